@@ -1,0 +1,3 @@
+//! dmarc-rollout: plan, publish and verify a phased DMARC rollout.
+
+pub mod record;
