@@ -222,6 +222,33 @@ impl DmarcRecord {
         }
     }
 
+    /// Writes every tag that `top` writes over this record: how a phase refines the plan's
+    /// defaults.
+    pub fn overlay(&mut self, top: &Self) {
+        fn over<T: Clone>(base: &mut Option<T>, top: Option<&T>) {
+            if let Some(value) = top {
+                *base = Some(value.clone());
+            }
+        }
+        over(&mut self.p, top.p.as_ref());
+        over(&mut self.sp, top.sp.as_ref());
+        over(&mut self.np, top.np.as_ref());
+        if !top.rua.is_empty() {
+            self.rua.clone_from(&top.rua);
+        }
+        if !top.ruf.is_empty() {
+            self.ruf.clone_from(&top.ruf);
+        }
+        over(&mut self.adkim, top.adkim.as_ref());
+        over(&mut self.aspf, top.aspf.as_ref());
+        over(&mut self.fo, top.fo.as_ref());
+        over(&mut self.pct, top.pct.as_ref());
+        over(&mut self.t, top.t.as_ref());
+        over(&mut self.rf, top.rf.as_ref());
+        over(&mut self.ri, top.ri.as_ref());
+        over(&mut self.psd, top.psd.as_ref());
+    }
+
     /// Drops a tag, back to "not written".
     pub fn clear(&mut self, tag: Tag) {
         match tag {

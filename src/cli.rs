@@ -1,0 +1,154 @@
+//! The command line: clap definitions (doc comments are the help text) and dispatch. Every
+//! command writes through `&mut impl Write` so its output can be tested byte for byte.
+
+mod init;
+mod next;
+mod validate;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::exits;
+use crate::plan::{self, Domain, Plan, PlanError};
+use crate::text::escape;
+
+/// Roll DMARC out for your domains in safe phases.
+///
+/// A rollout plan (TOML, kept in git) lists your domains and the ladder of DMARC records each
+/// goes through, e.g. p=none, then p=quarantine, then p=reject. dmarc-rollout tells you the
+/// exact TXT record to publish next and checks records for mistakes.
+///
+/// Start with `dmarc-rollout init example.com -o plans/example.toml`, then
+/// `dmarc-rollout next plans/example.toml`.
+#[derive(Debug, Parser)]
+#[command(name = "dmarc-rollout", version, after_help = exits::HELP, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the TXT record to publish next.
+    ///
+    /// Follows the history recorded in the plan: nothing recorded means phase 1. At the last
+    /// phase the last record is printed again (and a note goes to stderr).
+    Next {
+        /// The plan file.
+        plan: PathBuf,
+        /// Only this domain (default: every domain in the plan).
+        #[arg(long, short)]
+        domain: Option<String>,
+        /// txt: the value alone (one `domain<TAB>value` line per domain when there are
+        /// several); zone: a zone-file line; json: an object (an array for several domains).
+        #[arg(long, short, value_enum, default_value_t = Format::Txt)]
+        format: Format,
+    },
+    /// Load a plan and check it, including every phase's record.
+    Validate {
+        /// The plan file.
+        plan: PathBuf,
+    },
+    /// Write a commented starter plan.
+    ///
+    /// Uses the Office 365 article's ladder: p=none, then quarantine at pct=50, then pct=100.
+    Init {
+        /// The domains to plan (one or more).
+        #[arg(required = true)]
+        domains: Vec<String>,
+        /// Where aggregate reports go (default: mailto:dmarc@<first domain>).
+        #[arg(long, value_name = "ADDRESS")]
+        rua: Option<String>,
+        /// Declare a known sender: m365 adds Exchange Online's SPF include and DKIM selectors.
+        #[arg(long, value_enum)]
+        preset: Option<Preset>,
+        /// A DKIM selector your own mail server signs with (repeatable).
+        #[arg(long = "selector", value_name = "NAME")]
+        selectors: Vec<String>,
+        /// Write to this file instead of stdout (never overwrites).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Txt,
+    Zone,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// Microsoft 365 / Exchange Online.
+    M365,
+}
+
+/// Runs a parsed command line, returning the exit code.
+pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
+    let result = match cli.command {
+        Command::Next { plan, domain, format } => {
+            with_plan(&plan, err, |p, err| match select(&p, domain.as_deref()) {
+                Ok(domains) => next::run(&domains, format, out, err),
+                Err(message) => writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE),
+            })
+        }
+        Command::Validate { plan } => with_plan(&plan, err, |p, _| validate::run(&p, out)),
+        Command::Init { domains, rua, preset, selectors, output } => {
+            init::run(&init::Options { domains, rua, preset, selectors, output }, out, err)
+        }
+    };
+    result.unwrap_or_else(|e| {
+        // Nothing useful is left to do when stderr itself is gone.
+        let _ = writeln!(err, "dmarc-rollout: {e}");
+        exits::WRITE
+    })
+}
+
+/// Loads the plan, printing every error with its location; the command runs only on a valid
+/// plan.
+fn with_plan<W: Write>(
+    path: &Path,
+    err: &mut W,
+    command: impl FnOnce(Plan, &mut W) -> std::io::Result<u8>,
+) -> std::io::Result<u8> {
+    match read_plan(path) {
+        Ok(plan) => command(plan, err),
+        Err(errors) => {
+            for e in &errors {
+                writeln!(err, "{e}")?;
+            }
+            Ok(exits::PLAN)
+        }
+    }
+}
+
+/// Reads and loads a plan file; an unreadable file is reported like any other plan error.
+pub fn read_plan(path: &Path) -> Result<Plan, Vec<PlanError>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![PlanError {
+            file: name.clone(),
+            location: plan::Location { line: 1, column: 1 },
+            span: 0..0,
+            message: format!("cannot read the plan: {e}"),
+        }]
+    })?;
+    plan::load(&name, &text)
+}
+
+/// The domains a command works on: the one named by `--domain`, or all of them.
+fn select<'p>(plan: &'p Plan, only: Option<&str>) -> Result<Vec<&'p Domain>, String> {
+    let Some(name) = only else { return Ok(plan.domains.iter().collect()) };
+    plan.domain(name).map(|d| vec![d]).ok_or_else(|| {
+        let known: Vec<&str> = plan.domains.iter().map(|d| d.name.as_str()).collect();
+        format!("'{}' is not in the plan; it plans {}", escape(name), known.join(", "))
+    })
+}
+
+/// Pretty JSON for scripts; serializing our own plain data cannot fail.
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}

@@ -1,0 +1,130 @@
+//! `init`: a commented starter plan that validates as written.
+
+use std::fmt::Write as _;
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use super::Preset;
+use crate::exits;
+use crate::plan::load;
+use crate::text::escape;
+
+pub struct Options {
+    pub domains: Vec<String>,
+    pub rua: Option<String>,
+    pub preset: Option<Preset>,
+    pub selectors: Vec<String>,
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(opts: &Options, out: &mut impl Write, err: &mut impl Write) -> io::Result<u8> {
+    let text = starter_plan(opts);
+    // The template is ours but the domains and addresses are the user's: refuse to write a
+    // plan that would not load, and say why.
+    if let Err(errors) = load("<init>", &text) {
+        for e in errors {
+            writeln!(err, "dmarc-rollout: cannot plan this: {}", e.message)?;
+        }
+        return Ok(exits::USAGE);
+    }
+    let Some(path) = &opts.output else {
+        out.write_all(text.as_bytes())?;
+        return Ok(exits::OK);
+    };
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(mut file) => {
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            writeln!(err, "wrote {}", path.display())?;
+            Ok(exits::OK)
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            writeln!(err, "dmarc-rollout: {} already exists; not overwriting it", path.display())?;
+            Ok(exits::WRITE)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn starter_plan(opts: &Options) -> String {
+    let first = opts.domains[0].trim_end_matches('.').to_ascii_lowercase();
+    let rua = opts.rua.clone().unwrap_or_else(|| format!("mailto:dmarc@{first}"));
+    let rua = if rua.contains(':') { rua } else { format!("mailto:{rua}") };
+    let mut text = format!(
+        r#"# DMARC rollout plan, written by `dmarc-rollout init`.
+#
+# Check it with `dmarc-rollout validate FILE`; print the record to publish next with
+# `dmarc-rollout next FILE`. Keep this file in git: the tool records each published step
+# under [domain.history], one line per step.
+#
+# About pct: RFC 9989 (DMARCbis, May 2026) receivers ignore pct and apply the whole policy, so
+# "quarantine at pct=50" quarantines ALL failing mail there. For a ladder that behaves the same
+# everywhere, replace the pct steps with test steps (`pct = 0` and `t = "y"` together) and
+# drop rf and ri, which RFC 9989 removed.
+
+# Tags every phase starts from; a phase only says what changes.
+[defaults]
+rua   = ["{rua}"]
+fo    = "0"
+adkim = "r"
+aspf  = "r"
+rf    = "afrf"
+ri    = 86400
+sp    = "none"
+ttl   = 3600
+
+[[phase]]
+name = "monitor"
+p    = "none"
+pct  = 50
+soak_days = 14                   # read the aggregate reports before moving on
+
+[[phase]]
+name = "quarantine half"
+p    = "quarantine"
+pct  = 50
+soak_days = 14
+
+[[phase]]
+name = "quarantine all"
+p    = "quarantine"
+pct  = 100
+"#
+    );
+    for domain in &opts.domains {
+        push_domain(&mut text, &domain.trim_end_matches('.').to_ascii_lowercase(), opts);
+    }
+    text
+}
+
+fn push_domain(text: &mut String, domain: &str, opts: &Options) {
+    let dashed = domain.replace('.', "-");
+    let _ = write!(text, "\n[[domain]]\nname = \"{domain}\"\n");
+    if opts.preset == Some(Preset::M365) {
+        let _ = write!(
+            text,
+            r#"
+  [[domain.sender]]
+  name = "Exchange Online"
+  spf_include = "spf.protection.outlook.com"
+  # Replace with the targets Microsoft gives you; they cannot be guessed since May 2025:
+  #   Get-DkimSigningConfig -Identity {domain} | fl Selector1CNAME,Selector2CNAME
+  # e.g. dkim.selector1 = "selector1-{dashed}._domainkey.<tenant>.onmicrosoft.com"
+  dkim = ["selector1", "selector2"]
+"#
+        );
+    }
+    if !opts.selectors.is_empty() {
+        let list: Vec<String> = opts
+            .selectors
+            .iter()
+            .map(|s| format!("\"{}\"", escape(s).replace('"', "\\\"")))
+            .collect();
+        let _ = write!(
+            text,
+            "\n  [[domain.sender]]\n  name = \"Own mail server\"\n  dkim = [{}]\n",
+            list.join(", ")
+        );
+    }
+}

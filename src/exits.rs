@@ -1,0 +1,33 @@
+//! The exit codes of every command, in one place so `--help`, the README and scripts agree.
+
+/// Everything is as planned.
+pub const OK: u8 = 0;
+/// A record or plan has findings of severity error (`lint`, `validate`, `check`).
+pub const FINDINGS: u8 = 1;
+/// The command line was wrong (clap's own code).
+pub const USAGE: u8 = 2;
+/// The plan file could not be read or is not a valid plan.
+pub const PLAN: u8 = 3;
+/// `check`: a live record matches no phase of the plan.
+pub const DRIFT: u8 = 4;
+/// `check`/`status`: a lookup failed (timeout, SERVFAIL, REFUSED…), so the state is unknown.
+pub const DNS: u8 = 5;
+/// `check`: a step is overdue.
+pub const OVERDUE: u8 = 6;
+/// `next`: the next step is blocked (readiness errors or a closed evidence gate).
+pub const BLOCKED: u8 = 7;
+/// A file could not be written, or would have been overwritten.
+pub const WRITE: u8 = 8;
+
+/// The table printed at the end of `--help`.
+pub const HELP: &str = "\
+Exit codes:
+  0  everything is as planned
+  1  a record or plan has findings of severity error
+  2  the command line was wrong
+  3  the plan file could not be read or is not a valid plan
+  4  check: a live record matches no phase of the plan (drift)
+  5  a DNS lookup failed (timeout, SERVFAIL, REFUSED…): the state is unknown
+  6  check: a step is overdue
+  7  next: the next step is blocked (readiness errors, closed evidence gate)
+  8  a file could not be written, or would have been overwritten";

@@ -1,0 +1,506 @@
+//! Reads plan text into a [`Plan`], collecting every problem with its exact place. The TOML is
+//! walked by hand (not derived) so each message can name the key, quote the value and list what
+//! is allowed. Pure.
+
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::error::{PlanError, Quoted};
+use super::model::{Domain, Gate, HistoryEntry, Phase, Plan, Selector, Sender};
+use super::rules;
+use crate::record::{DmarcRecord, Tag};
+
+const DEFAULT_TTL: u32 = 3600;
+const PHASE_KEYS: &[&str] =
+    &["name", "soak_days", "allow_loosen", "min_report_days", "min_pass_rate"];
+const DOMAIN_KEYS: &[&str] = &["name", "ttl", "phase", "sender", "history"];
+const SENDER_KEYS: &[&str] = &["name", "spf_include", "dkim"];
+
+type Table<'i> = DeTable<'i>;
+type Value<'i> = Spanned<DeValue<'i>>;
+type NameCheck = fn(&str) -> Result<String, String>;
+
+/// Reads a plan. `file` is only used to label errors. All errors are returned, in file order.
+pub fn load(file: &str, text: &str) -> Result<Plan, Vec<PlanError>> {
+    let mut loader = Loader { file, text, errors: Vec::new() };
+    let plan = match DeTable::parse(text) {
+        Ok(root) => loader.plan(root.get_ref(), root.span()),
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            loader.error(span, format!("not valid TOML: {}", e.message().trim_end()));
+            None
+        }
+    };
+    let mut errors = loader.errors;
+    if errors.is_empty()
+        && let Some(plan) = plan
+    {
+        return Ok(plan);
+    }
+    errors.sort_by_key(|e| e.span.start);
+    errors.dedup();
+    Err(errors)
+}
+
+/// A tag layer (defaults, a domain's overrides, or a phase) with where each tag was written.
+#[derive(Default, Clone)]
+struct Layer {
+    record: DmarcRecord,
+    spans: Vec<(Tag, Range<usize>)>,
+}
+
+impl Layer {
+    fn span_of(&self, tag: Tag) -> Option<Range<usize>> {
+        self.spans.iter().find(|(t, _)| *t == tag).map(|(_, s)| s.clone())
+    }
+}
+
+/// A phase as written, before the domain's layers are put under it.
+#[derive(Clone)]
+struct RawPhase {
+    phase: Phase,
+    tags: Layer,
+    span: Range<usize>,
+}
+
+struct Loader<'t> {
+    file: &'t str,
+    text: &'t str,
+    errors: Vec<PlanError>,
+}
+
+impl Loader<'_> {
+    fn error(&mut self, span: Range<usize>, message: String) {
+        self.errors.push(PlanError::new(self.file, self.text, span, message));
+    }
+
+    fn plan(&mut self, root: &Table<'_>, span: Range<usize>) -> Option<Plan> {
+        self.unknown_keys(root, &["defaults", "phase", "domain"], false, "the plan");
+        let defaults = match root.get("defaults") {
+            Some(v) => self.table(v, "[defaults]").map(|t| self.defaults(t)).unwrap_or_default(),
+            None => (Layer::default(), None),
+        };
+        let ladder = root.get("phase").map(|v| self.ladder(v, "[[phase]]")).unwrap_or_default();
+        let Some(domains) = root.get("domain") else {
+            self.error(
+                span.start..span.start,
+                "the plan has no [[domain]]: add one with `name = \"example.com\"`".into(),
+            );
+            return None;
+        };
+        let domains = self.domains(domains, &defaults, &ladder);
+        if domains.is_empty() && self.errors.is_empty() {
+            self.error(
+                span.start..span.start,
+                "the plan has no [[domain]]: add one with `name = \"example.com\"`".into(),
+            );
+        }
+        Some(Plan { domains })
+    }
+
+    fn defaults(&mut self, table: &Table<'_>) -> (Layer, Option<u32>) {
+        self.unknown_keys(table, &["ttl"], true, "[defaults]");
+        let ttl = table.get("ttl").and_then(|v| self.uint(v, "ttl"));
+        (self.tags(table), ttl)
+    }
+
+    fn ladder(&mut self, value: &Value<'_>, what: &str) -> Vec<RawPhase> {
+        let Some(tables) = self.array_of_tables(value, what) else { return Vec::new() };
+        tables.into_iter().enumerate().map(|(i, (t, span))| self.phase(t, span, i + 1)).collect()
+    }
+
+    fn phase(&mut self, table: &Table<'_>, span: Range<usize>, number: usize) -> RawPhase {
+        let what = format!("phase {number}");
+        self.unknown_keys(table, PHASE_KEYS, true, &what);
+        let name = self.required_str(table, "name", &what, &span).unwrap_or_default();
+        let gate = Gate {
+            min_report_days: table
+                .get("min_report_days")
+                .and_then(|v| self.uint(v, "min_report_days")),
+            min_pass_rate: table.get("min_pass_rate").and_then(|v| self.rate(v)),
+        };
+        let tags = self.tags(table);
+        let phase = Phase {
+            name,
+            record: tags.record.clone(),
+            soak_days: table.get("soak_days").and_then(|v| self.uint(v, "soak_days")).unwrap_or(0),
+            allow_loosen: table
+                .get("allow_loosen")
+                .and_then(|v| self.bool(v, "allow_loosen"))
+                .unwrap_or(false),
+            gate,
+        };
+        RawPhase { phase, tags, span }
+    }
+
+    fn domains(
+        &mut self,
+        value: &Value<'_>,
+        defaults: &(Layer, Option<u32>),
+        ladder: &[RawPhase],
+    ) -> Vec<Domain> {
+        let Some(tables) = self.array_of_tables(value, "[[domain]]") else { return Vec::new() };
+        let mut seen: Vec<(String, Range<usize>)> = Vec::new();
+        let mut domains = Vec::new();
+        for (table, span) in tables {
+            let Some(domain) = self.domain(table, &span, defaults, ladder) else { continue };
+            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == domain.name) {
+                let line = super::Location::of(self.text, first.start).line;
+                let name_span = table.get("name").map_or(span.clone(), Spanned::span);
+                self.error(
+                    name_span,
+                    format!(
+                        "domain {} is already planned on line {line}: keep one [[domain]] per name",
+                        Quoted(&domain.name)
+                    ),
+                );
+                continue;
+            }
+            seen.push((domain.name.clone(), span));
+            domains.push(domain);
+        }
+        domains
+    }
+
+    fn domain(
+        &mut self,
+        table: &Table<'_>,
+        span: &Range<usize>,
+        (defaults, default_ttl): &(Layer, Option<u32>),
+        shared: &[RawPhase],
+    ) -> Option<Domain> {
+        self.unknown_keys(table, DOMAIN_KEYS, true, "[[domain]]");
+        let name_value = table.get("name");
+        let name = self.required_str(table, "name", "[[domain]]", span)?;
+        let name = match rules::domain_name(&name) {
+            Ok(name) => name,
+            Err(why) => {
+                let at = name_value.map_or(span.clone(), Spanned::span);
+                self.error(at, format!("{} is not a valid domain name: {why}", Quoted(&name)));
+                return None;
+            }
+        };
+        let what = format!("domain {name}");
+        let overrides = self.tags(table);
+        let own =
+            table.get("phase").map(|v| self.ladder(v, &format!("[[domain.phase]] of {name}")));
+        let raw = own.as_deref().unwrap_or(shared);
+        if raw.is_empty() {
+            self.error(span.clone(), format!("{what} has no phases: add [[phase]] tables to the plan or [[domain.phase]] to this domain"));
+            return None;
+        }
+        let phases = self.resolve_ladder(raw, defaults, &overrides, &name);
+        let ttl = table
+            .get("ttl")
+            .and_then(|v| self.uint(v, "ttl"))
+            .or(*default_ttl)
+            .unwrap_or(DEFAULT_TTL);
+        let senders = table.get("sender").map(|v| self.senders(v, &what)).unwrap_or_default();
+        let history =
+            table.get("history").map(|v| self.history(v, phases.len(), &what)).unwrap_or_default();
+        Some(Domain { name, ttl, phases, senders, history })
+    }
+
+    /// Puts defaults and the domain's overrides under each phase, then checks the ladder only
+    /// tightens unless a phase says `allow_loosen = true`.
+    fn resolve_ladder(
+        &mut self,
+        raw: &[RawPhase],
+        defaults: &Layer,
+        overrides: &Layer,
+        domain: &str,
+    ) -> Vec<Phase> {
+        let phases: Vec<Phase> = raw
+            .iter()
+            .map(|r| {
+                let mut record = defaults.record.clone();
+                record.overlay(&overrides.record);
+                record.overlay(&r.tags.record);
+                Phase { record, ..r.phase.clone() }
+            })
+            .collect();
+        for (i, pair) in phases.windows(2).enumerate() {
+            let next = &raw[i + 1];
+            if next.phase.allow_loosen {
+                continue;
+            }
+            if let Some(loosened) = rules::loosening(&pair[0].record, &pair[1].record) {
+                let at = loosened
+                    .tags
+                    .iter()
+                    .find_map(|t| next.tags.span_of(*t))
+                    .unwrap_or_else(|| next.span.clone());
+                self.error(at, format!(
+                    "phase {} ({}) loosens phase {} for {domain}: {}; reorder the ladder, or add `allow_loosen = true` to this phase if stepping back is intended",
+                    i + 2, Quoted(&next.phase.name), i + 1, loosened.what
+                ));
+            }
+        }
+        phases
+    }
+
+    fn senders(&mut self, value: &Value<'_>, what: &str) -> Vec<Sender> {
+        let Some(tables) = self.array_of_tables(value, &format!("[[domain.sender]] of {what}"))
+        else {
+            return Vec::new();
+        };
+        tables.into_iter().filter_map(|(t, span)| self.sender(t, &span)).collect()
+    }
+
+    fn sender(&mut self, table: &Table<'_>, span: &Range<usize>) -> Option<Sender> {
+        self.unknown_keys(table, SENDER_KEYS, false, "[[domain.sender]]");
+        let name = self.required_str(table, "name", "[[domain.sender]]", span)?;
+        let spf_includes = table
+            .get("spf_include")
+            .map(|v| self.names(v, "spf_include", rules::domain_name))
+            .unwrap_or_default();
+        let dkim = table.get("dkim").map(|v| self.selectors(v)).unwrap_or_default();
+        Some(Sender { name, spf_includes, dkim })
+    }
+
+    /// `dkim = { selector1 = "target", … }` for delegated selectors, or `dkim = ["s1", …]` for
+    /// selectors that publish their key directly.
+    fn selectors(&mut self, value: &Value<'_>) -> Vec<Selector> {
+        if let DeValue::Table(t) = value.get_ref() {
+            return sorted(t)
+                .into_iter()
+                .filter_map(|(key, v)| {
+                    let target = self.string(v, "a DKIM CNAME target")?;
+                    let selector = self.checked_name(&key, rules::selector_name)?;
+                    let cname =
+                        self.checked_name(&Spanned::new(v.span(), target), rules::domain_name)?;
+                    Some(Selector { name: selector, cname: Some(cname) })
+                })
+                .collect();
+        }
+        self.names(value, "dkim", rules::selector_name)
+            .into_iter()
+            .map(|name| Selector { name, cname: None })
+            .collect()
+    }
+
+    fn history(&mut self, value: &Value<'_>, phases: usize, what: &str) -> Vec<HistoryEntry> {
+        let Some(table) = self.table(value, "[domain.history]") else { return Vec::new() };
+        let mut entries: Vec<HistoryEntry> = sorted(table)
+            .into_iter()
+            .filter_map(|(key, v)| {
+                let phase =
+                    key.get_ref().parse::<usize>().ok().filter(|n| (1..=phases).contains(n));
+                let Some(phase) = phase else {
+                    self.error(
+                        key.span(),
+                        format!(
+                            "{} in the history of {what} is not a phase number: use 1 to {phases}",
+                            Quoted(key.get_ref())
+                        ),
+                    );
+                    return None;
+                };
+                Some(HistoryEntry { phase, published: self.date(v)? })
+            })
+            .collect();
+        entries.sort_by_key(|e| (e.published, e.phase));
+        entries
+    }
+
+    /// Every DMARC tag written in a table, each value checked on its own.
+    fn tags(&mut self, table: &Table<'_>) -> Layer {
+        let mut layer = Layer::default();
+        for (key, value) in sorted(table) {
+            let Some(tag) = Tag::from_name(key.get_ref()) else { continue };
+            let Some(text) = tag_text(value) else {
+                self.error(
+                    value.span(),
+                    format!(
+                        "{tag} must be a string, number or list, not {}: use {}",
+                        value.get_ref().type_str(),
+                        tag.allowed()
+                    ),
+                );
+                continue;
+            };
+            match layer.record.set(tag, &text) {
+                Ok(()) => layer.spans.push((tag, value.span())),
+                Err(_) => self.error(
+                    value.span(),
+                    format!("{} is not a valid {tag} value: use {}", Quoted(&text), tag.allowed()),
+                ),
+            }
+        }
+        layer
+    }
+
+    fn unknown_keys(&mut self, table: &Table<'_>, allowed: &[&str], tags: bool, what: &str) {
+        for (key, _) in sorted(table) {
+            let name = key.get_ref();
+            if allowed.contains(&name.as_ref()) || (tags && Tag::from_name(name).is_some()) {
+                continue;
+            }
+            let mut all: Vec<&str> = allowed.to_vec();
+            if tags {
+                all.extend(Tag::ALL.iter().map(|t| t.name()));
+            }
+            let hint = rules::closest(name, &all)
+                .map(|c| format!(" (did you mean '{c}'?)"))
+                .unwrap_or_default();
+            self.error(
+                key.span(),
+                format!(
+                    "unknown key {} in {what}{hint}; allowed: {}",
+                    Quoted(name),
+                    all.join(", ")
+                ),
+            );
+        }
+    }
+
+    fn table<'a, 'i>(&mut self, value: &'a Value<'i>, what: &str) -> Option<&'a Table<'i>> {
+        if let DeValue::Table(t) = value.get_ref() {
+            return Some(t);
+        }
+        self.wrong_type(value, &format!("{what} must be a table"));
+        None
+    }
+
+    fn array_of_tables<'a, 'i>(
+        &mut self,
+        value: &'a Value<'i>,
+        what: &str,
+    ) -> Option<Vec<(&'a Table<'i>, Range<usize>)>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(
+                value,
+                &format!("{what} must be an array of tables (write it as {what})"),
+            );
+            return None;
+        };
+        Some(
+            items
+                .iter()
+                .filter_map(|item| self.table(item, what).map(|t| (t, item.span())))
+                .collect(),
+        )
+    }
+
+    fn required_str(
+        &mut self,
+        table: &Table<'_>,
+        key: &str,
+        what: &str,
+        span: &Range<usize>,
+    ) -> Option<String> {
+        let Some(value) = table.get(key) else {
+            self.error(span.start..span.start, format!("{what} needs a `{key}`"));
+            return None;
+        };
+        self.string(value, key)
+    }
+
+    fn string(&mut self, value: &Value<'_>, what: &str) -> Option<String> {
+        let text = value.get_ref().as_str().map(str::to_owned);
+        self.expect(text, value, &format!("{what} must be a string"))
+    }
+
+    /// A string or a list of strings, each passing `check`.
+    fn names(&mut self, value: &Value<'_>, what: &str, check: NameCheck) -> Vec<String> {
+        let items: Vec<&Value<'_>> = match value.get_ref() {
+            DeValue::Array(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        items
+            .into_iter()
+            .filter_map(|v| {
+                let s = self.string(v, &format!("{what} (or each item of it)"))?;
+                self.checked_name(&Spanned::new(v.span(), s), check)
+            })
+            .collect()
+    }
+
+    fn checked_name(&mut self, name: &Spanned<String>, check: NameCheck) -> Option<String> {
+        check(name.get_ref())
+            .map_err(|why| {
+                self.error(
+                    name.span(),
+                    format!("{} is not a valid name: {why}", Quoted(name.get_ref())),
+                );
+            })
+            .ok()
+    }
+
+    fn uint(&mut self, value: &Value<'_>, key: &str) -> Option<u32> {
+        let parsed = value
+            .get_ref()
+            .as_integer()
+            .and_then(|i| i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok());
+        let n = parsed.and_then(|n| u32::try_from(n).ok());
+        self.expect(n, value, &format!("{key} must be a whole number from 0 to {}", u32::MAX))
+    }
+
+    fn bool(&mut self, value: &Value<'_>, key: &str) -> Option<bool> {
+        self.expect(value.get_ref().as_bool(), value, &format!("{key} must be true or false"))
+    }
+
+    fn rate(&mut self, value: &Value<'_>) -> Option<f64> {
+        let rate = match value.get_ref() {
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Integer(i) => i.as_str().parse::<f64>().ok(),
+            _ => None,
+        };
+        let rate = rate.filter(|r| (0.0..=1.0).contains(r));
+        self.expect(rate, value, "min_pass_rate must be a share from 0.0 to 1.0, e.g. 0.98")
+    }
+
+    /// A TOML date (`2026-11-01`) or a string holding one.
+    fn date(&mut self, value: &Value<'_>) -> Option<NaiveDate> {
+        let date = match value.get_ref() {
+            DeValue::Datetime(dt) if dt.time.is_none() => dt
+                .date
+                .and_then(|d| NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())),
+            DeValue::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+            _ => None,
+        };
+        self.expect(date, value, "a publication date must be a date such as 2026-11-01")
+    }
+
+    /// Passes `parsed` through, reporting the value as the wrong type when it is `None`.
+    fn expect<T>(&mut self, parsed: Option<T>, value: &Value<'_>, expected: &str) -> Option<T> {
+        if parsed.is_none() {
+            self.wrong_type(value, expected);
+        }
+        parsed
+    }
+
+    fn wrong_type(&mut self, value: &Value<'_>, expected: &str) {
+        let found = match value.get_ref() {
+            DeValue::String(s) => format!("found the string {}", Quoted(s)),
+            other => format!("found a {}", other.type_str()),
+        };
+        self.error(value.span(), format!("{expected}; {found}"));
+    }
+}
+
+/// A TOML value as DMARC tag text: lists join with commas (rua), booleans read as y/n (t).
+fn tag_text(value: &Value<'_>) -> Option<String> {
+    match value.get_ref() {
+        DeValue::String(s) => Some(s.to_string()),
+        DeValue::Integer(i) => Some(i.as_str().replace('_', "")),
+        DeValue::Boolean(b) => Some(if *b { "y" } else { "n" }.to_owned()),
+        DeValue::Array(items) => items
+            .iter()
+            .map(|i| i.get_ref().as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.join(",")),
+        _ => None,
+    }
+}
+
+/// Table entries in file order (the map itself is ordered by key).
+fn sorted<'a, 'i>(table: &'a Table<'i>) -> Vec<(Spanned<String>, &'a Value<'i>)> {
+    let mut entries: Vec<_> =
+        table.iter().map(|(k, v)| (Spanned::new(k.span(), k.get_ref().to_string()), v)).collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries
+}

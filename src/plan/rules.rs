@@ -1,0 +1,163 @@
+//! Checks on plan values that are not DMARC tags: names and the shape of the ladder. Pure.
+
+use crate::record::{DmarcRecord, Policy, Tag};
+
+/// A DNS name as a plan may write it: ASCII (IDNs as A-labels), labels of letters, digits,
+/// `-` and `_`, at most 63 bytes each and 253 in all. Returns it lowercased, without the
+/// trailing dot.
+pub fn domain_name(name: &str) -> Result<String, String> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() {
+        return Err("it is empty".into());
+    }
+    if !name.is_ascii() {
+        return Err("write internationalized names as A-labels (xn--…)".into());
+    }
+    if name.len() > 253 {
+        return Err(format!("it is {} bytes long; DNS allows 253", name.len()));
+    }
+    for label in name.split('.') {
+        label_ok(label)?;
+    }
+    if !name.contains('.') {
+        return Err("it has a single label; write the full domain, e.g. example.com".into());
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// A DKIM selector: one or more labels, placed before `._domainkey.` (RFC 6376 §3.1).
+pub fn selector_name(name: &str) -> Result<String, String> {
+    if name.is_empty() || !name.is_ascii() {
+        return Err("a selector is one or more ASCII labels such as selector1".into());
+    }
+    name.split('.').try_for_each(label_ok)?;
+    Ok(name.to_ascii_lowercase())
+}
+
+fn label_ok(label: &str) -> Result<(), String> {
+    if label.is_empty() {
+        return Err("it has an empty label (two dots in a row, or a leading dot)".into());
+    }
+    if label.len() > 63 {
+        return Err(format!("label '{label}' is {} bytes long; DNS allows 63", label.len()));
+    }
+    if let Some(c) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(format!(
+            "'{}' is not allowed in a name (letters, digits, '-' and '_' are)",
+            c.escape_default()
+        ));
+    }
+    if label.starts_with('-') || label.ends_with('-') {
+        return Err(format!("label '{label}' starts or ends with '-'"));
+    }
+    Ok(())
+}
+
+/// The nearest allowed word within two edits, for "did you mean" hints.
+pub fn closest<'a>(word: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (edit_distance(word, a), *a))
+        .filter(|(d, _)| *d <= 2 && *d < word.len().max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a)
+}
+
+/// Levenshtein distance with adjacent transpositions counted as one edit (`rau` → `rua`).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// How a phase weakens the one before it, and which tags did it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loosening {
+    pub tags: Vec<Tag>,
+    pub what: String,
+}
+
+/// `Some` when `next` protects less than `prev` for any receiver: a weaker `p`, `sp` or `np`,
+/// a smaller `pct` at the same `p`, or test mode switched on at the same `p`.
+pub fn loosening(prev: &DmarcRecord, next: &DmarcRecord) -> Option<Loosening> {
+    let (a, b) = (prev.with_defaults(), next.with_defaults());
+    let policy = |r: &DmarcRecord, tag: Tag| match tag {
+        Tag::P => r.p,
+        Tag::Sp => r.sp,
+        _ => r.np,
+    };
+    for tag in [Tag::P, Tag::Sp, Tag::Np] {
+        let (x, y) =
+            (policy(&a, tag).unwrap_or(Policy::None), policy(&b, tag).unwrap_or(Policy::None));
+        if y < x {
+            return Some(Loosening {
+                tags: vec![tag],
+                what: format!("{tag} goes from {x} to {y}"),
+            });
+        }
+    }
+    if a.p == b.p && b.pct < a.pct {
+        let (x, y) = (a.pct.unwrap_or(100), b.pct.unwrap_or(100));
+        return Some(Loosening {
+            tags: vec![Tag::Pct],
+            what: format!("pct goes from {x} to {y} at the same p"),
+        });
+    }
+    if a.p == b.p && a.t == Some(false) && b.t == Some(true) {
+        return Some(Loosening {
+            tags: vec![Tag::T],
+            what: "t=y (test mode) is switched on at the same p".into(),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_names_are_lowercased_and_lose_the_trailing_dot() {
+        assert_eq!(domain_name("Insight24.NL.").as_deref(), Ok("insight24.nl"));
+    }
+
+    #[test]
+    fn bad_domain_names_say_why() {
+        for (name, why) in [
+            ("", "empty"),
+            ("localhost", "single label"),
+            ("a..b", "empty label"),
+            ("exa mple.com", "' '"),
+            ("-x.com", "starts or ends"),
+            ("bücher.de", "A-labels"),
+        ] {
+            let err = domain_name(name).expect_err(name);
+            assert!(err.contains(why), "{name}: {err}");
+        }
+        assert!(domain_name(&format!("{}.com", "a".repeat(64))).is_err());
+    }
+
+    #[test]
+    fn typos_of_tags_find_the_tag() {
+        let tags = ["p", "rua", "ruf", "pct", "soak_days"];
+        assert_eq!(closest("rau", &tags), Some("rua"));
+        assert_eq!(closest("soak_day", &tags), Some("soak_days"));
+        assert_eq!(closest("zzzzzz", &tags), None);
+    }
+}

@@ -1,0 +1,84 @@
+//! Text from DNS or from plan files made safe for a terminal: control characters, escape
+//! sequences and bidi controls are shown escaped, as `dig` does (`\027`). Pure.
+
+use std::borrow::Cow;
+
+/// Escapes everything that could move the cursor, change colours, reorder text or hide
+/// characters. Each byte of such a character is written as `\DDD` (decimal, like `dig`);
+/// a backslash is doubled so the escaping cannot be forged.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else if needs_escape(c) {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                push_decimal_escape(&mut out, b);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Escapes raw bytes from the wire: invalid UTF-8 bytes are escaped like control characters.
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&escape(chunk.valid()));
+        for &b in chunk.invalid() {
+            push_decimal_escape(&mut out, b);
+        }
+    }
+    out
+}
+
+/// `\DDD`, the byte in three decimal digits, as `dig` writes it.
+fn push_decimal_escape(out: &mut String, b: u8) {
+    out.push('\\');
+    for digit in [b / 100, b / 10 % 10, b % 10] {
+        out.push(char::from(b'0' + digit));
+    }
+}
+
+fn needs_escape(c: char) -> bool {
+    c == '\\' || c.is_control() || is_bidi_control(c) || is_invisible(c)
+}
+
+/// Unicode bidirectional formatting characters (Trojan Source, CVE-2021-42574).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Zero-width and similar characters that make two different values look identical.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed_unchanged() {
+        assert!(matches!(escape("v=DMARC1; p=none"), Cow::Borrowed("v=DMARC1; p=none")));
+    }
+
+    #[test]
+    fn escape_sequences_and_bidi_controls_are_shown_as_decimal_bytes() {
+        assert_eq!(escape("a\u{1b}[31mb"), "a\\027[31mb");
+        assert_eq!(escape("x\u{202E}y"), "x\\226\\128\\174y");
+        assert_eq!(escape("del\u{7f}c1\u{85}"), "del\\127c1\\194\\133");
+        assert_eq!(escape("back\\slash"), "back\\\\slash");
+    }
+
+    #[test]
+    fn invalid_utf8_bytes_are_escaped() {
+        assert_eq!(escape_bytes(b"ok\xff\x1b"), "ok\\255\\027");
+    }
+}

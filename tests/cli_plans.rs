@@ -1,0 +1,155 @@
+//! The binary against plan files: every invalid plan in `tests/fixtures/invalid-plans` names
+//! the file, line and column and says what is wrong; the shipped plans are valid.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn bin() -> Command {
+    Command::cargo_bin("dmarc-rollout").expect("binary built")
+}
+
+#[test]
+fn every_invalid_plan_is_rejected_with_its_location_and_reason() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid-plans");
+    let mut checked = 0;
+    for entry in fs::read_dir(&dir).expect("fixture folder") {
+        let path = entry.expect("entry").path();
+        let text = fs::read_to_string(&path).expect("fixture");
+        let expected = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .unwrap_or_else(|| panic!("{} lacks an '# expect:' first line", path.display()));
+        let output = bin()
+            .current_dir(&dir)
+            .arg("validate")
+            .arg(path.file_name().expect("name"))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{}: {stderr}", path.display());
+        assert!(
+            stderr.contains(expected),
+            "{}:\nexpected: {expected}\nstderr:   {stderr}",
+            path.display()
+        );
+        assert!(output.stdout.is_empty(), "nothing on stdout for an invalid plan");
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} fixtures found");
+}
+
+#[test]
+fn a_missing_plan_file_is_a_plan_error() {
+    let output = bin().args(["next", "no/such/plan.toml"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/plan.toml"));
+}
+
+#[test]
+fn next_prints_the_article_phase_two_value_alone_on_stdout() {
+    let output = bin().args(["next", "plans/insight24.toml"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "v=DMARC1; p=quarantine; rua=mailto:secops@insight24.nl; fo=0; adkim=r; aspf=r; pct=50; rf=afrf; ri=86400; sp=none\n"
+    );
+}
+
+#[test]
+fn next_for_several_domains_prints_domain_tab_value_lines() {
+    let output = bin().args(["next", "plans/msp-example.toml"]).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines.iter().all(|l| l.split('\t').count() == 2 && l.contains("\tv=DMARC1; p=")));
+    assert!(
+        lines[0].starts_with("bakkerij-jansen.nl\tv=DMARC1; p=quarantine;"),
+        "phase 3 after 1 and 2: {}",
+        lines[0]
+    );
+}
+
+#[test]
+fn next_as_zone_text_names_the_host_with_its_ttl() {
+    let output =
+        bin().args(["next", "plans/insight24.toml", "--format", "zone"]).output().expect("runs");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "_dmarc.insight24.nl. 3600 IN TXT \"v=DMARC1; p=quarantine; rua=mailto:secops@insight24.nl; fo=0; adkim=r; aspf=r; pct=50; rf=afrf; ri=86400; sp=none\"\n"
+    );
+}
+
+#[test]
+fn next_as_json_carries_domain_host_phase_and_value() {
+    let output = bin()
+        .args(["next", "plans/msp-example.toml", "-d", "JANSEN-holding.nl", "-f", "json"])
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(json["domain"], "jansen-holding.nl");
+    assert_eq!(json["host"], "_dmarc.jansen-holding.nl");
+    assert_eq!(json["phase"], 1);
+    assert_eq!(json["phase_name"], "parked");
+    assert_eq!(
+        json["value"],
+        "v=DMARC1; p=reject; rua=mailto:dmarc-reports@msp-example.net; adkim=r; aspf=r; sp=reject; np=reject"
+    );
+}
+
+#[test]
+fn next_for_an_unplanned_domain_lists_the_planned_ones() {
+    let output =
+        bin().args(["next", "plans/insight24.toml", "-d", "example.com"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("it plans insight24.nl"));
+}
+
+#[test]
+fn init_writes_a_plan_that_validates_and_never_overwrites() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("new.toml");
+    let first = bin()
+        .args(["init", "contoso.com", "fabrikam.com", "--preset", "m365", "--selector", "s2026"])
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    let validate = bin().arg("validate").arg(&file).output().expect("runs");
+    assert_eq!(validate.status.code(), Some(0), "{}", String::from_utf8_lossy(&validate.stderr));
+    let next = bin().arg("next").arg(&file).output().expect("runs");
+    assert_eq!(String::from_utf8_lossy(&next.stdout).lines().count(), 2);
+    let before = fs::read(&file).expect("written");
+    let again = bin().args(["init", "other.org", "-o"]).arg(&file).output().expect("runs");
+    assert_eq!(again.status.code(), Some(8));
+    assert_eq!(fs::read(&file).expect("still there"), before);
+}
+
+#[test]
+fn init_refuses_a_domain_that_is_not_a_dns_name() {
+    let output = bin().args(["init", "not a domain"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a valid domain name"));
+}
+
+#[test]
+fn the_shipped_plans_are_valid() {
+    for plan in ["plans/insight24.toml", "plans/msp-example.toml", "plans/dmarcbis.toml"] {
+        let output = bin().args(["validate", plan]).output().expect("runs");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{plan}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn help_lists_commands_and_exit_codes() {
+    let output = bin().arg("--help").output().expect("runs");
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
