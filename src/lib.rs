@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod exits;
+pub mod fsio;
 pub mod plan;
 pub mod record;
 pub mod rollout;
