@@ -42,23 +42,17 @@ pub fn record_step(
     if unchanged {
         return Ok(text.to_owned());
     }
-    match history.get_mut(&key).and_then(Item::as_value_mut) {
+    if let Some(old) = history.get_mut(&key).and_then(Item::as_value_mut) {
         // Keep the comment written after the old date.
-        Some(old) => {
-            let decor = old.decor().clone();
-            *old = toml_edit::Value::from(new);
-            *old.decor_mut() = decor;
-        }
+        let decor = old.decor().clone();
+        *old = toml_edit::Value::from(new);
+        *old.decor_mut() = decor;
+    } else {
         // Indent the new line like the entry before it.
-        None => {
-            let indent = history
-                .iter()
-                .last()
-                .and_then(|(k, _)| history.key(k))
-                .map(|k| k.leaf_decor().clone());
-            let formatted = toml_edit::Key::new(key).with_leaf_decor(indent.unwrap_or_default());
-            history.entry_format(&formatted).or_insert(value(new));
-        }
+        let indent =
+            history.iter().last().and_then(|(k, _)| history.key(k)).map(|k| k.leaf_decor().clone());
+        let formatted = toml_edit::Key::new(key).with_leaf_decor(indent.unwrap_or_default());
+        history.entry_format(&formatted).or_insert(value(new));
     }
     Ok(doc.to_string())
 }
