@@ -7,6 +7,7 @@ pub mod finding;
 mod lint;
 pub mod parse;
 pub mod render;
+mod report_uri;
 
 pub use dmarc::{Alignment, DmarcRecord, Policy, Psd, Tag, ValueError};
 pub use effective::{Effective, Receiver, effective};

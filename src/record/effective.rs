@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::dmarc::{DmarcRecord, Policy, Tag};
-use super::lint::is_valid_mailto;
 use super::parse::Parsed;
+use super::report_uri::is_valid_mailto;
 
 /// A generation of DMARC receivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

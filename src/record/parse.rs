@@ -8,7 +8,7 @@ use std::ops::Range;
 use super::dmarc::{DmarcRecord, Tag};
 use super::effective::{self, Effective, Receiver};
 use super::finding::{Finding, Severity, has_errors};
-use super::lint;
+use super::{lint, report_uri};
 
 /// One `name=value` pair as written, including `v`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +159,10 @@ fn tokenize(text: &str, body: Range<usize>, findings: &mut Vec<Finding>) -> Vec<
         }
         if let Some(bad) = invalid_character(text, span.clone()) {
             findings.push(bad);
+            if !text[span.clone()].bytes().any(|b| b.is_ascii_graphic()) {
+                // Only stray control characters (a pasted CR LF, say): one finding is enough.
+                continue;
+            }
         }
         match tag_at(text, span.clone()) {
             Some(tag) => tags.push(tag),
@@ -193,7 +197,7 @@ fn tag_at(text: &str, span: Range<usize>) -> Option<ParsedTag> {
 fn invalid_character(text: &str, span: Range<usize>) -> Option<Finding> {
     let (offset, c) = text[span.clone()]
         .char_indices()
-        .find(|&(_, c)| !(c == ' ' || c == '\t' || c.is_ascii_graphic()))?;
+        .find(|&(_, c)| c == '"' || !(c == ' ' || c == '\t' || c.is_ascii_graphic()))?;
     let at = span.start + offset;
     let (id, what) = if c == '"' {
         ("dmarc.quoted", "a quote".to_owned())
@@ -297,7 +301,7 @@ fn build_record(tags: &[ParsedTag], findings: &mut Vec<Finding>) -> DmarcRecord 
             continue;
         }
         if matches!(tag, Tag::Rua | Tag::Ruf) {
-            let kept = lint::uri_findings(parsed, tag, findings);
+            let kept = report_uri::uri_findings(parsed, tag, findings);
             if !kept.is_empty() {
                 // Receivers skip bad URIs and keep the good ones.
                 let _ = record.set(tag, &kept.join(","));
