@@ -42,6 +42,8 @@ const CASES: &[(&str, &str, &[&str])] = &[
     ("version not first", "p=reject; v=DMARC1", &["dmarc.not_dmarc"]),
     ("other version", "v=DMARC2; p=reject", &["dmarc.not_dmarc"]),
     ("empty", "", &["dmarc.not_dmarc"]),
+    ("whitespace before something else", "  hello", &["dmarc.not_dmarc"]),
+    ("quoted spf", "\"v=spf1 -all\"", &["dmarc.not_dmarc"]),
     ("only separators", ";;;", &["dmarc.not_dmarc"]),
     (
         "separator missing after version",

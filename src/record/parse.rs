@@ -85,10 +85,10 @@ pub fn parse(text: &str) -> Parsed {
     let body = body_range(text);
     let mut findings = Vec::new();
     let tags = tokenize(text, body.clone(), &mut findings);
-    let discard = version_finding(text, &tags);
     let looks_like_dmarc = tags.first().is_some_and(|v| {
         v.is_version() && v.value.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("DMARC1"))
     });
+    let discard = version_finding(text, &tags, looks_like_dmarc);
     let mut record = None;
     if looks_like_dmarc {
         let duplicated = duplicate_findings(&tags, &mut findings);
@@ -212,16 +212,17 @@ fn invalid_character(text: &str, span: Range<usize>) -> Option<Finding> {
 }
 
 /// The finding that makes receivers discard the record, if any (RFC 7489 §6.6.3 step 2).
-fn version_finding(text: &str, tags: &[ParsedTag]) -> Option<Finding> {
+/// Whitespace and quotes are only worth naming when what they wrap looks like DMARC.
+fn version_finding(text: &str, tags: &[ParsedTag], looks_like_dmarc: bool) -> Option<Finding> {
     let lead = text.len() - text.trim_start_matches(|c: char| c.is_ascii_whitespace()).len();
-    if lead > 0 {
+    if lead > 0 && looks_like_dmarc {
         return Some(Finding::error(
             "dmarc.leading_whitespace",
             0..lead,
             "the record starts with whitespace, so receivers discard it: start with v=DMARC1",
         ));
     }
-    if text.starts_with('"') {
+    if text.starts_with('"') && looks_like_dmarc {
         return Some(Finding::error(
             "dmarc.quoted",
             0..1,
