@@ -1,6 +1,7 @@
 //! The findings about a parsed DMARC record that the text alone decides (catalogue §5.1–5.3 of
-//! the standards digest): unknown tags, case, order, report URIs, and policy combinations that
-//! do less than they seem to under RFC 7489 or RFC 9989 receivers. Pure.
+//! the standards digest): unknown tags, case, order, length, missing tags, and policy
+//! combinations that do less than they seem to under RFC 7489 or RFC 9989 receivers. Report
+//! URIs are judged in `report_uri`. Pure.
 
 use std::ops::Range;
 
@@ -27,8 +28,9 @@ pub(crate) fn tag_findings(tags: &[ParsedTag], out: &mut Vec<Finding>) {
                 "dmarc.uppercase",
                 parsed.span.clone(),
                 format!(
-                    "write '{}' in lowercase: receivers differ on case",
-                    format!("{}={}", parsed.name, parsed.value).to_ascii_lowercase()
+                    "write '{}={}' in lowercase: receivers differ on case",
+                    parsed.name.to_ascii_lowercase(),
+                    parsed.value.to_ascii_lowercase()
                 ),
             ));
         }
