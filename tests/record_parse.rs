@@ -60,7 +60,7 @@ const CASES: &[(&str, &str, &[&str])] = &[
     // Syntax.
     ("tag without =", "v=DMARC1; p=reject; {rua}; adkim", &["dmarc.missing_equals"]),
     ("empty value", "v=DMARC1; p=reject; rua=", &["dmarc.empty_value"]),
-    ("stray separator", "v=DMARC1;; p=reject; {rua}", &["dmarc.empty_tag"]),
+    ("stray separator", "v=DMARC1;; p=reject; {rua}", &["dmarc.stray_separator"]),
     ("junk tag name", "v=DMARC1; p=reject; {rua}; x-y=1", &["dmarc.bad_tag_name"]),
     (
         "quote inside",
@@ -493,4 +493,66 @@ fn values_are_read_case_insensitively_but_flagged() {
     assert_eq!(record.adkim, Some(Alignment::Strict));
     assert_eq!(parsed.findings.iter().filter(|f| f.id == "dmarc.uppercase").count(), 2);
     assert!(parsed.findings.iter().all(|f| f.severity == Severity::Info));
+}
+
+/// Every finding id with its severity: the catalogue scripts can rely on.
+const IDS: &[(&str, Severity)] = &[
+    ("dmarc.not_dmarc", Severity::Error),
+    ("dmarc.leading_whitespace", Severity::Error),
+    ("dmarc.quoted", Severity::Error),
+    ("dmarc.invalid_character", Severity::Error),
+    ("dmarc.missing_equals", Severity::Error),
+    ("dmarc.bad_tag_name", Severity::Error),
+    ("dmarc.empty_value", Severity::Error),
+    ("dmarc.stray_separator", Severity::Info),
+    ("dmarc.duplicate_tag", Severity::Error),
+    ("dmarc.p_missing", Severity::Error),
+    ("dmarc.p_invalid", Severity::Error),
+    ("dmarc.sp_invalid", Severity::Error),
+    ("dmarc.np_invalid", Severity::Error),
+    ("dmarc.p_not_second", Severity::Warning),
+    ("dmarc.unknown_tag", Severity::Warning),
+    ("dmarc.adkim_invalid", Severity::Warning),
+    ("dmarc.aspf_invalid", Severity::Warning),
+    ("dmarc.fo_invalid", Severity::Warning),
+    ("dmarc.pct_invalid", Severity::Warning),
+    ("dmarc.t_invalid", Severity::Warning),
+    ("dmarc.rf_invalid", Severity::Warning),
+    ("dmarc.ri_invalid", Severity::Warning),
+    ("dmarc.psd_invalid", Severity::Warning),
+    ("dmarc.uppercase", Severity::Info),
+    ("dmarc.too_long", Severity::Warning),
+    ("dmarc.pct_no_effect", Severity::Warning),
+    ("dmarc.pct_partial", Severity::Warning),
+    ("dmarc.pct_reject_rest_quarantined", Severity::Info),
+    ("dmarc.pct0_without_t", Severity::Warning),
+    ("dmarc.t_without_pct0", Severity::Warning),
+    ("dmarc.t_no_effect", Severity::Warning),
+    ("dmarc.historic_tag", Severity::Warning),
+    ("dmarc.sp_weaker", Severity::Warning),
+    ("dmarc.np_missing", Severity::Info),
+    ("dmarc.psd_yes", Severity::Warning),
+    ("dmarc.rua_missing", Severity::Warning),
+    ("dmarc.report_uri_not_mailto", Severity::Error),
+    ("dmarc.report_uri_malformed", Severity::Error),
+    ("dmarc.report_size", Severity::Warning),
+    ("dmarc.too_many_uris", Severity::Warning),
+    ("dmarc.fo_without_ruf", Severity::Info),
+    ("dmarc.ruf_rarely_sent", Severity::Info),
+];
+
+#[test]
+fn every_finding_has_its_catalogued_severity() {
+    let long = format!("v=DMARC1; p=reject; rua=mailto:{}@example.com", "a".repeat(240));
+    let texts = CASES.iter().map(|(_, t, _)| text_of(t)).chain([long]);
+    let mut seen = std::collections::BTreeSet::new();
+    for text in texts {
+        for f in parse(&text).findings {
+            let listed = IDS.iter().find(|(id, _)| *id == f.id);
+            assert_eq!(listed.map(|(_, s)| *s), Some(f.severity), "{}", f.id);
+            seen.insert(f.id);
+        }
+    }
+    let unseen: Vec<_> = IDS.iter().map(|(id, _)| *id).filter(|id| !seen.contains(id)).collect();
+    assert!(unseen.is_empty(), "ids no row produces: {unseen:?}");
 }

@@ -150,7 +150,7 @@ fn tokenize(text: &str, body: Range<usize>, findings: &mut Vec<Finding>) -> Vec<
             // A trailing `;` is allowed; `;;` and a lone `;` are not, though harmless.
             if i != last {
                 findings.push(Finding::info(
-                    "dmarc.empty_tag",
+                    "dmarc.stray_separator",
                     end..end + 1,
                     "stray ';' with no tag before it: remove it",
                 ));
