@@ -2,6 +2,7 @@
 //! command writes through `&mut impl Write` so its output can be tested byte for byte.
 
 mod init;
+mod lint;
 mod next;
 mod validate;
 
@@ -45,6 +46,18 @@ pub enum Command {
         /// several); zone: a zone-file line; json: an object (an array for several domains).
         #[arg(long, short, value_enum, default_value_t = Format::Txt)]
         format: Format,
+    },
+    /// Check a DMARC record and show what each generation of receivers applies.
+    ///
+    /// Reads the TXT value from the argument, or from stdin when it is `-` or missing. Exits
+    /// with 1 when a finding is an error.
+    Lint {
+        /// The TXT value, e.g. 'v=DMARC1; p=none; rua=mailto:dmarc@example.com'.
+        record: Option<String>,
+        /// Print a JSON object: valid, findings (id, severity, message, start, end) and
+        /// effective.rfc7489 / effective.rfc9989 (applies, p, sp, np, pct, rest, reason).
+        #[arg(long)]
+        json: bool,
     },
     /// Load a plan and check it, including every phase's record.
     Validate {
@@ -94,6 +107,9 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
                 Ok(domains) => next::run(&domains, format, out, err),
                 Err(message) => writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE),
             })
+        }
+        Command::Lint { record, json } => {
+            read_record(record).and_then(|text| lint::run(&text, json, out))
         }
         Command::Validate { plan } => with_plan(&plan, err, |p, _| validate::run(&p, out)),
         Command::Init { domains, rua, preset, selectors, output } => {
@@ -151,4 +167,17 @@ fn select<'p>(plan: &'p Plan, only: Option<&str>) -> Result<Vec<&'p Domain>, Str
 /// Pretty JSON for scripts; serializing our own plain data cannot fail.
 fn to_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// The record to lint: the argument, or stdin for `-` or nothing, without its final newline.
+fn read_record(arg: Option<String>) -> std::io::Result<String> {
+    match arg {
+        Some(text) if text != "-" => Ok(text),
+        _ => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+            let trimmed = text.strip_suffix('\n').unwrap_or(&text);
+            Ok(trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned())
+        }
+    }
 }

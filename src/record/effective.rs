@@ -41,6 +41,21 @@ pub struct Effective {
 }
 
 impl Effective {
+    /// A short human summary, e.g. "quarantine 50%, rest none" or "no DMARC".
+    pub fn summary(&self) -> String {
+        let Some(p) = self.p.filter(|_| self.applies) else {
+            return match &self.reason {
+                Some(reason) => format!("no DMARC ({reason})"),
+                None => "no DMARC".to_owned(),
+            };
+        };
+        match self.rest {
+            _ if p == Policy::None => "none (monitoring only)".to_owned(),
+            Some(rest) if self.pct < 100 => format!("{p} {}%, rest {rest}", self.pct),
+            _ => format!("{p} 100%"),
+        }
+    }
+
     fn none_applied(reason: impl Into<String>) -> Self {
         Self {
             applies: false,
