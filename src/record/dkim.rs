@@ -215,7 +215,7 @@ fn judge_key(key_type: &KeyType, p: &TagSpec<'_>, findings: &mut Vec<Finding>) -
     };
     match key_type {
         KeyType::Rsa => {
-            let Some(bits) = rsa_modulus_bits(&bytes) else {
+            let Some(bits) = rsa_modulus_bits(&bytes).filter(|&b| b > 0) else {
                 findings.push(bad("not a DER RSA public key"));
                 return None;
             };
