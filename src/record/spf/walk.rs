@@ -224,7 +224,7 @@ impl SpfWalk {
                     self.follow(index, &via, t, span);
                 }
                 (TermKind::A, t) => {
-                    self.ask_addresses(index, t.as_deref().unwrap_or(&domain), span)
+                    self.ask_addresses(index, t.as_deref().unwrap_or(&domain), span);
                 }
                 (TermKind::Mx, t) => {
                     let name = t.unwrap_or_else(|| domain.clone());
