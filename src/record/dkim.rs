@@ -1,12 +1,15 @@
 //! DKIM key records (RFC 6376 §3.6.1, RFC 8301, RFC 8463) judged from their TXT text, and the
 //! Microsoft 365 selector CNAME target forms. Pure: no I/O; hostile input never panics.
 
+mod der;
+
 use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::Serialize;
 
 use super::finding::Finding;
+use der::{decode_base64, rsa_modulus_bits};
 
 /// The `k=` key type; RSA when the tag is absent (RFC 6376 §3.6.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,52 +47,17 @@ pub fn parse_dkim_key(text: &str) -> DkimKey {
     let mut findings = Vec::new();
     let tags = split_tag_list(text, &mut findings);
     check_version(&tags, &mut findings);
-    let find = |name: &str| tags.iter().find(|t| t.name == name);
-
-    let key_type = match find("k").map(|t| t.value) {
-        None | Some("rsa") => KeyType::Rsa,
-        Some("ed25519") => KeyType::Ed25519,
-        Some(other) => {
-            let span = find("k").map_or(0..0, |t| t.span.clone());
-            findings.push(Finding::warning(
-                "dkim.unknown_key_type",
-                span,
-                format!("key type '{other}' is unknown; receivers cannot verify with it (use 'rsa' or 'ed25519')"),
-            ));
-            KeyType::Other(other.to_string())
-        }
-    };
-    let testing = find("t").is_some_and(|t| flags(t.value).any(|f| f == "y"));
-    if testing {
-        let span = find("t").map_or(0..0, |t| t.span.clone());
-        findings.push(Finding::warning(
-            "dkim.testing",
-            span,
-            "t=y marks the key as testing: receivers may treat its signatures as unsigned; remove it once signing works",
-        ));
-    }
-    if let Some(h) = find("h") {
-        check_hashes(h, &mut findings);
-    }
-    if let Some(s) = find("s")
-        && !flags(s.value).any(|f| f == "*" || f == "email")
-    {
-        findings.push(Finding::error(
-            "dkim.not_for_email",
-            s.span.clone(),
-            "s= does not list 'email' or '*', so the key may not be used for mail",
-        ));
-    }
-
+    let key_type = read_key_type(find(&tags, "k"), &mut findings);
+    let testing = check_flags(&tags, &mut findings);
     let mut key = DkimKey {
-        version: find("v").map(|t| t.value.to_string()),
+        version: find(&tags, "v").map(|t| t.value.to_string()),
         key_type,
         public_key_bits: None,
         testing,
         revoked: false,
         findings: Vec::new(),
     };
-    match find("p") {
+    match find(&tags, "p") {
         None => findings.push(Finding::error(
             "dkim.missing_key",
             text.len()..text.len(),
@@ -107,6 +75,52 @@ pub fn parse_dkim_key(text: &str) -> DkimKey {
     }
     key.findings = findings;
     key
+}
+
+fn find<'t, 'a>(tags: &'t [TagSpec<'a>], name: &str) -> Option<&'t TagSpec<'a>> {
+    tags.iter().find(|t| t.name == name)
+}
+
+/// `k=`, RSA when absent; anything but rsa or ed25519 cannot be verified.
+fn read_key_type(k: Option<&TagSpec<'_>>, findings: &mut Vec<Finding>) -> KeyType {
+    match k {
+        None => KeyType::Rsa,
+        Some(k) if k.value == "rsa" => KeyType::Rsa,
+        Some(k) if k.value == "ed25519" => KeyType::Ed25519,
+        Some(k) => {
+            findings.push(Finding::warning(
+                "dkim.unknown_key_type",
+                k.span.clone(),
+                format!("key type '{}' is unknown; receivers cannot verify with it (use 'rsa' or 'ed25519')", k.value),
+            ));
+            KeyType::Other(k.value.to_string())
+        }
+    }
+}
+
+/// The `t=`, `h=` and `s=` flags; returns whether `t=y` (testing) is set.
+fn check_flags(tags: &[TagSpec<'_>], findings: &mut Vec<Finding>) -> bool {
+    let testing = find(tags, "t").filter(|t| flags(t.value).any(|f| f == "y"));
+    if let Some(t) = testing {
+        findings.push(Finding::warning(
+            "dkim.testing",
+            t.span.clone(),
+            "t=y marks the key as testing: receivers may treat its signatures as unsigned; remove it once signing works",
+        ));
+    }
+    if let Some(h) = find(tags, "h") {
+        check_hashes(h, findings);
+    }
+    if let Some(s) = find(tags, "s")
+        && !flags(s.value).any(|f| f == "*" || f == "email")
+    {
+        findings.push(Finding::error(
+            "dkim.not_for_email",
+            s.span.clone(),
+            "s= does not list 'email' or '*', so the key may not be used for mail",
+        ));
+    }
+    testing.is_some()
 }
 
 /// Splits `tag=value; …` per RFC 6376 §3.2, reporting malformed and duplicate tags.
@@ -241,95 +255,6 @@ fn judge_key(key_type: &KeyType, p: &TagSpec<'_>, findings: &mut Vec<Finding>) -
         }
         KeyType::Other(_) => None,
     }
-}
-
-/// Standard base64 with whitespace allowed anywhere and optional `=` padding at the end.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut nbits, mut pad) = (0u32, 0u32, 0usize);
-    for b in text.bytes().filter(|b| !b.is_ascii_whitespace()) {
-        let value = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                pad += 1;
-                continue;
-            }
-            _ => return None,
-        };
-        if pad > 0 {
-            return None;
-        }
-        acc = (acc << 6) | u32::from(value);
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push(u8::try_from((acc >> nbits) & 0xff).ok()?);
-        }
-    }
-    (pad <= 2 && nbits < 6).then_some(out)
-}
-
-/// One DER element: its tag, its contents and what follows it.
-fn der_element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, mut rest) = rest.split_first()?;
-    let len = if first < 0x80 {
-        usize::from(first)
-    } else {
-        // Long form; indefinite (0x80) is not DER, and keys never need more than 4 length bytes.
-        let count = usize::from(first & 0x7f);
-        if count == 0 || count > 4 || rest.len() < count {
-            return None;
-        }
-        let (len_bytes, after) = rest.split_at(count);
-        rest = after;
-        len_bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
-    };
-    if len > rest.len() {
-        return None;
-    }
-    let (contents, after) = rest.split_at(len);
-    Some((tag, contents, after))
-}
-
-const SEQUENCE: u8 = 0x30;
-const INTEGER: u8 = 0x02;
-const BIT_STRING: u8 = 0x03;
-const OID: u8 = 0x06;
-/// 1.2.840.113549.1.1.1, rsaEncryption.
-const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-
-/// Modulus size of a `SubjectPublicKeyInfo` (what DKIM publishes) or a bare `RSAPublicKey`.
-fn rsa_modulus_bits(der: &[u8]) -> Option<u32> {
-    let (SEQUENCE, outer, _) = der_element(der)? else { return None };
-    let (tag, first, rest) = der_element(outer)?;
-    match tag {
-        INTEGER => Some(integer_bits(first)),
-        SEQUENCE => {
-            let (OID, oid, _) = der_element(first)? else { return None };
-            let (BIT_STRING, bits, _) = der_element(rest)? else { return None };
-            let (&0, inner) = bits.split_first()? else { return None };
-            if oid != RSA_ENCRYPTION {
-                return None;
-            }
-            let (SEQUENCE, rsa, _) = der_element(inner)? else { return None };
-            let (INTEGER, modulus, _) = der_element(rsa)? else { return None };
-            Some(integer_bits(modulus))
-        }
-        _ => None,
-    }
-}
-
-/// Bit length of an unsigned big-endian DER integer.
-fn integer_bits(bytes: &[u8]) -> u32 {
-    let Some(start) = bytes.iter().position(|&b| b != 0) else { return 0 };
-    let significant = &bytes[start..];
-    let whole = u32::try_from(significant.len() - 1).unwrap_or(u32::MAX / 16).saturating_mul(8);
-    whole.saturating_add(8 - significant[0].leading_zeros())
 }
 
 /// Which Microsoft 365 DKIM CNAME target format a selector points at (digest §0.4).
