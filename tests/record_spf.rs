@@ -87,6 +87,12 @@ fn record_text_rules_give_their_findings() {
             vec!["spf.duplicate_modifier"],
         ),
         ("unknown modifier", "v=spf1 foo=bar -all", vec!["spf.unknown_modifier"]),
+        (
+            "same include twice",
+            "v=spf1 include:a.example INCLUDE:A.example. -all",
+            vec!["spf.duplicate_include"],
+        ),
+        ("same a twice is not flagged", "v=spf1 a a -all", vec![]),
         ("all with argument", "v=spf1 -all:example.com", vec!["spf.syntax"]),
         ("include with cidr", "v=spf1 include:example.com/24 -all", vec!["spf.syntax"]),
         ("over 255 bytes", &long_256, vec!["spf.over_255_bytes"]),
@@ -375,6 +381,15 @@ fn errors_inside_included_records_reach_the_report() {
     let report = zone.walk("example.test", "v=spf1 include:broken.test -all");
     assert_eq!(report_ids(&report), ["spf.invalid_ip4"]);
     assert!(report.findings[0].message.starts_with("broken.test: "));
+}
+
+#[test]
+fn terms_the_parser_rejected_are_not_looked_up() {
+    let walk = SpfWalk::new(
+        "example.test",
+        "v=spf1 include:a..test a:b..test mx:%{x}.test include:ok.test -all",
+    );
+    assert_eq!(walk.pending(), [Query { name: "ok.test".into(), kind: QueryKind::Txt }]);
 }
 
 #[test]

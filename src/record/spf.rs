@@ -148,6 +148,7 @@ pub fn parse_spf(text: &str) -> SpfParsed {
     }
     let terms = split_terms(text, body_start + 6, &mut findings);
     check_record(&terms, &mut findings);
+    check_repeats(&terms, &mut findings);
     check_size(text, &mut findings);
     SpfParsed { is_spf: true, terms, findings }
 }
@@ -165,7 +166,7 @@ fn split_terms(text: &str, from: usize, findings: &mut Vec<Finding>) -> Vec<Term
     terms
 }
 
-/// Whole-record rules: `all` and `redirect` placement, duplicate modifiers, `ptr`.
+/// Whole-record rules: `all` and `redirect` placement, `ptr`.
 fn check_record(terms: &[Term], findings: &mut Vec<Finding>) {
     let all = terms.iter().position(|t| t.kind == TermKind::All);
     let redirect = terms.iter().find(|t| t.kind == TermKind::Redirect);
@@ -193,6 +194,17 @@ fn check_record(terms: &[Term], findings: &mut Vec<Finding>) {
             "no 'all' and no 'redirect': unlisted senders get 'neutral'; end with '-all' or '~all'",
         ));
     }
+    for t in terms.iter().filter(|t| t.kind == TermKind::Ptr) {
+        findings.push(Finding::warning(
+            "spf.ptr",
+            t.span.clone(),
+            "'ptr' is slow and unreliable and SHOULD NOT be published (RFC 7208 §5.5); list the IPs",
+        ));
+    }
+}
+
+/// Terms written twice: `redirect`/`exp` (permerror) and the same include (a wasted lookup).
+fn check_repeats(terms: &[Term], findings: &mut Vec<Finding>) {
     for name in [TermKind::Redirect, TermKind::Exp] {
         if let Some(second) = terms.iter().filter(|t| t.kind == name).nth(1) {
             findings.push(Finding::error(
@@ -202,12 +214,18 @@ fn check_record(terms: &[Term], findings: &mut Vec<Finding>) {
             ));
         }
     }
-    for t in terms.iter().filter(|t| t.kind == TermKind::Ptr) {
-        findings.push(Finding::warning(
-            "spf.ptr",
-            t.span.clone(),
-            "'ptr' is slow and unreliable and SHOULD NOT be published (RFC 7208 §5.5); list the IPs",
-        ));
+    let mut seen = Vec::new();
+    for t in terms.iter().filter(|t| t.kind == TermKind::Include) {
+        let Some(target) = t.target.as_deref().map(normalize_name) else { continue };
+        if seen.contains(&target) {
+            findings.push(Finding::warning(
+                "spf.duplicate_include",
+                t.span.clone(),
+                "the same include twice costs a second lookup for nothing; remove one",
+            ));
+        } else {
+            seen.push(target);
+        }
     }
 }
 

@@ -214,7 +214,11 @@ impl SpfWalk {
 
     fn expand(&mut self, index: usize, parsed: &SpfParsed) {
         let domain = normalize_name(&self.slots[index].node.domain);
-        for term in parsed.evaluated_terms() {
+        // A term the parser already rejected is a permerror; asking DNS about it tells nothing.
+        let broken = |span: &Range<usize>| {
+            parsed.findings.iter().any(|f| f.severity == Severity::Error && f.span == *span)
+        };
+        for term in parsed.evaluated_terms().filter(|t| !broken(&t.span)) {
             let target = term.target.as_deref().filter(|t| !t.is_empty()).map(normalize_name);
             let span = term.span.clone();
             match (&term.kind, target) {
