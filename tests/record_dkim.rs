@@ -85,6 +85,49 @@ fn record_level_rules_give_their_findings() {
 }
 
 #[test]
+fn quoted_key_says_to_drop_the_quotes() {
+    let parsed =
+        parse_dkim_key(&format!("v=DKIM1; p=\"{}\" \"{}\"", &RSA_2048[..200], &RSA_2048[200..]));
+    assert_eq!(parsed.findings.len(), 1);
+    assert!(parsed.findings[0].message.contains("quot"), "{}", parsed.findings[0].message);
+}
+
+/// xorshift64: a fixed, dependency-free stream of pseudo-random bytes.
+fn noise(seed: u64) -> impl Iterator<Item = u64> {
+    std::iter::successors(Some(seed), |x| {
+        let mut x = *x;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        Some(x)
+    })
+}
+
+#[test]
+fn random_mutations_of_real_records_never_panic() {
+    let base = format!("v=DKIM1; k=rsa; h=sha256; t=s; p={RSA_1024}");
+    let alphabet = b"=; :\t\r\n\"ABCMIIab+/09%-_.\x00\x7f\xff";
+    let mut rng = noise(0x2545_f491_4f6c_dd1d);
+    let mut next = move || usize::try_from(rng.next().unwrap_or(1) % 1_000_003).unwrap_or(0);
+    for _ in 0..5_000 {
+        let mut bytes = base.clone().into_bytes();
+        for _ in 0..=(next() % 8) {
+            let at = next() % (bytes.len() + 1);
+            match next() % 3 {
+                0 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                1 => bytes.truncate(at),
+                _ => bytes.insert(at, alphabet[next() % alphabet.len()]),
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = parse_dkim_key(&text);
+        let _ = classify_m365_target(&text);
+    }
+}
+
+#[test]
 fn revoked_key_is_flagged_and_has_no_size() {
     let parsed = parse_dkim_key("v=DKIM1; k=rsa; p=");
     assert!(parsed.revoked);

@@ -535,3 +535,73 @@ fn hostile_text_never_panics() {
         assert!(report.lookups <= u32::try_from(parsed.terms.len()).unwrap_or(u32::MAX));
     }
 }
+
+/// xorshift64: a fixed, dependency-free stream of pseudo-random numbers.
+fn noise(seed: u64) -> impl FnMut() -> usize {
+    let mut x = seed;
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        usize::try_from(x % 1_000_003).unwrap_or(0)
+    }
+}
+
+#[test]
+fn random_records_and_random_answers_never_panic_or_hang() {
+    let words = [
+        "include:a.test",
+        "include:b.test",
+        "redirect=a.test",
+        "a",
+        "mx",
+        "a:b.test/24",
+        "mx//64",
+        "ptr",
+        "exists:%{i}.x.test",
+        "ip4:192.0.2.0/24",
+        "ip6:2001:db8::/32",
+        "-all",
+        "~all",
+        "+all",
+        "?all",
+        "%{",
+        "exp=",
+        "v=spf1",
+        "include:",
+        "=",
+        "/",
+        "\u{0}",
+        "é",
+        "all:",
+    ];
+    let mut next = noise(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..2_000 {
+        let mut record = String::from("v=spf1");
+        for _ in 0..next() % 12 {
+            record.push(' ');
+            record.push_str(words[next() % words.len()]);
+        }
+        let mut walk = SpfWalk::new("a.test", &record);
+        for _ in 0..50 {
+            let pending = walk.pending();
+            if pending.is_empty() {
+                break;
+            }
+            for q in pending {
+                let reply = match next() % 5 {
+                    0 => Reply::NxDomain,
+                    1 => Reply::NoData,
+                    2 => Reply::Failed("SERVFAIL".into()),
+                    _ => {
+                        Reply::Records(vec![format!("v=spf1 {} -all", words[next() % words.len()])])
+                    }
+                };
+                walk.supply(&q, &reply);
+            }
+        }
+        assert!(walk.pending().is_empty(), "{record}");
+        let report = walk.finish();
+        let _ = render_tree(&report.tree);
+    }
+}

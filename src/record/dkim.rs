@@ -224,7 +224,11 @@ fn judge_key(key_type: &KeyType, p: &TagSpec<'_>, findings: &mut Vec<Finding>) -
         Finding::error("dkim.bad_key", p.span.clone(), format!("p= is not a valid key: {why}"))
     };
     let Some(bytes) = decode_base64(p.value) else {
-        findings.push(bad("not base64"));
+        findings.push(bad(if p.value.contains('"') {
+            "not base64; it holds quotes, so publish the key without the zone-file quoting"
+        } else {
+            "not base64"
+        }));
         return None;
     };
     match key_type {
