@@ -1,6 +1,7 @@
-//! DNS record texts: DMARC (and, later, SPF and DKIM keys) parsed, rendered and judged. Pure: no
-//! I/O, no clock.
+//! DNS record texts: DMARC policies, SPF records and DKIM keys, parsed, rendered and judged.
+//! Pure: no I/O, no clock.
 
+pub mod dkim;
 pub mod dmarc;
 pub mod effective;
 pub mod finding;
@@ -8,6 +9,7 @@ mod lint;
 pub mod parse;
 pub mod render;
 mod report_uri;
+pub mod spf;
 
 pub use dmarc::{Alignment, DmarcRecord, Policy, Psd, Tag, ValueError};
 pub use effective::{Effective, Receiver, effective};
