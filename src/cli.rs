@@ -47,13 +47,16 @@ pub enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Txt)]
         format: Format,
     },
-    /// Check a DMARC record and show what each generation of receivers applies.
+    /// Check a DMARC (or SPF) record and show what each generation of receivers applies.
     ///
-    /// Reads the TXT value from the argument, or from stdin when it is `-` or missing. Exits
-    /// with 1 when a finding is an error.
+    /// Reads the TXT value from the argument, or from stdin when it is `-` or missing. A value
+    /// starting with `v=spf1` is checked as SPF. Exits with 1 when a finding is an error.
     Lint {
         /// The TXT value, e.g. 'v=DMARC1; p=none; rua=mailto:dmarc@example.com'.
         record: Option<String>,
+        /// Check the value as an SPF record (RFC 7208) whatever it starts with.
+        #[arg(long)]
+        spf: bool,
         /// Print a JSON object: valid, findings (id, severity, message, start, end) and
         /// effective.rfc7489 / effective.rfc9989 (applies, p, sp, np, pct, rest, reason).
         #[arg(long)]

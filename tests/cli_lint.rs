@@ -61,3 +61,16 @@ fn hostile_record_text_never_reaches_the_terminal_raw() {
     );
     assert!(out.contains("\\027]52"));
 }
+
+#[test]
+fn an_spf_record_is_detected_and_checked_as_spf() {
+    let (code, out) =
+        lint(&["v=spf1 include:spf.protection.outlook.com include:_spf.salesforce.com -all"], "");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("DNS lookups in this record: 2 of 10"), "{out}");
+    let (code, out) = lint(&["--spf", "--json", "v=spf1 +all"], "");
+    assert_eq!(code, Some(1));
+    let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(json["valid"], false);
+    assert!(json["findings"].as_array().expect("array").iter().any(|f| f["id"] == "spf.pass_all"));
+}

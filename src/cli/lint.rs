@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use super::to_json;
 use crate::exits;
+use crate::record::finding::has_errors;
+use crate::record::spf::parse_spf;
 use crate::record::{Effective, Finding, Receiver, Severity, parse};
 use crate::text::escape;
 
@@ -23,7 +25,20 @@ struct Generations {
     rfc9989: Effective,
 }
 
-pub fn run(text: &str, json: bool, out: &mut impl Write) -> io::Result<u8> {
+#[derive(Serialize)]
+struct SpfReport<'a> {
+    record: &'a str,
+    valid: bool,
+    findings: &'a [Finding],
+    /// DNS-querying terms in this record alone; includes are counted by `status`.
+    lookups: u32,
+}
+
+/// Lints a DMARC value, or an SPF record when asked to or when it starts with `v=spf1`.
+pub fn run(text: &str, spf: bool, json: bool, out: &mut impl Write) -> io::Result<u8> {
+    if spf || text.get(..6).is_some_and(|v| v.eq_ignore_ascii_case("v=spf1")) {
+        return run_spf(text, json, out);
+    }
     let parsed = parse(text);
     let effective = Generations {
         rfc7489: parsed.effective(Receiver::Rfc7489),
@@ -43,6 +58,23 @@ pub fn run(text: &str, json: bool, out: &mut impl Write) -> io::Result<u8> {
         writeln!(out, "RFC 9989 receivers: {}", effective.rfc9989.summary())?;
     }
     Ok(if parsed.is_valid() { exits::OK } else { exits::FINDINGS })
+}
+
+fn run_spf(text: &str, json: bool, out: &mut impl Write) -> io::Result<u8> {
+    let parsed = parse_spf(text);
+    let valid = parsed.is_spf && !has_errors(&parsed.findings);
+    let lookups = parsed.own_lookups();
+    if json {
+        let report = SpfReport { record: text, valid, findings: &parsed.findings, lookups };
+        writeln!(out, "{}", to_json(&report))?;
+    } else {
+        write_marked(text, &parsed.findings, out)?;
+        writeln!(
+            out,
+            "DNS lookups in this record: {lookups} of 10 (includes are counted by `status`)"
+        )?;
+    }
+    Ok(if valid { exits::OK } else { exits::FINDINGS })
 }
 
 /// The record once, then each finding with its span underlined. Columns count the escaped
