@@ -111,8 +111,8 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
                 Err(message) => writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE),
             })
         }
-        Command::Lint { record, json } => {
-            read_record(record).and_then(|text| lint::run(&text, json, out))
+        Command::Lint { record, spf, json } => {
+            read_record(record).and_then(|text| lint::run(&text, spf, json, out))
         }
         Command::Validate { plan } => with_plan(&plan, err, |p, _| validate::run(&p, out)),
         Command::Init { domains, rua, preset, selectors, output } => {
