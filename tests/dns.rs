@@ -8,13 +8,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dmarc_rollout::dns::{
-    AuthoritativeSource, DkimStatus, DnsOptions, DnsSource, DomainQuery, Existence, LookupState,
-    RecordKind, ResolverSource, Target, ZoneFileSource, gather, gather_all,
+    AuthoritativeSource, DkimLookup, DkimStatus, DnsOptions, DnsSource, DomainQuery, Existence,
+    LookupState, RecordKind, ReportAuth, ResolverSource, Target, ZoneFileSource, gather,
+    gather_all,
 };
 use futures::StreamExt;
 use hickory_server::proto::rr::rdata::TXT;
 use hickory_server::proto::rr::{Name, RData, Record};
-use support::dns_server::TestDns;
+use support::dns_server::{TestDns, zone_text};
 
 const EXAMPLE: &str = r#"$ORIGIN example.test.
 $TTL 3600
@@ -278,7 +279,7 @@ async fn dkim_tells_a_dangling_cname_from_a_missing_selector() {
     let dns = server().await;
     let got =
         gather(dns.source().as_ref(), &query("found.example.test", &["s1", "s2", "s3"], &[])).await;
-    let statuses: Vec<DkimStatus> = got.dkim.iter().map(|d| d.status()).collect();
+    let statuses: Vec<DkimStatus> = got.dkim.iter().map(DkimLookup::status).collect();
     assert_eq!(statuses, [DkimStatus::KeyFound, DkimStatus::KeyMissing, DkimStatus::NoSelector]);
     assert_eq!(got.dkim[1].key.cname_chain, ["s2.keys.example.test"]);
     assert_eq!(got.dkim[0].key.txt(), ["v=DKIM1; k=rsa; p=MIIB"]);
@@ -289,7 +290,7 @@ async fn report_authorization_is_found_exact_or_by_wildcard() {
     let dns = server().await;
     let hosts = ["reports.test", "wild.test", "vendor.test"];
     let got = gather(dns.source().as_ref(), &query("example.test", &[], &hosts)).await;
-    let authorized: Vec<Option<bool>> = got.reports.iter().map(|r| r.authorized()).collect();
+    let authorized: Vec<Option<bool>> = got.reports.iter().map(ReportAuth::authorized).collect();
     assert_eq!(authorized, [Some(true), Some(true), Some(false)]);
     assert!(got.reports[0].wildcard.is_none(), "exact record found, wildcard not asked");
 }
@@ -305,12 +306,10 @@ async fn apex_txt_gives_spf_apart_from_other_txt() {
 
 #[tokio::test]
 async fn a_large_txt_set_is_fetched_over_tcp() {
-    let mut zone = String::from(
-        "$ORIGIN big.test.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 60\n@ NS ns1\nns1 A 127.0.0.1\n",
-    );
-    for i in 0..30 {
-        zone.push_str(&format!("_dmarc TXT \"{i:02}{}\"\n", "x".repeat(200)));
-    }
+    let lines: Vec<String> =
+        (0..30).map(|i| format!("_dmarc TXT \"{i:02}{}\"\n", "x".repeat(200))).collect();
+    let body = lines.concat();
+    let zone = zone_text("big.test", &body);
     let dns = TestDns::start(&[&zone]).await;
     let answer = dns.source().lookup("_dmarc.big.test", RecordKind::Txt).await;
     assert_eq!(answer.txt().len(), 30, "state {:?}", answer.state);
@@ -318,14 +317,12 @@ async fn a_large_txt_set_is_fetched_over_tcp() {
 
 #[tokio::test]
 async fn gather_all_yields_every_domain_of_fifty() {
-    let mut zone = String::from(
-        "$ORIGIN many.test.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 60\n@ NS ns1\nns1 A 127.0.0.1\n",
-    );
-    for i in 0..50 {
-        zone.push_str(&format!(
-            "d{i} MX 10 mx\n_dmarc.d{i} TXT \"v=DMARC1; p=none; rua=mailto:{i}@x.test\"\n"
-        ));
-    }
+    let lines: Vec<String> = (0..50)
+        .map(|i| {
+            format!("d{i} MX 10 mx\n_dmarc.d{i} TXT \"v=DMARC1; p=none; rua=mailto:{i}@x.test\"\n")
+        })
+        .collect();
+    let zone = zone_text("many.test", &lines.concat());
     let dns = TestDns::start(&[&zone]).await;
     let queries = (0..50).map(|i| query(&format!("d{i}.many.test"), &[], &[])).collect();
     let results: Vec<_> = gather_all(dns.source(), queries, 8).collect().await;

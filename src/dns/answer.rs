@@ -99,7 +99,7 @@ pub enum Rdata {
 /// How a lookup ended. A missing record is a state to show; a timeout is never "missing".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum LookupState {
-    /// Records of the asked type exist; `ttl` is the published TTL of that RRset (the cache is
+    /// Records of the asked type exist; `ttl` is the published TTL of that `RRset` (the cache is
     /// off, so it is not a remaining TTL).
     Found { records: Vec<Rdata>, ttl: u32 },
     /// The name does not exist (RCODE 3).
@@ -214,5 +214,36 @@ impl Answer {
             && kind_of(&self.state) == kind_of(&other.state)
             && self.state.label() == other.state.label()
             && sorted(self) == sorted(other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn txt_strings_are_joined_with_no_separator() {
+        let txt = TxtData::join(["v=DMARC1; p=", "reject"]);
+        assert_eq!(txt.text(), "v=DMARC1; p=reject");
+    }
+
+    #[test]
+    fn non_utf8_txt_is_shown_with_replacement_characters() {
+        let txt = TxtData(vec![b'v', 0xff, b'=']);
+        assert!(!txt.is_utf8());
+        assert_eq!(txt.text(), "v\u{fffd}=");
+        assert_eq!(format!("{txt:?}"), "\"v\u{fffd}=\"");
+    }
+
+    #[test]
+    fn answers_with_the_same_records_in_another_order_agree() {
+        let txt = |t: &str| Rdata::Txt(TxtData(t.as_bytes().to_vec()));
+        let one = LookupState::Found { records: vec![txt("a"), txt("b")], ttl: 60 };
+        let two = LookupState::Found { records: vec![txt("b"), txt("a")], ttl: 300 };
+        let a = Answer::now("x", RecordKind::Txt, one, "ns1".into());
+        let b = Answer::now("x", RecordKind::Txt, two, "ns2".into());
+        assert!(a.same_content(&b));
+        let c = Answer::now("x", RecordKind::Txt, LookupState::NoData, "ns3".into());
+        assert!(!a.same_content(&c));
     }
 }

@@ -94,9 +94,9 @@ async fn inherit(source: &dyn DnsSource, domain: &str, domain_exists: Existence)
     for owner in tree_walk_names(domain) {
         let answer = source.lookup(&format!("_dmarc.{owner}"), RecordKind::Txt).await;
         let step = DmarcAt::new(&owner, answer);
-        let stop = step.single().and_then(psd_flag).is_some();
+        let at_boundary = step.single().and_then(psd_flag).is_some();
         steps.push(step);
-        if stop {
+        if at_boundary {
             break;
         }
     }
@@ -105,13 +105,12 @@ async fn inherit(source: &dyn DnsSource, domain: &str, domain_exists: Existence)
     let org_domain = walk_org_domain(domain, &found);
     let psl = match psl_org_domain(domain) {
         None => None,
-        Some(org) => match steps.iter().find(|s| s.owner == org) {
-            Some(step) => Some(step.clone()),
+        Some(org) => Some(match steps.iter().find(|s| s.owner == org) {
+            Some(step) => step.clone(),
             None => {
-                let answer = source.lookup(&format!("_dmarc.{org}"), RecordKind::Txt).await;
-                Some(DmarcAt::new(&org, answer))
+                DmarcAt::new(&org, source.lookup(&format!("_dmarc.{org}"), RecordKind::Txt).await)
             }
-        },
+        }),
     };
     Inherited { tree_walk: TreeWalk { steps, org_domain }, psl, domain_exists }
 }

@@ -118,3 +118,12 @@ impl RequestHandler for FaultyCatalog {
         self.inner.handle_request::<R, T>(request, response_handle).await
     }
 }
+
+/// A zone text for `origin` (no trailing dot): `$ORIGIN`, `$TTL 3600`, SOA, NS and the
+/// nameserver's address, then `body`.
+pub fn zone_text(origin: &str, body: &str) -> String {
+    format!(
+        "$ORIGIN {origin}.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 60\n\
+         @ NS ns1\nns1 A 127.0.0.1\n{body}"
+    )
+}
