@@ -310,6 +310,19 @@ async fn the_zone_file_source_answers_nodata_for_a_missing_type_under_a_wildcard
 }
 
 #[tokio::test]
+async fn the_authoritative_source_keeps_the_chain_of_a_dangling_cname() {
+    let dns = server().await;
+    let bootstrap = ResolverSource::nameservers(&[dns.addr], &dns.options()).expect("resolver");
+    let source = AuthoritativeSource::discover(bootstrap, dns.addr.port(), &dns.options());
+    let answer = source.lookup("s2._domainkey.found.example.test", Txt).await;
+    assert_eq!(answer.state, LookupState::NxDomain);
+    assert_eq!(answer.cname_chain, ["s2.keys.example.test"]);
+    let vendor = source.lookup("_dmarc.vendor.example.test", Txt).await;
+    assert_eq!(vendor.cname_chain, ["dmarc.vendor.test"]);
+    assert_eq!(vendor.ttl(), Some(600));
+}
+
+#[tokio::test]
 async fn the_zone_file_source_refuses_names_outside_its_zone() {
     let answer = zone_file().lookup("_dmarc.vendor.test", RecordKind::Txt).await;
     assert_eq!(answer.state, LookupState::ServerError("REFUSED".to_owned()));

@@ -17,6 +17,9 @@ struct NsServer {
     resolver: ResolverSource,
 }
 
+/// CNAME hops followed across zones before giving up, as resolvers do against loops.
+const MAX_CNAME_HOPS: usize = 8;
+
 /// The servers of one zone, or `None` for a name known not to be a zone apex.
 type ZoneCache = HashMap<String, Option<Arc<Vec<NsServer>>>>;
 
@@ -67,7 +70,45 @@ impl AuthoritativeSource {
         Ok(source)
     }
 
+    /// Asks the servers of the name's zone; when they have no records of the type but a CNAME,
+    /// asks the target at its own zone's servers, as a resolver would (a zone's servers cannot
+    /// answer for a vendor's zone, and negative answers carry no chain).
     async fn ask(&self, name: &str, kind: RecordKind) -> Answer {
+        let mut chain: Vec<String> = Vec::new();
+        let mut current = name.to_owned();
+        loop {
+            let mut answer = self.ask_zone(&current, kind).await;
+            let settled = matches!(answer.state, LookupState::Found { .. } | LookupState::Timeout)
+                || kind == RecordKind::Cname
+                || answer.is_propagating()
+                || chain.len() >= MAX_CNAME_HOPS;
+            let target = if settled { None } else { self.cname_target(&current).await };
+            match target {
+                Some(target) if target != name && !chain.contains(&target) => {
+                    chain.push(target.clone());
+                    current = target;
+                }
+                _ => {
+                    if matches!(answer.state, LookupState::Found { .. }) {
+                        chain.append(&mut answer.cname_chain);
+                    }
+                    answer.cname_chain = chain;
+                    answer.name = name.trim_end_matches('.').to_owned();
+                    return answer;
+                }
+            }
+        }
+    }
+
+    async fn cname_target(&self, name: &str) -> Option<String> {
+        let answer = self.ask_zone(name, RecordKind::Cname).await;
+        answer.records().iter().find_map(|r| match r {
+            Rdata::Cname(target) => Some(target.clone()),
+            _ => None,
+        })
+    }
+
+    async fn ask_zone(&self, name: &str, kind: RecordKind) -> Answer {
         let servers = match self.servers_for(name).await {
             Ok(servers) => servers,
             Err(state) => return Answer::now(name, kind, state, self.describe()),
