@@ -1,6 +1,7 @@
 //! dmarc-rollout: plan, publish and verify a phased DMARC rollout.
 
 pub mod cli;
+pub mod dns;
 pub mod exits;
 pub mod fsio;
 pub mod plan;

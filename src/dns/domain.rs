@@ -1,0 +1,219 @@
+//! What the tool shows beside a plan for one domain: the DNS answers gathered for it, as plain
+//! data, with the few selections the display needs (which TXT is DMARC, which is SPF, which
+//! record applies). Pure: record semantics beyond the version prefix live in `record`.
+
+use serde::Serialize;
+
+use super::answer::{Answer, LookupState};
+
+/// What to look up for one domain of a plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DomainQuery {
+    pub domain: String,
+    pub dkim_selectors: Vec<String>,
+    /// Hosts of `rua`/`ruf` URIs at another organizational domain, whose authorization record
+    /// must be checked (RFC 7489 §7.1).
+    pub report_hosts: Vec<String>,
+}
+
+/// The `_dmarc` TXT lookup for one owner domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DmarcAt {
+    /// The domain the record is for (the query was `_dmarc.<owner>`, or the report name).
+    pub owner: String,
+    pub answer: Answer,
+    /// TXT records starting with `v=DMARC1` (RFC 7489 §6.6.3 step 2).
+    pub records: Vec<String>,
+    /// The other TXT records at the same name, kept to show what is in the way.
+    pub other_txt: Vec<String>,
+}
+
+impl DmarcAt {
+    pub fn new(owner: &str, answer: Answer) -> Self {
+        let (records, other_txt) = answer.txt().into_iter().partition(|t| is_dmarc(t));
+        Self { owner: owner.to_owned(), answer, records, other_txt }
+    }
+
+    /// The record, when there is exactly one; several records count as none (§6.6.3 step 5).
+    pub fn single(&self) -> Option<&str> {
+        match self.records.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a domain exists (any record at its name, RFC 8020): `np` applies to subdomains
+/// that do not, `sp` to those that do (RFC 9989 §4.10.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Existence {
+    Exists,
+    DoesNotExist,
+    Unknown,
+}
+
+/// RFC 9989's DNS Tree Walk above the domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TreeWalk {
+    /// Every `_dmarc` lookup made above the domain, nearest first.
+    pub steps: Vec<DmarcAt>,
+    /// The Organizational Domain by §4.10.2.
+    pub org_domain: String,
+}
+
+impl TreeWalk {
+    /// The step whose record applies: the nearest one with a single DMARC record.
+    pub fn applies(&self) -> Option<&DmarcAt> {
+        self.steps.iter().find(|s| s.single().is_some())
+    }
+}
+
+/// The record a domain without its own inherits, by each receiver generation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Inherited {
+    /// RFC 9989 receivers.
+    pub tree_walk: TreeWalk,
+    /// RFC 7489 receivers: `_dmarc.<PSL organizational domain>`; `None` when the domain is its
+    /// own organizational domain.
+    pub psl: Option<DmarcAt>,
+    pub domain_exists: Existence,
+}
+
+/// One DKIM selector: the CNAME chain at `<selector>._domainkey.<domain>` and the TXT at its end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DkimLookup {
+    pub selector: String,
+    pub key: Answer,
+}
+
+/// What a DKIM selector lookup means for the mail admin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DkimStatus {
+    /// A TXT record is at the end of the chain.
+    KeyFound,
+    /// The selector is a CNAME whose target has no key: published, but the vendor side is missing.
+    KeyMissing,
+    /// Nothing at the selector name.
+    NoSelector,
+    /// The lookup failed; nothing can be said.
+    Unknown,
+}
+
+impl DkimLookup {
+    pub fn status(&self) -> DkimStatus {
+        match &self.key.state {
+            LookupState::Found { .. } => DkimStatus::KeyFound,
+            s if s.is_negative() && !self.key.cname_chain.is_empty() => DkimStatus::KeyMissing,
+            s if s.is_negative() => DkimStatus::NoSelector,
+            _ => DkimStatus::Unknown,
+        }
+    }
+}
+
+/// The authorization for a report host at another organizational domain (RFC 7489 §7.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReportAuth {
+    pub host: String,
+    /// `<domain>._report._dmarc.<host>`.
+    pub exact: DmarcAt,
+    /// `*._report._dmarc.<host>`, asked only when the exact name has no DMARC record.
+    pub wildcard: Option<DmarcAt>,
+}
+
+impl ReportAuth {
+    /// `Some(true)` when either name holds a `v=DMARC1` record, `None` when a lookup failed.
+    pub fn authorized(&self) -> Option<bool> {
+        let lookups = std::iter::once(&self.exact).chain(&self.wildcard);
+        let mut unknown = false;
+        for at in lookups {
+            if !at.records.is_empty() {
+                return Some(true);
+            }
+            unknown |= at.answer.state.is_failure();
+        }
+        if unknown { None } else { Some(false) }
+    }
+}
+
+/// Everything gathered for one domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DomainDns {
+    pub domain: String,
+    /// The source that answered ([`super::DnsSource::describe`]).
+    pub source: String,
+    /// `_dmarc.<domain>` TXT, CNAME chain included when delegated to a vendor.
+    pub dmarc: DmarcAt,
+    /// Present when the domain has no single DMARC record of its own and that is certain.
+    pub inherited: Option<Inherited>,
+    /// The TXT set at the domain itself (SPF lives here).
+    pub apex_txt: Answer,
+    pub mx: Answer,
+    pub dkim: Vec<DkimLookup>,
+    pub reports: Vec<ReportAuth>,
+}
+
+impl DomainDns {
+    /// The domain's own DMARC records (several means none applies).
+    pub fn dmarc_records(&self) -> &[String] {
+        &self.dmarc.records
+    }
+
+    /// The owner of the record that applies for RFC 9989 receivers: the domain itself, an
+    /// ancestor found by the tree walk, or none.
+    pub fn applies_from(&self) -> Option<&str> {
+        if self.dmarc.single().is_some() {
+            return Some(&self.domain);
+        }
+        let inherited = self.inherited.as_ref()?;
+        inherited.tree_walk.applies().map(|s| s.owner.as_str())
+    }
+
+    /// The owner of the record that applies for RFC 7489 receivers (PSL organizational domain).
+    pub fn applies_from_psl(&self) -> Option<&str> {
+        if self.dmarc.single().is_some() {
+            return Some(&self.domain);
+        }
+        let psl = self.inherited.as_ref()?.psl.as_ref()?;
+        psl.single().map(|_| psl.owner.as_str())
+    }
+
+    /// TXT records at the domain that are SPF records (RFC 7208 §4.5).
+    pub fn spf_records(&self) -> Vec<String> {
+        self.apex_txt.txt().into_iter().filter(|t| is_spf(t)).collect()
+    }
+}
+
+/// Starts with exactly `v=DMARC1` followed by `;`, blank or nothing (RFC 7489 §6.4, case-exact).
+pub(super) fn is_dmarc(text: &str) -> bool {
+    text.strip_prefix("v=DMARC1")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([';', ' ', '\t']))
+}
+
+/// `v=spf1` alone or followed by a space, case-insensitively (RFC 7208 §4.5).
+fn is_spf(text: &str) -> bool {
+    let head = text.get(..7).unwrap_or(text);
+    head.eq_ignore_ascii_case("v=spf1 ") || text.eq_ignore_ascii_case("v=spf1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dmarc_and_spf_are_told_apart_by_their_exact_prefix() {
+        let cases = [
+            ("v=DMARC1; p=none", true, false),
+            ("v=DMARC1", true, false),
+            ("v=dmarc1; p=none", false, false),
+            ("v=DMARC10; p=none", false, false),
+            ("v=spf1 -all", false, true),
+            ("V=SPF1 include:x", false, true),
+            ("v=spf1", false, true),
+            ("v=spf10 -all", false, false),
+            ("google-site-verification=abc", false, false),
+        ];
+        for (text, dmarc, spf) in cases {
+            assert_eq!((is_dmarc(text), is_spf(text)), (dmarc, spf), "{text}");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Gathers, per domain, every answer shown beside a plan, and does so for many domains at once
+//! with bounded concurrency. Async; all DNS goes through a [`DnsSource`].
+
+use std::sync::Arc;
+
+use futures::future::join_all;
+use futures::{Stream, StreamExt};
+
+use super::DnsSource;
+use super::answer::{Answer, LookupState, Rdata, RecordKind};
+use super::domain::{
+    DkimLookup, DmarcAt, DomainDns, DomainQuery, Existence, Inherited, ReportAuth, TreeWalk,
+};
+use super::walk::{psd_flag, psl_org_domain, tree_walk_names, walk_org_domain};
+
+/// Looks up everything for one domain. The independent lookups run concurrently; the
+/// inheritance walk runs only when the domain has no single DMARC record of its own.
+pub async fn gather(source: &dyn DnsSource, q: &DomainQuery) -> DomainDns {
+    let domain = q.domain.trim_end_matches('.').to_ascii_lowercase();
+    let dmarc_name = format!("_dmarc.{domain}");
+    let (dmarc, apex_txt, mx, dkim, reports) = futures::join!(
+        with_cname_chain(source, &dmarc_name),
+        source.lookup(&domain, RecordKind::Txt),
+        source.lookup(&domain, RecordKind::Mx),
+        join_all(q.dkim_selectors.iter().map(|s| dkim(source, &domain, s))),
+        join_all(q.report_hosts.iter().map(|h| report_auth(source, &domain, h))),
+    );
+    let dmarc = DmarcAt::new(&domain, dmarc);
+    let definite = !dmarc.answer.state.is_failure();
+    let inherited = if definite && dmarc.single().is_none() {
+        let exists = existence(&[&apex_txt, &mx]);
+        Some(inherit(source, &domain, exists).await)
+    } else {
+        None
+    };
+    DomainDns { domain, source: source.describe(), dmarc, inherited, apex_txt, mx, dkim, reports }
+}
+
+/// [`gather`] for every query, at most `concurrency` domains in flight, each result yielded
+/// as soon as it is complete (so not in query order).
+pub fn gather_all(
+    source: Arc<dyn DnsSource>,
+    queries: Vec<DomainQuery>,
+    concurrency: usize,
+) -> impl Stream<Item = DomainDns> + Send + 'static {
+    futures::stream::iter(queries)
+        .map(move |q| {
+            let source = Arc::clone(&source);
+            async move { gather(source.as_ref(), &q).await }
+        })
+        .buffer_unordered(concurrency.max(1))
+}
+
+/// A TXT lookup that also reports a CNAME at `name` when the TXT is missing: negative answers
+/// carry no chain, and "CNAME to nowhere" must not read as "nothing published".
+async fn with_cname_chain(source: &dyn DnsSource, name: &str) -> Answer {
+    let mut answer = source.lookup(name, RecordKind::Txt).await;
+    if answer.state.is_negative() && answer.cname_chain.is_empty() {
+        let cname = source.lookup(name, RecordKind::Cname).await;
+        answer.cname_chain = cname
+            .records()
+            .iter()
+            .filter_map(|r| match r {
+                Rdata::Cname(target) => Some(target.clone()),
+                _ => None,
+            })
+            .collect();
+    }
+    answer
+}
+
+async fn dkim(source: &dyn DnsSource, domain: &str, selector: &str) -> DkimLookup {
+    let name = format!("{selector}._domainkey.{domain}");
+    DkimLookup { selector: selector.to_owned(), key: with_cname_chain(source, &name).await }
+}
+
+async fn report_auth(source: &dyn DnsSource, domain: &str, host: &str) -> ReportAuth {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let exact_name = format!("{domain}._report._dmarc.{host}");
+    let exact = DmarcAt::new(&exact_name, source.lookup(&exact_name, RecordKind::Txt).await);
+    let wildcard = if exact.records.is_empty() && !exact.answer.state.is_failure() {
+        let name = format!("*._report._dmarc.{host}");
+        Some(DmarcAt::new(&name, source.lookup(&name, RecordKind::Txt).await))
+    } else {
+        None
+    };
+    ReportAuth { host, exact, wildcard }
+}
+
+/// The tree walk (stopping at a `psd=y`/`psd=n` record) and the PSL lookup, the latter reusing
+/// the walk's answer when it asked the same name.
+async fn inherit(source: &dyn DnsSource, domain: &str, domain_exists: Existence) -> Inherited {
+    let mut steps = Vec::new();
+    for owner in tree_walk_names(domain) {
+        let answer = source.lookup(&format!("_dmarc.{owner}"), RecordKind::Txt).await;
+        let step = DmarcAt::new(&owner, answer);
+        let at_boundary = step.single().and_then(psd_flag).is_some();
+        steps.push(step);
+        if at_boundary {
+            break;
+        }
+    }
+    let found: Vec<(String, String)> =
+        steps.iter().filter_map(|s| s.single().map(|r| (s.owner.clone(), r.to_owned()))).collect();
+    let org_domain = walk_org_domain(domain, &found);
+    let psl = match psl_org_domain(domain) {
+        None => None,
+        Some(org) => Some(match steps.iter().find(|s| s.owner == org) {
+            Some(step) => step.clone(),
+            None => {
+                DmarcAt::new(&org, source.lookup(&format!("_dmarc.{org}"), RecordKind::Txt).await)
+            }
+        }),
+    };
+    Inherited { tree_walk: TreeWalk { steps, org_domain }, psl, domain_exists }
+}
+
+/// Any answer that is not NXDOMAIN proves the name exists; NXDOMAIN proves it does not.
+fn existence(answers: &[&Answer]) -> Existence {
+    let states = || answers.iter().map(|a| &a.state);
+    if states().any(|s| matches!(s, LookupState::Found { .. } | LookupState::NoData)) {
+        Existence::Exists
+    } else if states().any(|s| matches!(s, LookupState::NxDomain)) {
+        Existence::DoesNotExist
+    } else {
+        Existence::Unknown
+    }
+}

@@ -1,0 +1,138 @@
+//! A [`DnsSource`] that answers from an RFC 1035 zone file exactly as the zone's primary server
+//! would: NXDOMAIN vs NODATA (RFC 8020: a name with descendants exists), CNAMEs followed inside
+//! the zone, wildcards (RFC 4592), names outside the zone REFUSED. Reads the file once.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use futures::future::{BoxFuture, FutureExt};
+use hickory_resolver::proto::rr::{LowerName, Name, RData, RecordSet, RecordType, RrKey};
+use hickory_resolver::proto::serialize::txt::Parser;
+
+use super::answer::{Answer, LookupState, RecordKind};
+use super::convert::{fqdn, name_text, rdata, record_type};
+use super::{DnsSetupError, DnsSource};
+
+/// CNAME hops followed before giving up, as resolvers do against loops.
+const MAX_CNAME_HOPS: usize = 16;
+
+/// One zone, in memory.
+pub struct ZoneFileSource {
+    origin: Name,
+    rrsets: BTreeMap<RrKey, RecordSet>,
+    /// Every owner name and every name between it and the apex (empty non-terminals exist).
+    existing: HashSet<LowerName>,
+    label: String,
+}
+
+impl ZoneFileSource {
+    /// Reads and parses a zone file; its origin is `$ORIGIN` or else the SOA owner.
+    pub fn from_path(path: &Path) -> Result<Self, DnsSetupError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| DnsSetupError::ReadZone { path: path.to_owned(), source })?;
+        Self::from_text(&text, None, path)
+    }
+
+    /// Parses zone-file text; `origin` is used for relative names when the text has no
+    /// `$ORIGIN`. `path` names the zone in messages and resolves `$INCLUDE`.
+    pub fn from_text(text: &str, origin: Option<&str>, path: &Path) -> Result<Self, DnsSetupError> {
+        let parse_error =
+            |message: String| DnsSetupError::ParseZone { path: path.to_owned(), message };
+        let origin = origin
+            .map(|o| Name::from_ascii(fqdn(o)).map_err(|e| parse_error(e.to_string())))
+            .transpose()?;
+        let parser = Parser::new(text, Some(path.to_owned()), origin);
+        let (_, rrsets) = parser.parse().map_err(|e| parse_error(e.to_string()))?;
+        let origin = rrsets
+            .keys()
+            .find(|key| key.record_type == RecordType::SOA)
+            .map(|key| Name::from(&key.name))
+            .ok_or_else(|| DnsSetupError::NoSoa { path: path.to_owned() })?;
+        let existing = existing_names(&origin, rrsets.keys());
+        let label = format!("zone file {}", path.display());
+        Ok(Self { origin, rrsets, existing, label })
+    }
+
+    fn answer(&self, name: &str, kind: RecordKind) -> Answer {
+        let mut answer = Answer::now(name, kind, LookupState::NoData, self.label.clone());
+        let qname = match Name::from_ascii(fqdn(name)) {
+            Ok(qname) => qname,
+            Err(e) => {
+                answer.state = LookupState::Error(format!("bad name '{name}': {e}"));
+                return answer;
+            }
+        };
+        if !self.origin.zone_of(&qname) {
+            answer.state = LookupState::ServerError("REFUSED".to_owned());
+            return answer;
+        }
+        answer.state = self.resolve(qname, record_type(kind), &mut answer.cname_chain);
+        answer
+    }
+
+    /// Follows CNAMEs inside the zone; a target outside it is left to the asker, which gets
+    /// REFUSED when it asks this same server.
+    fn resolve(&self, mut qname: Name, wanted: RecordType, chain: &mut Vec<String>) -> LookupState {
+        for _ in 0..MAX_CNAME_HOPS {
+            let Some(owner) = self.owner_for(&qname) else { return LookupState::NxDomain };
+            if let Some(set) = self.rrset(&owner, wanted) {
+                let records = set.records_without_rrsigs().map(|r| rdata(&r.data)).collect();
+                return LookupState::Found { records, ttl: set.ttl() };
+            }
+            let target = self.rrset(&owner, RecordType::CNAME).and_then(|set| {
+                set.records_without_rrsigs().find_map(|r| match &r.data {
+                    RData::CNAME(c) => Some(c.0.clone()),
+                    _ => None,
+                })
+            });
+            let Some(target) = target else { return LookupState::NoData };
+            chain.push(name_text(&target));
+            if !self.origin.zone_of(&target) {
+                return LookupState::ServerError("REFUSED".to_owned());
+            }
+            qname = target;
+        }
+        LookupState::ServerError("SERVFAIL".to_owned())
+    }
+
+    /// The name whose records answer for `qname`: itself when it exists, else the wildcard at
+    /// its closest encloser (RFC 4592 §3.3.1), else none (NXDOMAIN).
+    fn owner_for(&self, qname: &Name) -> Option<LowerName> {
+        let lower = LowerName::from(qname);
+        if self.existing.contains(&lower) {
+            return Some(lower);
+        }
+        let mut encloser = qname.base_name();
+        while self.origin.zone_of(&encloser) && !self.existing.contains(&LowerName::from(&encloser))
+        {
+            encloser = encloser.base_name();
+        }
+        let wildcard = LowerName::from(encloser.prepend_label("*").ok()?);
+        self.existing.contains(&wildcard).then_some(wildcard)
+    }
+
+    fn rrset(&self, name: &LowerName, record_type: RecordType) -> Option<&RecordSet> {
+        self.rrsets.get(&RrKey { name: name.clone(), record_type }).filter(|s| !s.is_empty())
+    }
+}
+
+impl DnsSource for ZoneFileSource {
+    fn lookup<'a>(&'a self, name: &'a str, kind: RecordKind) -> BoxFuture<'a, Answer> {
+        futures::future::ready(self.answer(name, kind)).boxed()
+    }
+
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+}
+
+fn existing_names<'k>(origin: &Name, keys: impl Iterator<Item = &'k RrKey>) -> HashSet<LowerName> {
+    let mut existing = HashSet::new();
+    for key in keys {
+        let mut name = Name::from(&key.name);
+        while origin.zone_of(&name) && existing.insert(LowerName::from(&name)) {
+            name = name.base_name();
+        }
+    }
+    existing
+}

@@ -1,0 +1,5 @@
+//! Helpers shared by the integration tests and benches. Each test binary uses a different
+//! subset, hence the allow.
+#![allow(dead_code)]
+
+pub mod dns_server;
