@@ -3,13 +3,18 @@
 
 mod init;
 mod lint;
+mod live;
 mod next;
+mod status;
 mod validate;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use self::live::DnsArgs;
 
 use crate::exits;
 use crate::plan::{self, Domain, Plan, PlanError};
@@ -34,18 +39,53 @@ pub struct Cli {
 pub enum Command {
     /// Print the TXT record to publish next.
     ///
-    /// Follows the history recorded in the plan: nothing recorded means phase 1. At the last
-    /// phase the last record is printed again (and a note goes to stderr).
+    /// Starts from the phase live in DNS (with --offline, from the history recorded in the
+    /// plan; nothing recorded means phase 1). At the last phase the last record is printed
+    /// again, with a note on stderr.
     Next {
         /// The plan file.
         plan: PathBuf,
         /// Only this domain (default: every domain in the plan).
         #[arg(long, short)]
         domain: Option<String>,
+        /// Do not look at DNS: follow the history recorded in the plan.
+        #[arg(long)]
+        offline: bool,
+        #[command(flatten)]
+        dns: DnsArgs,
+        #[command(flatten)]
+        clock: Clock,
         /// txt: the value alone (one `domain<TAB>value` line per domain when there are
         /// several); zone: a zone-file line; json: an object (an array for several domains).
         #[arg(long, short, value_enum, default_value_t = Format::Txt)]
         format: Format,
+    },
+    /// Show where each domain stands: live record, phase, drift, next step, problems.
+    Status {
+        /// The plan file.
+        plan: PathBuf,
+        /// Only this domain (default: every domain in the plan).
+        #[arg(long, short)]
+        domain: Option<String>,
+        /// Print JSON: {"domains": [{name, dmarc: {state, records, source, ttl, server},
+        /// position, phase, drift, next: {host, value, phase}, due, `due_in_days`, findings}]}.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        dns: DnsArgs,
+        #[command(flatten)]
+        clock: Clock,
+    },
+    /// For cron and CI: exit 0 when every domain's live record is a phase of the plan with no
+    /// error finding; otherwise one line per problem on stderr and the exit code of the worst
+    /// (5 DNS failure, 1 error findings, 4 drift or not started, 6 overdue).
+    Check {
+        /// The plan file.
+        plan: PathBuf,
+        #[command(flatten)]
+        dns: DnsArgs,
+        #[command(flatten)]
+        clock: Clock,
     },
     /// Check a DMARC (or SPF) record and show what each generation of receivers applies.
     ///
@@ -89,6 +129,20 @@ pub enum Command {
     },
 }
 
+/// The date the tool takes as today.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Clock {
+    /// Take this date (YYYY-MM-DD) as today, for reproducible output.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<NaiveDate>,
+}
+
+impl Clock {
+    pub fn today(self) -> NaiveDate {
+        self.today.unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Txt,
@@ -105,12 +159,51 @@ pub enum Preset {
 /// Runs a parsed command line, returning the exit code.
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
     let result = match cli.command {
-        Command::Next { plan, domain, format } => {
-            with_plan(&plan, err, |p, err| match select(&p, domain.as_deref()) {
-                Ok(domains) => next::run(&domains, format, out, err),
-                Err(message) => writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE),
+        Command::Next { plan, domain, offline, dns, clock, format } => {
+            with_plan(&plan, err, |p, err| {
+                let domains = match select(&p, domain.as_deref()) {
+                    Ok(domains) => domains,
+                    Err(message) => {
+                        return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE);
+                    }
+                };
+                let planned: Vec<next::Planned> = if offline {
+                    domains.iter().map(|d| next::Planned::offline(d, clock.today())).collect()
+                } else {
+                    match live::standings(&dns, &domains, clock.today()) {
+                        Ok(standings) => {
+                            standings.iter().map(next::Planned::from_standing).collect()
+                        }
+                        Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
+                    }
+                };
+                next::run(&planned, format, out, err)
             })
         }
+        Command::Status { plan, domain, json, dns, clock } => with_plan(&plan, err, |p, err| {
+            let domains = match select(&p, domain.as_deref()) {
+                Ok(domains) => domains,
+                Err(message) => {
+                    return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE);
+                }
+            };
+            match live::standings(&dns, &domains, clock.today()) {
+                Ok(standings) if json => {
+                    status::write_json(&standings, out).map(|()| status::exit_code(&standings))
+                }
+                Ok(standings) => {
+                    status::write_table(&standings, out).map(|()| status::exit_code(&standings))
+                }
+                Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
+            }
+        }),
+        Command::Check { plan, dns, clock } => with_plan(&plan, err, |p, err| {
+            let domains: Vec<&Domain> = p.domains.iter().collect();
+            match live::standings(&dns, &domains, clock.today()) {
+                Ok(standings) => status::check(&standings, err),
+                Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
+            }
+        }),
         Command::Lint { record, spf, json } => {
             read_record(record).and_then(|text| lint::run(&text, spf, json, out))
         }

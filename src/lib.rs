@@ -7,4 +7,5 @@ pub mod fsio;
 pub mod plan;
 pub mod record;
 pub mod rollout;
+pub mod standing;
 pub mod text;

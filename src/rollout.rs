@@ -61,6 +61,12 @@ pub struct NextStep {
 pub fn next_step(domain: &Domain, current: Option<usize>) -> NextStep {
     let last = domain.phases.len() - 1;
     let index = current.map_or(0, |c| (c + 1).min(last));
+    NextStep { complete: current.is_some_and(|c| c >= last), ..step(domain, index) }
+}
+
+/// Publishing phase `index` (0-based, clamped to the ladder), e.g. to get back on the plan.
+pub fn step(domain: &Domain, index: usize) -> NextStep {
+    let index = index.min(domain.phases.len() - 1);
     let phase: &Phase = &domain.phases[index];
     let value = render(&phase.record);
     NextStep {
@@ -71,7 +77,7 @@ pub fn next_step(domain: &Domain, current: Option<usize>) -> NextStep {
         zone: zone_text(&value),
         value,
         ttl: domain.ttl,
-        complete: current.is_some_and(|c| c >= last),
+        complete: false,
     }
 }
 

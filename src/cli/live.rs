@@ -1,0 +1,121 @@
+//! The CLI's way to DNS: flags shared by every command that looks things up, and one call that
+//! gathers a plan's domains and puts each beside its plan.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use clap::Args;
+use futures::StreamExt;
+
+use crate::dns::{self, DnsOptions, DnsSetupError, DomainDns, DomainQuery, Target};
+use crate::plan::Domain;
+use crate::standing::{Standing, standing};
+
+/// How many domains are looked up at once: enough to hide latency, few enough not to flood a
+/// resolver.
+const CONCURRENCY: usize = 64;
+
+/// Where lookups go. Default: the system resolver configuration.
+#[derive(Debug, Clone, Args)]
+pub struct DnsArgs {
+    /// Ask exactly this server (repeatable), e.g. 192.0.2.53 or 127.0.0.1:5353.
+    #[arg(long = "nameserver", value_name = "IP[:PORT]", value_parser = parse_server)]
+    pub nameservers: Vec<SocketAddr>,
+    /// Ask each of the zone's own authoritative servers: what is published right now, not what
+    /// a cache remembers. Servers that disagree (a change still propagating) are all shown.
+    #[arg(long, conflicts_with_all = ["nameservers", "zone"])]
+    pub authoritative: bool,
+    /// Answer from an RFC 1035 zone file instead of DNS: what the plan will see once that zone
+    /// is deployed.
+    #[arg(long, value_name = "FILE", conflicts_with = "nameservers")]
+    pub zone: Option<PathBuf>,
+    /// Seconds one lookup may take, retries included.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+}
+
+impl DnsArgs {
+    pub fn options(&self) -> DnsOptions {
+        let target = if let Some(zone) = &self.zone {
+            Target::ZoneFile(zone.clone())
+        } else if self.authoritative {
+            Target::Authoritative
+        } else if self.nameservers.is_empty() {
+            Target::System
+        } else {
+            Target::Nameservers(self.nameservers.clone())
+        };
+        DnsOptions { target, timeout: Duration::from_secs_f64(self.timeout), attempts: 2 }
+    }
+}
+
+fn parse_server(text: &str) -> Result<SocketAddr, String> {
+    text.parse::<SocketAddr>()
+        .or_else(|_| text.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+        .map_err(|_| format!("'{text}' is not an IP address with an optional port (192.0.2.53, 127.0.0.1:5353, [::1]:53)"))
+}
+
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 300.0 => Ok(secs),
+        _ => Err(format!("'{text}' is not a number of seconds between 0 and 300")),
+    }
+}
+
+/// What to ask DNS for one planned domain: its declared DKIM selectors, and the hosts of
+/// report addresses at another organizational domain (which must authorize it).
+pub fn query_for(domain: &Domain) -> DomainQuery {
+    let mut selectors: Vec<String> =
+        domain.senders.iter().flat_map(|s| s.dkim.iter().map(|k| k.name.clone())).collect();
+    selectors.dedup();
+    let org = |name: &str| psl::domain_str(name).unwrap_or(name).to_owned();
+    let own = org(&domain.name);
+    let mut report_hosts: Vec<String> = domain
+        .phases
+        .iter()
+        .flat_map(|p| p.record.rua.iter().chain(&p.record.ruf))
+        .filter_map(|uri| mailto_host(uri))
+        .filter(|host| org(host) != own)
+        .collect();
+    report_hosts.sort();
+    report_hosts.dedup();
+    DomainQuery { domain: domain.name.clone(), dkim_selectors: selectors, report_hosts }
+}
+
+fn mailto_host(uri: &str) -> Option<String> {
+    let address = uri.get(..7).filter(|s| s.eq_ignore_ascii_case("mailto:")).map(|_| &uri[7..])?;
+    let address = address.split('!').next()?;
+    let host = address.rsplit_once('@')?.1;
+    Some(host.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// Looks up every domain (at most [`CONCURRENCY`] at once) and returns the answers in plan
+/// order.
+pub async fn gather(
+    options: &DnsOptions,
+    domains: &[&Domain],
+) -> Result<Vec<DomainDns>, DnsSetupError> {
+    let source = dns::connect(options)?;
+    let queries: Vec<DomainQuery> = domains.iter().map(|d| query_for(d)).collect();
+    let mut answers: Vec<DomainDns> = dns::gather_all(source, queries, CONCURRENCY).collect().await;
+    let order = |name: &str| domains.iter().position(|d| d.name == name);
+    answers.sort_by_key(|a| order(&a.domain));
+    Ok(answers)
+}
+
+/// Gathers and stands each domain beside its plan.
+pub fn standings(
+    args: &DnsArgs,
+    domains: &[&Domain],
+    today: NaiveDate,
+) -> Result<Vec<Standing>, DnsSetupError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| DnsSetupError::Resolver(Box::new(e)))?;
+    let answers = runtime.block_on(gather(&args.options(), domains))?;
+    Ok(domains.iter().zip(&answers).map(|(d, a)| standing(d, a, today)).collect())
+}

@@ -1,0 +1,191 @@
+//! `status` (a table or JSON, one entry per domain) and `check` (exit codes for cron and CI).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::to_json;
+use crate::exits;
+use crate::record::Severity;
+use crate::record::finding::has_errors;
+use crate::standing::{Position, Standing};
+use crate::text::escape;
+
+#[derive(Serialize)]
+struct DomainJson<'a> {
+    name: &'a str,
+    dmarc: &'a crate::standing::DmarcState,
+    position: &'a Position,
+    phase: Option<usize>,
+    phase_name: Option<&'a str>,
+    drift: bool,
+    next: &'a crate::rollout::NextStep,
+    due: Option<chrono::NaiveDate>,
+    due_in_days: Option<i64>,
+    findings: &'a [crate::record::Finding],
+}
+
+pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
+    let domains: Vec<DomainJson<'_>> = standings
+        .iter()
+        .map(|s| DomainJson {
+            name: &s.name,
+            dmarc: &s.dmarc,
+            position: &s.position,
+            phase: s.phase(),
+            phase_name: s.phase_name.as_deref(),
+            drift: s.is_drift(),
+            next: &s.next,
+            due: s.due.map(|d| d.date),
+            due_in_days: s.due.map(|d| d.in_days),
+            findings: &s.findings,
+        })
+        .collect();
+    writeln!(out, "{}", to_json(&serde_json::json!({ "domains": domains })))
+}
+
+/// One line per domain: what is live, which phase, what comes next, when, and what is wrong.
+pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
+    let rows: Vec<[String; 5]> = standings.iter().map(row).collect();
+    let header = ["DOMAIN", "LIVE", "PHASE", "NEXT", "DUE"].map(str::to_owned);
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().chain([&header]).map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for (r, s) in
+        std::iter::once((&header, None)).chain(rows.iter().zip(standings.iter().map(Some)))
+    {
+        let cells: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        writeln!(out, "{}", cells.join("  ").trim_end())?;
+        for f in s.map(|s| s.findings.as_slice()).unwrap_or_default() {
+            if f.severity >= Severity::Warning {
+                writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn row(s: &Standing) -> [String; 5] {
+    let live = match (s.dmarc.state.as_str(), s.dmarc.records.as_slice()) {
+        ("found", [one]) => policy_summary(one),
+        ("found", []) | ("nxdomain" | "nodata", _) => match &s.dmarc.source {
+            Some(owner) if s.dmarc.inherited => format!("inherited from {owner}"),
+            _ => "no record".to_owned(),
+        },
+        ("found", many) => format!("{} records", many.len()),
+        (state, _) => format!("unknown ({state})"),
+    };
+    let phase = match &s.position {
+        Position::Live { phase } => {
+            format!("{} {}", phase + 1, s.phase_name.as_deref().unwrap_or_default())
+        }
+        Position::NotStarted => "not started".into(),
+        Position::Drift { phase, diff } => {
+            format!("drift (closest {}: {} tag(s) differ)", phase + 1, diff.len())
+        }
+        Position::Broken => "broken".into(),
+        Position::Unknown => "unknown".into(),
+    };
+    let next = if s.next.complete {
+        "done".to_owned()
+    } else {
+        format!("{} {}", s.next.phase, s.next.phase_name)
+    };
+    let due = match s.due {
+        Some(d) if d.in_days > 0 => format!("in {} day(s)", d.in_days),
+        Some(d) if d.in_days == 0 => "today".into(),
+        Some(d) => format!("overdue since {}", d.date),
+        None => "-".into(),
+    };
+    [
+        s.name.clone(),
+        escape(&live).into_owned(),
+        escape(&phase).into_owned(),
+        escape(&next).into_owned(),
+        due,
+    ]
+}
+
+/// `p=quarantine pct=50` from a record, the two tags that say how hard it bites.
+fn policy_summary(record: &str) -> String {
+    let parsed = crate::record::parse(record);
+    match parsed.record {
+        Some(r) => {
+            let p = r.p.map_or("p=?".to_owned(), |p| format!("p={p}"));
+            match r.pct {
+                Some(pct) if pct < 100 => format!("{p} pct={pct}"),
+                _ => p,
+            }
+        }
+        None => "unusable record".into(),
+    }
+}
+
+/// `check`: one line per problem on stderr; the exit code names the worst kind of problem.
+pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
+    let mut code = exits::OK;
+    let mut raise = |c: u8| {
+        // Precedence: an unknown state hides everything else, then broken records, drift, and
+        // lateness.
+        let rank = |c: u8| {
+            [exits::OK, exits::OVERDUE, exits::DRIFT, exits::FINDINGS, exits::DNS]
+                .iter()
+                .position(|x| *x == c)
+        };
+        if rank(c) > rank(code) {
+            code = c;
+        }
+    };
+    for s in standings {
+        if s.dns_failed() {
+            writeln!(
+                err,
+                "{}: DNS failure: the _dmarc lookup ended with {}",
+                s.name, s.dmarc.state
+            )?;
+            raise(exits::DNS);
+            continue;
+        }
+        for f in s.findings.iter().filter(|f| f.severity == Severity::Error) {
+            writeln!(err, "{}: {}: {}", s.name, f.id, escape(&f.message))?;
+        }
+        if has_errors(&s.findings) {
+            raise(exits::FINDINGS);
+        }
+        match &s.position {
+            Position::Drift { phase, diff } => {
+                let tags: Vec<String> = diff
+                    .iter()
+                    .map(|d| format!("{}={} (plan: {})", d.tag, d.live, d.planned))
+                    .collect();
+                writeln!(
+                    err,
+                    "{}: drift from phase {}: {}",
+                    s.name,
+                    phase + 1,
+                    escape(&tags.join(", "))
+                )?;
+                raise(exits::DRIFT);
+            }
+            Position::NotStarted => {
+                writeln!(
+                    err,
+                    "{}: no DMARC record of its own; the plan starts with phase 1",
+                    s.name
+                )?;
+                raise(exits::DRIFT);
+            }
+            _ => {}
+        }
+        if let Some(due) = s.due.filter(|d| d.in_days < 0) {
+            writeln!(err, "{}: phase {} is overdue since {}", s.name, s.next.phase, due.date)?;
+            raise(exits::OVERDUE);
+        }
+    }
+    Ok(code)
+}
+
+/// `status` exits 5 when a lookup failed, so a script never mistakes "unknown" for "fine".
+pub fn exit_code(standings: &[Standing]) -> u8 {
+    if standings.iter().any(Standing::dns_failed) { exits::DNS } else { exits::OK }
+}
