@@ -70,10 +70,20 @@ impl AuthoritativeSource {
         Ok(source)
     }
 
-    /// Asks the servers of the name's zone; when they have no records of the type but a CNAME,
+    /// Asks the servers of the name's zone, bounded by twice the timeout (discovery, then the
+    /// query); when they have no records of the type but a CNAME,
     /// asks the target at its own zone's servers, as a resolver would (a zone's servers cannot
     /// answer for a vendor's zone, and negative answers carry no chain).
     async fn ask(&self, name: &str, kind: RecordKind) -> Answer {
+        // Zone discovery, then the servers asked in parallel (each within the timeout).
+        let bound = self.options.timeout * 2;
+        match tokio::time::timeout(bound, self.follow(name, kind)).await {
+            Ok(answer) => answer,
+            Err(_) => Answer::now(name, kind, LookupState::Timeout, self.describe()),
+        }
+    }
+
+    async fn follow(&self, name: &str, kind: RecordKind) -> Answer {
         let mut chain: Vec<String> = Vec::new();
         let mut current = name.to_owned();
         loop {
