@@ -195,6 +195,7 @@ async fn a_domain_without_a_record_inherits_by_tree_walk_and_by_psl() {
     assert_eq!(inherited.tree_walk.org_domain, "example.test");
     let owners: Vec<&str> = inherited.tree_walk.steps.iter().map(|s| s.owner.as_str()).collect();
     assert_eq!(owners, ["example.test", "test"]);
+    assert!(inherited.tree_walk.is_certain());
 }
 
 #[tokio::test]
@@ -273,6 +274,8 @@ async fn gather_all_yields_every_domain_of_fifty() {
     domains.dedup();
     assert_eq!(domains.len(), 50);
     assert!(results.iter().all(|r| r.dmarc_records().len() == 1 && r.mx.records().len() == 1));
+    let json = serde_json::to_string(&results[0]).expect("serializes");
+    assert!(json.contains("\"dmarc\"") && json.contains("v=DMARC1; p=none"), "{json}");
 }
 
 #[tokio::test]

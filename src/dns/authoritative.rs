@@ -12,25 +12,29 @@ use super::answer::{Answer, LookupState, Rdata, RecordKind};
 use super::resolver::ResolverSource;
 use super::{DnsOptions, DnsSetupError, DnsSource};
 
-/// One authoritative server of a zone.
-struct NsServer {
-    resolver: ResolverSource,
-}
-
 /// CNAME hops followed across zones before giving up, as resolvers do against loops.
 const MAX_CNAME_HOPS: usize = 8;
 
-/// The servers of one zone, or `None` for a name known not to be a zone apex.
-type ZoneCache = HashMap<String, Option<Arc<Vec<NsServer>>>>;
+/// One resolver per authoritative server of a zone.
+type ZoneServers = Arc<Vec<ResolverSource>>;
+
+/// Where the servers come from.
+enum Servers {
+    /// The same servers for every name.
+    Fixed(ZoneServers),
+    /// Each zone's NS set, found through a recursive source and cached per name (`None`: the
+    /// name is known not to be a zone apex).
+    Discovered {
+        bootstrap: Box<dyn DnsSource>,
+        ns_port: u16,
+        zones: Mutex<HashMap<String, Option<ZoneServers>>>,
+    },
+}
 
 /// Asks every authoritative server of the zone holding the name.
 pub struct AuthoritativeSource {
-    bootstrap: Box<dyn DnsSource>,
-    ns_port: u16,
+    servers: Servers,
     options: DnsOptions,
-    /// When set, these servers answer for every name (no NS discovery).
-    fixed: Option<Arc<Vec<NsServer>>>,
-    zones: Mutex<ZoneCache>,
 }
 
 impl AuthoritativeSource {
@@ -41,13 +45,12 @@ impl AuthoritativeSource {
         ns_port: u16,
         options: &DnsOptions,
     ) -> Self {
-        Self {
+        let servers = Servers::Discovered {
             bootstrap: Box::new(bootstrap),
             ns_port,
-            options: options.clone(),
-            fixed: None,
             zones: Mutex::new(HashMap::new()),
-        }
+        };
+        Self { servers, options: options.clone() }
     }
 
     /// Treats exactly these servers as the authoritative set for every name.
@@ -55,25 +58,29 @@ impl AuthoritativeSource {
         servers: &[SocketAddr],
         options: &DnsOptions,
     ) -> Result<Self, DnsSetupError> {
-        let set: Vec<NsServer> = servers
-            .iter()
-            .map(|addr| {
-                Ok(NsServer { resolver: ResolverSource::pinned(&[*addr], options, false)? })
-            })
-            .collect::<Result<_, DnsSetupError>>()?;
-        if set.is_empty() {
+        if servers.is_empty() {
             return Err(DnsSetupError::NoNameservers);
         }
-        let bootstrap = ResolverSource::pinned(servers, options, false)?;
-        let mut source = Self::discover(bootstrap, 53, options);
-        source.fixed = Some(Arc::new(set));
-        Ok(source)
+        let set = servers
+            .iter()
+            .map(|addr| ResolverSource::pinned(&[*addr], options, false))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { servers: Servers::Fixed(Arc::new(set)), options: options.clone() })
     }
 
     /// Asks the servers of the name's zone; when they have no records of the type but a CNAME,
     /// asks the target at its own zone's servers, as a resolver would (a zone's servers cannot
-    /// answer for a vendor's zone, and negative answers carry no chain).
+    /// answer for a vendor's zone, and negative answers carry no chain). Bounded by twice the
+    /// timeout: zone discovery, then the servers asked in parallel, each within the timeout.
     async fn ask(&self, name: &str, kind: RecordKind) -> Answer {
+        let bound = self.options.timeout * 2;
+        match tokio::time::timeout(bound, self.follow(name, kind)).await {
+            Ok(answer) => answer,
+            Err(_) => Answer::now(name, kind, LookupState::Timeout, self.describe()),
+        }
+    }
+
+    async fn follow(&self, name: &str, kind: RecordKind) -> Answer {
         let mut chain: Vec<String> = Vec::new();
         let mut current = name.to_owned();
         loop {
@@ -113,29 +120,29 @@ impl AuthoritativeSource {
             Ok(servers) => servers,
             Err(state) => return Answer::now(name, kind, state, self.describe()),
         };
-        let answers = join_all(servers.iter().map(|s| s.resolver.lookup(name, kind))).await;
+        let answers = join_all(servers.iter().map(|s| s.lookup(name, kind))).await;
         merge(answers)
     }
 
-    async fn servers_for(&self, name: &str) -> Result<Arc<Vec<NsServer>>, LookupState> {
-        if let Some(fixed) = &self.fixed {
-            return Ok(fixed.clone());
-        }
+    async fn servers_for(&self, name: &str) -> Result<ZoneServers, LookupState> {
+        let (bootstrap, ns_port, zones) = match &self.servers {
+            Servers::Fixed(servers) => return Ok(servers.clone()),
+            Servers::Discovered { bootstrap, ns_port, zones } => (bootstrap, *ns_port, zones),
+        };
         let mut candidate = name.trim_end_matches('.').to_ascii_lowercase();
         loop {
             let cached =
-                self.zones.lock().unwrap_or_else(PoisonError::into_inner).get(&candidate).cloned();
-            match cached {
-                Some(Some(servers)) => return Ok(servers),
-                Some(None) => {}
-                None => {
-                    let servers = self.zone_servers(&candidate).await?;
-                    let mut zones = self.zones.lock().unwrap_or_else(PoisonError::into_inner);
-                    zones.insert(candidate.clone(), servers.clone());
-                    if let Some(servers) = servers {
-                        return Ok(servers);
-                    }
-                }
+                zones.lock().unwrap_or_else(PoisonError::into_inner).get(&candidate).cloned();
+            let servers = if let Some(servers) = cached {
+                servers
+            } else {
+                let servers = self.zone_servers(bootstrap.as_ref(), ns_port, &candidate).await?;
+                let mut zones = zones.lock().unwrap_or_else(PoisonError::into_inner);
+                zones.insert(candidate.clone(), servers.clone());
+                servers
+            };
+            if let Some(servers) = servers {
+                return Ok(servers);
             }
             match candidate.split_once('.') {
                 Some((_, parent)) if !parent.is_empty() => candidate = parent.to_owned(),
@@ -146,8 +153,13 @@ impl AuthoritativeSource {
 
     /// The servers of the zone whose apex is `name`, `None` when `name` is not an apex; a
     /// failure (timeout, SERVFAIL) stops the search, since the answer is unknown.
-    async fn zone_servers(&self, name: &str) -> Result<Option<Arc<Vec<NsServer>>>, LookupState> {
-        let ns = self.bootstrap.lookup(name, RecordKind::Ns).await;
+    async fn zone_servers(
+        &self,
+        bootstrap: &dyn DnsSource,
+        ns_port: u16,
+        name: &str,
+    ) -> Result<Option<ZoneServers>, LookupState> {
+        let ns = bootstrap.lookup(name, RecordKind::Ns).await;
         if ns.state.is_failure() {
             return Err(ns.state);
         }
@@ -162,15 +174,14 @@ impl AuthoritativeSource {
                 _ => None,
             })
             .collect();
-        let addresses =
-            join_all(hosts.iter().map(|h| self.bootstrap.lookup(h, RecordKind::A))).await;
+        let addresses = join_all(hosts.iter().map(|h| bootstrap.lookup(h, RecordKind::A))).await;
         let mut servers = Vec::new();
         for address in addresses.iter().flat_map(Answer::records) {
             if let Rdata::A(ip) = address {
-                let addr = SocketAddr::new(IpAddr::V4(*ip), self.ns_port);
+                let addr = SocketAddr::new(IpAddr::V4(*ip), ns_port);
                 let resolver = ResolverSource::pinned(&[addr], &self.options, false)
                     .map_err(|e| LookupState::Error(e.to_string()))?;
-                servers.push(NsServer { resolver });
+                servers.push(resolver);
             }
         }
         if servers.is_empty() {
@@ -186,12 +197,14 @@ impl DnsSource for AuthoritativeSource {
     }
 
     fn describe(&self) -> String {
-        match &self.fixed {
-            Some(servers) => {
-                let labels: Vec<String> = servers.iter().map(|s| s.resolver.describe()).collect();
+        match &self.servers {
+            Servers::Fixed(servers) => {
+                let labels: Vec<String> = servers.iter().map(DnsSource::describe).collect();
                 format!("authoritative servers {}", labels.join(", "))
             }
-            None => format!("authoritative servers (found via {})", self.bootstrap.describe()),
+            Servers::Discovered { bootstrap, .. } => {
+                format!("authoritative servers (found via {})", bootstrap.describe())
+            }
         }
     }
 }

@@ -66,6 +66,12 @@ impl TreeWalk {
     pub fn applies(&self) -> Option<&DmarcAt> {
         self.steps.iter().find(|s| s.single().is_some())
     }
+
+    /// False when a step failed (timeout, SERVFAIL) before the applying record: the walk's
+    /// answer is then not certain, since the failed name might hold a record.
+    pub fn is_certain(&self) -> bool {
+        self.steps.iter().take_while(|s| s.single().is_none()).all(|s| !s.answer.state.is_failure())
+    }
 }
 
 /// The record a domain without its own inherits, by each receiver generation.
