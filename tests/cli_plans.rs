@@ -43,14 +43,14 @@ fn every_invalid_plan_is_rejected_with_its_location_and_reason() {
 
 #[test]
 fn a_missing_plan_file_is_a_plan_error() {
-    let output = bin().args(["next", "no/such/plan.toml"]).output().expect("runs");
+    let output = bin().args(["next", "--offline", "no/such/plan.toml"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/plan.toml"));
 }
 
 #[test]
 fn next_prints_the_article_phase_two_value_alone_on_stdout() {
-    let output = bin().args(["next", "plans/insight24.toml"]).output().expect("runs");
+    let output = bin().args(["next", "--offline", "plans/insight24.toml"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
@@ -60,7 +60,7 @@ fn next_prints_the_article_phase_two_value_alone_on_stdout() {
 
 #[test]
 fn next_for_several_domains_prints_domain_tab_value_lines() {
-    let output = bin().args(["next", "plans/msp-example.toml"]).output().expect("runs");
+    let output = bin().args(["next", "--offline", "plans/msp-example.toml"]).output().expect("runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 4);
@@ -75,7 +75,7 @@ fn next_for_several_domains_prints_domain_tab_value_lines() {
 #[test]
 fn next_as_zone_text_names_the_host_with_its_ttl() {
     let output =
-        bin().args(["next", "plans/insight24.toml", "--format", "zone"]).output().expect("runs");
+        bin().args(["next", "--offline", "plans/insight24.toml", "--format", "zone"]).output().expect("runs");
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "_dmarc.insight24.nl. 3600 IN TXT \"v=DMARC1; p=quarantine; rua=mailto:secops@insight24.nl; fo=0; adkim=r; aspf=r; pct=50; rf=afrf; ri=86400; sp=none\"\n"
@@ -85,7 +85,7 @@ fn next_as_zone_text_names_the_host_with_its_ttl() {
 #[test]
 fn next_as_json_carries_domain_host_phase_and_value() {
     let output = bin()
-        .args(["next", "plans/msp-example.toml", "-d", "JANSEN-holding.nl", "-f", "json"])
+        .args(["next", "--offline", "plans/msp-example.toml", "-d", "JANSEN-holding.nl", "-f", "json"])
         .output()
         .expect("runs");
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
@@ -102,7 +102,7 @@ fn next_as_json_carries_domain_host_phase_and_value() {
 #[test]
 fn next_for_an_unplanned_domain_lists_the_planned_ones() {
     let output =
-        bin().args(["next", "plans/insight24.toml", "-d", "example.com"]).output().expect("runs");
+        bin().args(["next", "--offline", "plans/insight24.toml", "-d", "example.com"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("it plans insight24.nl"));
 }
@@ -120,7 +120,7 @@ fn init_writes_a_plan_that_validates_and_never_overwrites() {
     assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
     let validate = bin().arg("validate").arg(&file).output().expect("runs");
     assert_eq!(validate.status.code(), Some(0), "{}", String::from_utf8_lossy(&validate.stderr));
-    let next = bin().arg("next").arg(&file).output().expect("runs");
+    let next = bin().args(["next", "--offline"]).arg(&file).output().expect("runs");
     assert_eq!(String::from_utf8_lossy(&next.stdout).lines().count(), 2);
     let before = fs::read(&file).expect("written");
     let again = bin().args(["init", "other.org", "-o"]).arg(&file).output().expect("runs");
