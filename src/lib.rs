@@ -1,3 +1,4 @@
 //! dmarc-rollout: plan, publish and verify a phased DMARC rollout.
 
 pub mod record;
+pub mod report;
