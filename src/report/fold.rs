@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, Event};
 
-use super::model::{Absorbed, Corpus, Counts, Rejected, ReportSoFar, Source};
+use super::model::{Absorbed, Corpus, Counts, Rejected, ReportSoFar};
 
 /// Longest text kept from one element; report values are short.
 const MAX_TEXT: usize = 1024;
@@ -296,15 +296,7 @@ impl State {
             add(&mut r.subdomain);
         }
         r.records = r.records.saturating_add(1);
-        let mut source =
-            Source { ip: rec.ip, messages: n, dmarc_pass: only(pass), ..Source::default() };
-        for (d, p) in rec.dkim {
-            Source::note_auth(&mut source.dkim_domains, d, p);
-        }
-        for (d, p) in rec.spf {
-            Source::note_auth(&mut source.spf_domains, d, p);
-        }
-        r.add_source(source);
+        r.add_source(rec.ip, n, only(pass), rec.dkim, rec.spf);
     }
 
     fn finish_report(&mut self, source: &str, corpus: &mut Corpus) {

@@ -2,6 +2,7 @@
 //! with the files that could not be read. Pure; every collection is capped so that hostile
 //! reports cannot grow memory without bound.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
@@ -73,7 +74,7 @@ impl Source {
         self.messages.saturating_sub(self.dmarc_pass)
     }
 
-    pub(crate) fn note_auth(map: &mut BTreeMap<String, bool>, domain: String, passed: bool) {
+    fn note_auth(map: &mut BTreeMap<String, bool>, domain: String, passed: bool) {
         if let Some(seen) = map.get_mut(&domain) {
             *seen |= passed;
         } else if map.len() < MAX_AUTH_DOMAINS {
@@ -280,8 +281,37 @@ pub(crate) struct ReportSoFar {
 }
 
 impl ReportSoFar {
-    pub(crate) fn add_source(&mut self, s: Source) {
-        merge_source(&mut self.sources, &mut self.other_sources, s);
+    /// Adds one record's source, in place when the IP was seen before in this report.
+    pub(crate) fn add_source(
+        &mut self,
+        ip: String,
+        messages: u64,
+        dmarc_pass: u64,
+        dkim: Vec<(String, bool)>,
+        spf: Vec<(String, bool)>,
+    ) {
+        let room = self.sources.len() < MAX_SOURCES;
+        let source = match self.sources.entry(ip) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) if room => {
+                let ip = v.key().clone();
+                v.insert(Source { ip, ..Source::default() })
+            }
+            Entry::Vacant(_) => {
+                let other = &mut self.other_sources;
+                other.messages = other.messages.saturating_add(messages);
+                other.dmarc_pass = other.dmarc_pass.saturating_add(dmarc_pass);
+                return;
+            }
+        };
+        source.messages = source.messages.saturating_add(messages);
+        source.dmarc_pass = source.dmarc_pass.saturating_add(dmarc_pass);
+        for (d, p) in dkim {
+            Source::note_auth(&mut source.dkim_domains, d, p);
+        }
+        for (d, p) in spf {
+            Source::note_auth(&mut source.spf_domains, d, p);
+        }
     }
 }
 
