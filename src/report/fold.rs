@@ -378,3 +378,121 @@ fn parse_time(text: &str) -> Option<i64> {
         .ok()
         .or_else(|| text.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f as i64))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::Window;
+
+    fn report(body: &str) -> String {
+        format!(
+            "<feedback><report_metadata><org_name>r</org_name><report_id>1</report_id>\
+             <date_range><begin>0</begin><end>86399</end></date_range></report_metadata>\
+             <policy_published><domain>x.example</domain><p>none</p></policy_published>\
+             {body}</feedback>"
+        )
+    }
+
+    fn rec(count: &str, dkim: &str, spf: &str) -> String {
+        format!(
+            "<record><row><source_ip>192.0.2.1</source_ip><count>{count}</count>\
+             <policy_evaluated><dkim>{dkim}</dkim><spf>{spf}</spf></policy_evaluated></row>\
+             <identifiers><header_from>x.example</header_from></identifiers></record>"
+        )
+    }
+
+    /// (what, document, messages, DMARC pass, problems noted)
+    #[test]
+    fn records_fold_into_counts_whatever_the_spelling() {
+        let cases: Vec<(&str, String, u64, u64, usize)> = vec![
+            ("plain", report(&rec("3", "pass", "fail")), 3, 3, 0),
+            ("result words in any case", report(&rec("2", "Pass", "FAIL")), 2, 2, 0),
+            (
+                "element names in any case",
+                report(&rec("2", "pass", "x")).replace("count>", "Count>"),
+                2,
+                2,
+                0,
+            ),
+            ("padded values", report(&rec(" 4\n", "\tpass ", "fail")), 4, 4, 0),
+            ("a count that is not a number", report(&rec("many", "pass", "pass")), 0, 0, 1),
+            (
+                "two records",
+                report(&(rec("1", "fail", "fail") + &rec("5", "fail", "pass"))),
+                6,
+                5,
+                0,
+            ),
+            ("a stray end tag", report(&(rec("1", "pass", "pass") + "</row>")), 1, 1, 1),
+            (
+                "a record outside <feedback> is ignored",
+                report("") + &rec("9", "pass", "pass"),
+                0,
+                0,
+                0,
+            ),
+            ("a numeric character reference", report(&rec("&#55;", "pass", "pass")), 7, 7, 0),
+        ];
+        for (what, xml, messages, pass, problems) in cases {
+            let mut c = Corpus::new(Window::default());
+            let folded = fold_report(xml.as_bytes(), what, &mut c).expect(what);
+            let d = &c.domains["x.example"];
+            assert_eq!((d.counts.messages, d.counts.dmarc_pass), (messages, pass), "{what}");
+            assert_eq!(folded.problems.len(), problems, "{what}: {:?}", folded.problems);
+        }
+    }
+
+    #[test]
+    fn documents_without_a_usable_report_say_why() {
+        let no_domain = "<feedback><record><row><count>1</count></row></record></feedback>";
+        let cases: [(&str, &str); 5] = [
+            ("", "empty file"),
+            ("  \n", "no <feedback> element: not a DMARC aggregate report"),
+            (
+                "<feedback><report_metadata>",
+                "ends inside <feedback> before the report is complete (truncated?)",
+            ),
+            (
+                "<feedback><report_metadata><org_name",
+                "ends inside <feedback> before the report is complete (truncated?)",
+            ),
+            (no_domain, "the report has no policy_published/domain"),
+        ];
+        for (xml, reason) in cases {
+            let mut c = Corpus::new(Window::default());
+            let err = fold_report(xml.as_bytes(), "t", &mut c).expect_err(xml);
+            assert_eq!(err.to_string(), reason, "{xml:?}");
+        }
+    }
+
+    #[test]
+    fn a_document_with_two_reports_counts_both() {
+        let mut c = Corpus::new(Window::default());
+        let two = report(&rec("1", "pass", "pass"))
+            + &report(&rec("2", "fail", "fail")).replace(">1<", ">2<");
+        let folded = fold_report(two.as_bytes(), "t", &mut c).expect("two reports");
+        assert_eq!(folded.counted, 2);
+        assert_eq!(c.domains["x.example"].counts.messages, 3);
+    }
+
+    #[test]
+    fn the_same_report_twice_is_counted_once() {
+        let mut c = Corpus::new(Window::default());
+        let one = report(&rec("1", "pass", "pass"));
+        fold_report(one.as_bytes(), "a", &mut c).expect("first");
+        let again = fold_report(one.as_bytes(), "b", &mut c).expect("second");
+        assert_eq!((again.counted, again.duplicates), (0, 1));
+        assert_eq!(c.domains["x.example"].reports, 1);
+        assert_eq!(c.duplicate_reports[0].reason, "same report as a");
+    }
+
+    #[test]
+    fn subdomain_mail_is_counted_in_the_total_and_in_its_share() {
+        let mut c = Corpus::new(Window::default());
+        let sub = rec("4", "fail", "fail").replace("<header_from>x.", "<header_from>news.x.");
+        let lookalike = rec("1", "fail", "fail").replace("<header_from>x.", "<header_from>notx.");
+        fold_report(report(&(sub + &lookalike)).as_bytes(), "t", &mut c).expect("report");
+        let d = &c.domains["x.example"];
+        assert_eq!((d.counts.messages, d.subdomain.messages), (5, 4));
+    }
+}
