@@ -461,6 +461,32 @@ fn hostile_input_never_panics() {
 }
 
 #[test]
+fn mangled_reports_and_containers_never_panic() {
+    let xml = std::fs::read(fixture("rfc7489.xml")).unwrap();
+    let containers = [gzip(&xml), zip_of(&[("r.xml", &xml)])];
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        usize::try_from(rng % 1_000_000).unwrap()
+    };
+    for round in 0..300 {
+        let mut bytes = if round % 3 == 0 { xml.clone() } else { containers[round % 2].clone() };
+        for _ in 0..1 + next() % 8 {
+            let at = next() % bytes.len();
+            bytes[at] = u8::try_from(next() % 256).unwrap();
+        }
+        bytes.truncate(bytes.len() - next() % (bytes.len() / 4));
+        let path = dir.path().join(format!("m{round}.xml"));
+        std::fs::write(&path, &bytes).unwrap();
+        let c = read(&[path]);
+        assert_eq!(c.files_read, 1);
+    }
+}
+
+#[test]
 fn a_maildir_gives_the_reports_attached_to_its_messages() {
     let dir = tempfile::tempdir().unwrap();
     let maildir = dir.path().join("rua");

@@ -39,6 +39,9 @@ pub fn sender_of<'h>(source: &Source, hints: &'h [SenderHint]) -> Option<&'h Sen
 
 fn is_within(domain: &str, suffix: &str) -> bool {
     let suffix = suffix.trim_end_matches('.');
+    if suffix.is_empty() {
+        return false;
+    }
     domain.eq_ignore_ascii_case(suffix)
         || domain.len() > suffix.len()
             && domain.is_char_boundary(domain.len() - suffix.len())
