@@ -474,7 +474,7 @@ fn mangled_reports_and_containers_never_panic() {
     };
     for round in 0..300 {
         let mut bytes = if round % 3 == 0 { xml.clone() } else { containers[round % 2].clone() };
-        for _ in 0..1 + next() % 8 {
+        for _ in 0..=(next() % 8) {
             let at = next() % bytes.len();
             bytes[at] = u8::try_from(next() % 256).unwrap();
         }
