@@ -15,6 +15,8 @@ use super::model::{Corpus, Rejected, Window};
 
 /// Zip entries read per archive; a report zip holds one.
 const MAX_ZIP_ENTRIES: usize = 1000;
+/// Bytes of one email, which is read into memory whole.
+const MAX_MESSAGE_BYTES: u64 = 64 * 1024 * 1024;
 /// Containers nested inside containers (an email holding a zip holding a gzip).
 const MAX_NESTING: u8 = 3;
 
@@ -225,8 +227,10 @@ impl Run {
     }
 
     fn message(&mut self, r: impl Read, label: &str, budget: &Cell<u64>) {
+        // An email is held whole while its parts are decoded, so it gets a smaller cap.
+        let message_budget = Cell::new(budget.get().min(MAX_MESSAGE_BYTES));
         let mut raw = Vec::new();
-        if let Err(e) = (Capped { inner: r, left: budget }).read_to_end(&mut raw) {
+        if let Err(e) = (Capped { inner: r, left: &message_budget }).read_to_end(&mut raw) {
             return self.reject_label(label, format!("cannot read email: {e}"));
         }
         let found = mime::attachments(&raw);
