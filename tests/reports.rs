@@ -505,10 +505,19 @@ fn a_maildir_gives_the_reports_attached_to_its_messages() {
     // A half-delivered message in tmp/ is not read.
     std::fs::write(maildir.join("tmp/1700000003.M4P1.host"), "garbage").unwrap();
 
+    // Emails saved to a plain folder: one with a report is read, one without is skipped.
+    let saved = dir.path().join("saved");
+    std::fs::create_dir(&saved).unwrap();
+    let xml3 = std::fs::read(sample("dmarc-report-viewer/google.xml")).unwrap();
+    let message = email_with_attachment("google.xml", "text/xml", &xml3);
+    std::fs::write(saved.join("google.eml"), message).unwrap();
+    std::fs::write(saved.join("hello.eml"), no_report).unwrap();
+
     let c = read(&[dir.path().to_owned()]);
     let d = &c.domains["example.org"];
     assert_eq!((d.reports, d.counts.messages), (2, 225));
-    assert_eq!(c.files_read, 3);
+    assert_eq!(c.domains["foo-bar.io"].counts.messages, 1);
+    assert_eq!((c.files_read, c.files_skipped), (4, 1));
     assert_eq!(c.rejected_files.len(), 1);
     assert_eq!(c.rejected_files[0].reason, "no report attachment in this email");
 }

@@ -152,9 +152,12 @@ impl Run {
             }
             (k, _) => k,
         };
-        self.corpus.files_read += 1;
         let budget = Cell::new(self.limits.max_decompressed_bytes);
         let label = path.display().to_string();
+        if kind == Kind::Message {
+            return self.message(file, &label, &budget, expect);
+        }
+        self.corpus.files_read += 1;
         self.container(kind, file, &label, &budget, 0);
     }
 
@@ -169,7 +172,6 @@ impl Run {
     ) {
         match kind {
             Kind::Zip if depth < MAX_NESTING => self.zip(r, label, budget, depth),
-            Kind::Message if depth == 0 => self.message(r, label, budget),
             _ => self.stream(kind, r, label, budget, depth),
         }
     }
@@ -226,7 +228,7 @@ impl Run {
         }
     }
 
-    fn message(&mut self, r: impl Read, label: &str, budget: &Cell<u64>) {
+    fn message(&mut self, r: impl Read, label: &str, budget: &Cell<u64>, expect: Expect) {
         // An email is held whole while its parts are decoded, so it gets a smaller cap.
         let message_budget = Cell::new(budget.get().min(MAX_MESSAGE_BYTES));
         let mut raw = Vec::new();
@@ -235,8 +237,17 @@ impl Run {
         }
         let found = mime::attachments(&raw);
         drop(raw);
-        if found.is_empty() {
-            return self.reject_label(label, "no report attachment in this email");
+        match (found.is_empty(), expect) {
+            // Any email saved beside the reports; only a rua mailbox must hold reports.
+            (true, Expect::Maybe) => {
+                self.corpus.files_skipped += 1;
+                return;
+            }
+            (true, _) => {
+                self.corpus.files_read += 1;
+                return self.reject_label(label, "no report attachment in this email");
+            }
+            (false, _) => self.corpus.files_read += 1,
         }
         for (i, a) in found.into_iter().enumerate() {
             let part = if a.name.is_empty() { format!("part {}", i + 1) } else { a.name };
@@ -268,7 +279,7 @@ impl Run {
 enum Expect {
     /// Named by the caller: anything unreadable is an error.
     Report,
-    /// Found in a folder: a README or LICENSE beside the reports is skipped quietly.
+    /// Found in a folder: a README, a LICENSE or an email without a report is skipped quietly.
     Maybe,
     /// In a Maildir: an email.
     Message,
