@@ -27,14 +27,19 @@ pub struct SenderTally {
 /// The first hint one of whose domains this source authenticated as. Only passing DKIM or SPF
 /// results count: anyone can claim `d=` or an envelope domain, only the sender can pass it.
 pub fn sender_of<'h>(source: &Source, hints: &'h [SenderHint]) -> Option<&'h SenderHint> {
-    let passed = source
+    sender_index(source, hints).map(|i| &hints[i])
+}
+
+fn sender_index(source: &Source, hints: &[SenderHint]) -> Option<usize> {
+    let passed: Vec<&str> = source
         .dkim_domains
         .iter()
         .chain(&source.spf_domains)
-        .filter(|(_, pass)| **pass)
-        .map(|(d, _)| d.as_str());
-    let passed: Vec<&str> = passed.collect();
-    hints.iter().find(|h| h.domains.iter().any(|want| passed.iter().any(|d| is_within(d, want))))
+        .filter_map(|(d, pass)| pass.then_some(d.as_str()))
+        .collect();
+    hints
+        .iter()
+        .position(|h| h.domains.iter().any(|want| passed.iter().any(|d| is_within(d, want))))
 }
 
 fn is_within(domain: &str, suffix: &str) -> bool {
@@ -59,9 +64,7 @@ impl DomainSummary {
             .map(|name| SenderTally { name, sources: 0, messages: 0, dmarc_pass: 0 })
             .collect();
         for s in self.sources.values() {
-            let at = sender_of(s, hints)
-                .and_then(|h| hints.iter().position(|x| std::ptr::eq(x, h)))
-                .unwrap_or(hints.len());
+            let at = sender_index(s, hints).unwrap_or(hints.len());
             let t = &mut tallies[at];
             t.sources += 1;
             t.messages = t.messages.saturating_add(s.messages);
