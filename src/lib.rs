@@ -6,6 +6,7 @@ pub mod exits;
 pub mod fsio;
 pub mod plan;
 pub mod record;
+pub mod report;
 pub mod rollout;
 pub mod standing;
 pub mod text;
