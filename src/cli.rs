@@ -277,3 +277,8 @@ fn read_record(arg: Option<String>) -> std::io::Result<String> {
         }
     }
 }
+
+/// "1 day", "5 days".
+fn days(n: i64) -> String {
+    if n.abs() == 1 { format!("{n} day") } else { format!("{n} days") }
+}

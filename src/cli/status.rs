@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::to_json;
+use super::{days, to_json};
 use crate::exits;
 use crate::record::Severity;
 use crate::record::finding::has_errors;
@@ -92,7 +92,7 @@ fn row(s: &Standing) -> [String; 5] {
         format!("{} {}", s.next.phase, s.next.phase_name)
     };
     let due = match s.due {
-        Some(d) if d.in_days > 0 => format!("in {} day(s)", d.in_days),
+        Some(d) if d.in_days > 0 => format!("in {}", days(d.in_days)),
         Some(d) if d.in_days == 0 => "today".into(),
         Some(d) => format!("overdue since {}", d.date),
         None => "-".into(),
