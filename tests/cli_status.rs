@@ -246,3 +246,26 @@ fn the_shipped_zone_shows_the_article_domain_in_phase_one() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subdomain_without_a_record_shows_the_parents_sp_and_np() {
+    let parent = zone_text(
+        "parent.test",
+        "_dmarc TXT \"v=DMARC1; p=reject; sp=quarantine; np=none; rua=mailto:d@parent.test\"\nexists A 127.0.0.1\n",
+    );
+    let dns = TestDns::start(&[&parent]).await;
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("plan");
+    file.write_all(b"[[phase]]\nname = \"a\"\np = \"none\"\n[[domain]]\nname = \"exists.parent.test\"\n[[domain]]\nname = \"ghost.parent.test\"\n").expect("write");
+    let json = json(&run(args("status", &file, dns.addr, &["--json"])).await);
+    let exists = domain(&json, "exists.parent.test");
+    assert_eq!(
+        (exists["dmarc"]["source"].as_str(), exists["dmarc"]["inherited"].as_bool()),
+        (Some("parent.test"), Some(true))
+    );
+    assert_eq!(exists["dmarc"]["policy"], "quarantine");
+    assert_eq!(
+        domain(&json, "ghost.parent.test")["dmarc"]["policy"],
+        "none",
+        "np for a name that does not exist"
+    );
+}

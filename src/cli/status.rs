@@ -69,7 +69,10 @@ fn row(s: &Standing) -> [String; 5] {
     let live = match (s.dmarc.state.as_str(), s.dmarc.records.as_slice()) {
         ("found", [one]) => policy_summary(one),
         ("found", []) | ("nxdomain" | "nodata", _) => match &s.dmarc.source {
-            Some(owner) if s.dmarc.inherited => format!("inherited from {owner}"),
+            Some(owner) if s.dmarc.inherited => match s.dmarc.policy {
+                Some(p) => format!("{p}, inherited from {owner}"),
+                None => format!("inherited from {owner}"),
+            },
             _ => "no record".to_owned(),
         },
         ("found", many) => format!("{} records", many.len()),
