@@ -12,6 +12,7 @@ use std::time::Instant;
 use clap::Parser;
 use dmarc_rollout::cli::{self, Cli};
 use support::dns_server::{TestDns, zone_text};
+use support::rss::peak_rss_mib;
 
 /// Lookups `status` makes for a domain with its own record: `_dmarc` TXT, apex TXT, MX.
 const QUERIES_PER_DOMAIN: usize = 3;
@@ -36,16 +37,6 @@ fn zone(domains: usize) -> String {
         );
     }
     zone_text("bench.test", &body)
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
 }
 
 fn main() {
