@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::dns::{Answer, DomainDns, LookupState};
 use crate::plan::Domain;
+use crate::readiness::Readiness;
 use crate::record::finding::has_errors;
 use crate::record::{Finding, Tag, parse};
 use crate::rollout::{self, NextStep};
@@ -72,6 +73,9 @@ pub struct Standing {
     pub next: NextStep,
     pub due: Option<Due>,
     pub findings: Vec<Finding>,
+    /// Whether senders can pass once enforcing; `None` until the readiness lookups are in
+    /// (see [`crate::readiness::assess`]).
+    pub readiness: Option<Readiness>,
 }
 
 impl Standing {
@@ -111,7 +115,16 @@ pub fn standing(domain: &Domain, dns: &DomainDns, today: NaiveDate) -> Standing 
         Position::Live { phase } => domain.phases.get(phase).map(|p| p.name.clone()),
         _ => None,
     };
-    Standing { name: domain.name.clone(), dmarc, position, phase_name, next, due, findings }
+    Standing {
+        name: domain.name.clone(),
+        dmarc,
+        position,
+        phase_name,
+        next,
+        due,
+        findings,
+        readiness: None,
+    }
 }
 
 /// When the phase after `current` (0-based) is due, from the date `current` was recorded.

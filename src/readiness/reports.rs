@@ -1,0 +1,160 @@
+//! Report readiness: every `rua`/`ruf` address the plan uses at another organizational domain
+//! is authorized by that domain (RFC 7489 §7.1, RFC 9990), and every report mailbox's domain
+//! can receive mail. Aggregate reports are how enforcement is judged, so losing them blocks it.
+//! Pure.
+
+use serde::Serialize;
+
+use crate::dns::{DomainDns, LookupState, MailDomain, Rdata};
+use crate::plan::Domain;
+use crate::record::finding::has_errors;
+use crate::record::{Finding, Severity};
+
+/// The report part of readiness.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportsReadiness {
+    pub ok: bool,
+    pub destinations: Vec<ReportDestination>,
+    pub findings: Vec<Finding>,
+}
+
+/// One report address the plan uses, in any phase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportDestination {
+    /// `rua` or `ruf`.
+    pub tag: &'static str,
+    pub uri: String,
+    /// The mailbox's domain, lower-case.
+    pub host: String,
+    /// At another organizational domain, so it needs an authorization record.
+    pub external: bool,
+}
+
+/// Every distinct `mailto:` report address of every phase, `rua` first.
+pub fn report_destinations(domain: &Domain) -> Vec<ReportDestination> {
+    let org = |name: &str| psl::domain_str(name).unwrap_or(name).to_owned();
+    let own = org(&domain.name);
+    let mut out: Vec<ReportDestination> = Vec::new();
+    for (tag, uris) in [
+        ("rua", domain.phases.iter().flat_map(|p| &p.record.rua).collect::<Vec<_>>()),
+        ("ruf", domain.phases.iter().flat_map(|p| &p.record.ruf).collect()),
+    ] {
+        for uri in uris {
+            let Some(host) = mailto_host(uri) else { continue };
+            if !out.iter().any(|d| d.tag == tag && d.uri == *uri) {
+                let external = org(&host) != own;
+                out.push(ReportDestination { tag, uri: uri.clone(), host, external });
+            }
+        }
+    }
+    out
+}
+
+fn mailto_host(uri: &str) -> Option<String> {
+    let address = uri.get(..7).filter(|s| s.eq_ignore_ascii_case("mailto:")).map(|_| &uri[7..])?;
+    let host = address.split('!').next()?.rsplit_once('@')?.1;
+    Some(host.trim_end_matches('.').to_ascii_lowercase())
+}
+
+pub(super) fn assess(
+    domain: &Domain,
+    dns: &DomainDns,
+    mailboxes: &[MailDomain],
+) -> ReportsReadiness {
+    let destinations = report_destinations(domain);
+    let mut findings = Vec::new();
+    for d in destinations.iter().filter(|d| d.external) {
+        findings.extend(authorization(&dns.domain, d, dns));
+    }
+    let mut hosts: Vec<&str> = destinations.iter().map(|d| d.host.as_str()).collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    for host in hosts {
+        if let Some(mail) = mailboxes.iter().find(|m| m.domain == host) {
+            findings.extend(mailbox(mail));
+        }
+    }
+    if destinations.iter().any(|d| d.tag == "ruf") {
+        findings.push(Finding::info(
+            "reports.ruf_not_honoured",
+            0..0,
+            "ruf: Office 365 and many other receivers send no failure reports; rely on rua",
+        ));
+    }
+    ReportsReadiness { ok: !has_errors(&findings), destinations, findings }
+}
+
+fn authorization(domain: &str, d: &ReportDestination, dns: &DomainDns) -> Option<Finding> {
+    let auth = dns.reports.iter().find(|r| r.host == d.host)?;
+    let name = format!("{domain}._report._dmarc.{}", d.host);
+    match auth.authorized() {
+        Some(true) => None,
+        Some(false) => {
+            // Aggregate reports are the evidence for enforcing; failure reports are a bonus.
+            let severity = if d.tag == "rua" { Severity::Error } else { Severity::Warning };
+            Some(Finding::new(
+                "reports.unauthorized",
+                severity,
+                0..0,
+                format!(
+                    "{} {}: {} is another organization and has no TXT \"v=DMARC1\" at {name} \
+                     (nor *._report._dmarc.{}), so receivers send it nothing; ask its owner to \
+                     publish it",
+                    d.tag, d.uri, d.host, d.host
+                ),
+            ))
+        }
+        None => Some(Finding::error(
+            "reports.lookup_failed",
+            0..0,
+            format!(
+                "the lookup of {name} failed: whether {} may receive reports is unknown",
+                d.host
+            ),
+        )),
+    }
+}
+
+/// The mailbox's domain must accept mail: an MX that is not null (RFC 7505), or an address.
+fn mailbox(mail: &MailDomain) -> Option<Finding> {
+    let host = &mail.domain;
+    match &mail.mx.state {
+        LookupState::Found { records, .. } => {
+            let null = records.iter().all(|r| {
+                matches!(r, Rdata::Mx { exchange, .. } if exchange.is_empty() || exchange == ".")
+            });
+            null.then(|| {
+                Finding::error(
+                    "reports.no_mailbox",
+                    0..0,
+                    format!("{host} publishes a null MX: it accepts no mail, so reports bounce"),
+                )
+            })
+        }
+        s if s.is_failure() => Some(failed(host, "MX", s)),
+        _ => match mail.address.as_ref().map(|a| &a.state) {
+            Some(LookupState::Found { .. }) => Some(Finding::info(
+                "reports.implicit_mx",
+                0..0,
+                format!("{host} has no MX; mail goes to its address record (RFC 5321 §5.1)"),
+            )),
+            Some(s) if s.is_failure() => Some(failed(host, "A", s)),
+            _ => Some(Finding::error(
+                "reports.no_mailbox",
+                0..0,
+                format!("{host} has no MX and no address: reports to it cannot be delivered"),
+            )),
+        },
+    }
+}
+
+fn failed(host: &str, kind: &str, state: &LookupState) -> Finding {
+    Finding::error(
+        "reports.lookup_failed",
+        0..0,
+        format!(
+            "the {kind} lookup of {host} ended with {}: whether it receives mail is unknown",
+            state.label()
+        ),
+    )
+}
