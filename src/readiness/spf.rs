@@ -112,7 +112,7 @@ mod tests {
     use crate::dns::{Answer, LookupState, Rdata, RecordKind, TxtData};
     use crate::plan::{Selector, Sender};
 
-    fn dns_with(state: LookupState) -> DomainDns {
+    fn dns_with(state: &LookupState) -> DomainDns {
         let answer = |kind| Answer::now("example.test", kind, state.clone(), "test".into());
         let dmarc = crate::dns::DmarcAt::new("example.test", answer(RecordKind::Txt));
         DomainDns {
@@ -152,10 +152,13 @@ mod tests {
         r.findings.iter().map(|f| (f.id, f.severity.to_string())).collect()
     }
 
+    /// (the apex TXT answer, ok, (finding id, severity) in order)
+    type Case = (LookupState, bool, &'static [(&'static str, &'static str)]);
+
     #[test]
     fn the_apex_txt_set_is_judged_without_a_walk() {
         #[rustfmt::skip]
-        let cases: &[(LookupState, bool, &[(&str, &str)])] = &[
+        let cases: &[Case] = &[
             (txt(&["v=spf1 -all"]), true, &[]),
             (txt(&["v=spf1 -all", "v=spf1 ~all"]), false, &[("spf.multiple_records", "error")]),
             (txt(&["v=spf1 +all"]), false, &[("spf.pass_all", "error")]),
@@ -166,7 +169,7 @@ mod tests {
             (LookupState::Timeout, false, &[("spf.lookup_failed", "error")]),
         ];
         for (state, ok, want) in cases {
-            let r = assess(&domain(Vec::new()), &dns_with(state.clone()), None);
+            let r = assess(&domain(Vec::new()), &dns_with(state), None);
             let want: Vec<(&str, String)> =
                 want.iter().map(|(i, s)| (*i, (*s).to_string())).collect();
             assert_eq!((r.ok, ids(&r)), (*ok, want), "{state:?}");
@@ -175,7 +178,7 @@ mod tests {
 
     #[test]
     fn a_missing_include_blocks_only_a_sender_without_dkim() {
-        let dns = dns_with(txt(&["v=spf1 include:a.test -all"]));
+        let dns = dns_with(&txt(&["v=spf1 include:a.test -all"]));
         for (has_dkim, severity) in [(false, "error"), (true, "warning")] {
             let r = assess(&domain(vec![sender("b.test", has_dkim)]), &dns, None);
             assert_eq!(ids(&r), [("spf.missing_include", severity.to_string())], "{has_dkim}");
