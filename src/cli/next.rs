@@ -95,10 +95,11 @@ pub fn run(
         remarks(p, err)?;
         gate_remarks(p, force, err)?;
     }
-    let code = if planned.iter().any(|p| p.held(force)) {
-        exits::BLOCKED
-    } else if planned.iter().any(|p| p.dns_failed) {
+    // A failed _dmarc lookup is the root cause of anything else, so it keeps its own code.
+    let code = if planned.iter().any(|p| p.dns_failed) {
         exits::DNS
+    } else if planned.iter().any(|p| p.held(force)) {
+        exits::BLOCKED
     } else {
         exits::OK
     };
