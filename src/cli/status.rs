@@ -8,7 +8,6 @@ use super::to_json;
 use crate::exits;
 use crate::readiness::Readiness;
 use crate::record::Severity;
-use crate::record::finding::has_errors;
 use crate::standing::{Position, Standing};
 use crate::text::escape;
 
@@ -188,14 +187,7 @@ pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
             raise(exits::DNS);
             continue;
         }
-        for f in s.findings.iter().filter(|f| f.severity == Severity::Error) {
-            writeln!(err, "{}: {}: {}", s.name, f.id, escape(&f.message))?;
-        }
-        let blocks = s.readiness.as_ref().map(Readiness::blocks).unwrap_or_default();
-        for f in &blocks {
-            writeln!(err, "{}: {}: {}", s.name, f.id, escape(&f.message))?;
-        }
-        if has_errors(&s.findings) || !blocks.is_empty() {
+        if write_errors(s, err)? {
             raise(exits::FINDINGS);
         }
         match &s.position {
@@ -229,6 +221,18 @@ pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
         }
     }
     Ok(code)
+}
+
+/// Writes the record's and readiness's error findings; says whether there were any.
+fn write_errors(s: &Standing, err: &mut impl Write) -> io::Result<bool> {
+    let readiness = s.readiness.as_ref().map(Readiness::blocks).unwrap_or_default();
+    let record = s.findings.iter().filter(|f| f.severity == Severity::Error);
+    let mut any = false;
+    for f in record.chain(readiness) {
+        writeln!(err, "{}: {}: {}", s.name, f.id, escape(&f.message))?;
+        any = true;
+    }
+    Ok(any)
 }
 
 /// `status` exits 5 when a lookup failed, so a script never mistakes "unknown" for "fine".

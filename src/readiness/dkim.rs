@@ -81,9 +81,13 @@ pub(super) fn assess(domain: &Domain, dns: &DomainDns) -> DkimReadiness {
     for sender in &domain.senders {
         findings.extend(m365_pair(sender));
         for declared in &sender.dkim {
+            // A selector two senders share is judged once.
             let Some(lookup) = dns.dkim.iter().find(|l| l.selector == declared.name) else {
                 continue;
             };
+            if selectors.contains_key(&declared.name) {
+                continue;
+            }
             let judged = selector(&dns.domain, lookup, declared.cname.as_deref());
             findings.extend(judged.findings.iter().map(|f| named(&declared.name, f)));
             selectors.insert(declared.name.clone(), judged);
@@ -105,8 +109,31 @@ fn selector(domain: &str, lookup: &DkimLookup, expected: Option<&str>) -> Select
         key: None,
         findings: Vec::new(),
     };
+    judged.state = lookup_state(domain, lookup, &mut judged, &mut findings);
+    findings.extend(target_findings(domain, &lookup.selector, &chain, expected));
+    if let Some(t) = m365.filter(|t| !t.is_for_domain(domain)) {
+        findings.push(Finding::warning(
+            "dkim.m365_other_domain",
+            0..0,
+            format!(
+                "the Microsoft 365 target names '{}', not {domain}: it signs for another domain",
+                t.domain_dashes
+            ),
+        ));
+    }
+    judged.findings = findings;
+    judged
+}
+
+/// The selector's state from its lookup, with the finding that explains it.
+fn lookup_state(
+    domain: &str,
+    lookup: &DkimLookup,
+    judged: &mut SelectorReadiness,
+    findings: &mut Vec<Finding>,
+) -> KeyState {
     let name = format!("{}._domainkey.{domain}", lookup.selector);
-    judged.state = match lookup.status() {
+    match lookup.status() {
         DkimStatus::Unknown => {
             findings.push(Finding::error(
                 "dkim.lookup_failed",
@@ -136,26 +163,13 @@ fn selector(domain: &str, lookup: &DkimLookup, expected: Option<&str>) -> Select
                 format!(
                     "{name} is a CNAME to {}, which holds no key: signatures fail until the \
                      provider publishes it (for Microsoft 365: enable DKIM signing)",
-                    chain.last().map_or("", String::as_str)
+                    lookup.key.cname_chain.last().map_or("", String::as_str)
                 ),
             ));
             KeyState::Dangling
         }
-        DkimStatus::KeyFound => key_state(&lookup.key.txt(), &mut judged, &mut findings),
-    };
-    findings.extend(target_findings(domain, &lookup.selector, &chain, expected));
-    if let Some(t) = m365.filter(|t| !t.is_for_domain(domain)) {
-        findings.push(Finding::warning(
-            "dkim.m365_other_domain",
-            0..0,
-            format!(
-                "the Microsoft 365 target names '{}', not {domain}: it signs for another domain",
-                t.domain_dashes
-            ),
-        ));
+        DkimStatus::KeyFound => key_state(&lookup.key.txt(), judged, findings),
     }
-    judged.findings = findings;
-    judged
 }
 
 /// Parses the key at the end of the chain and says what state it leaves the selector in.
@@ -235,4 +249,57 @@ fn m365_pair(sender: &Sender) -> Option<Finding> {
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Selector;
+
+    /// A selector as the plan declares it: name and CNAME target.
+    type Declared = (&'static str, Option<&'static str>);
+
+    fn sender(selectors: &[Declared]) -> Sender {
+        let dkim = selectors
+            .iter()
+            .map(|(n, c)| Selector { name: (*n).into(), cname: c.map(str::to_owned) })
+            .collect();
+        Sender { name: "Exchange Online".into(), spf_includes: Vec::new(), dkim }
+    }
+
+    const LEGACY: &str = "selector1-contoso-com._domainkey.contoso.onmicrosoft.com";
+    const MODERN: &str = "selector2-contoso-com._domainkey.contoso.r-v1.dkim.mail.microsoft";
+
+    #[test]
+    fn a_microsoft_sender_needs_both_selectors_in_the_plan() {
+        #[rustfmt::skip]
+        let cases: &[(&[Declared], bool)] = &[
+            (&[("selector1", Some(LEGACY)), ("selector2", Some(MODERN))], false),
+            (&[("selector1", Some(LEGACY))], true),
+            (&[("selector2", Some(MODERN))], true),
+            (&[("s1", Some("s1.keys.vendor.test"))], false),
+            (&[("s1", None)], false),
+        ];
+        for (selectors, warns) in cases {
+            assert_eq!(m365_pair(&sender(selectors)).is_some(), *warns, "{selectors:?}");
+        }
+    }
+
+    #[test]
+    fn the_live_target_is_compared_with_the_plan_ignoring_case_and_final_dot() {
+        let chain = |t: &str| vec![t.to_owned()];
+        let dotted = format!("{LEGACY}.");
+        #[rustfmt::skip]
+        let cases: Vec<(Vec<String>, Option<&str>, bool)> = vec![
+            (chain(LEGACY), Some(LEGACY), false),
+            (chain(&LEGACY.to_uppercase()), Some(&dotted), false),
+            (chain(MODERN), Some(LEGACY), true),
+            (Vec::new(), Some(LEGACY), true),
+            (chain(MODERN), None, false),
+        ];
+        for (live, expected, warns) in cases {
+            let got = target_findings("contoso.com", "selector1", &live, expected);
+            assert_eq!(got.is_some(), warns, "{live:?} vs {expected:?}");
+        }
+    }
 }

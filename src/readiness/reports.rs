@@ -158,3 +158,72 @@ fn failed(host: &str, kind: &str, state: &LookupState) -> Finding {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::{Answer, RecordKind};
+    use crate::plan::load;
+
+    fn answer(kind: RecordKind, state: LookupState) -> Answer {
+        Answer::now("r.test", kind, state, "test".into())
+    }
+
+    fn mx(exchanges: &[&str]) -> LookupState {
+        let records = exchanges
+            .iter()
+            .map(|e| Rdata::Mx { preference: 10, exchange: (*e).to_owned() })
+            .collect();
+        LookupState::Found { records, ttl: 60 }
+    }
+
+    /// The finding expected: id and severity.
+    type Want = (&'static str, Severity);
+
+    #[test]
+    fn a_mailbox_domain_must_accept_mail() {
+        let a = || LookupState::Found { records: vec![Rdata::A([192, 0, 2, 1].into())], ttl: 60 };
+        #[rustfmt::skip]
+        let cases: Vec<(LookupState, Option<LookupState>, Option<Want>)> = vec![
+            (mx(&["mx.r.test"]), None, None),
+            (mx(&[""]), None, Some(("reports.no_mailbox", Severity::Error))),
+            (LookupState::NoData, Some(a()), Some(("reports.implicit_mx", Severity::Info))),
+            (LookupState::NxDomain, Some(LookupState::NxDomain), Some(("reports.no_mailbox", Severity::Error))),
+            (LookupState::Timeout, None, Some(("reports.lookup_failed", Severity::Error))),
+            (LookupState::NoData, Some(LookupState::Timeout), Some(("reports.lookup_failed", Severity::Error))),
+        ];
+        for (mx_state, address, want) in cases {
+            let mail = MailDomain {
+                domain: "r.test".into(),
+                mx: answer(RecordKind::Mx, mx_state.clone()),
+                address: address.map(|s| answer(RecordKind::A, s)),
+            };
+            let got = mailbox(&mail).map(|f| (f.id, f.severity));
+            assert_eq!(got, want, "{mx_state:?}");
+        }
+    }
+
+    #[test]
+    fn report_destinations_are_distinct_and_know_which_are_external() {
+        let plan = load(
+            "t.toml",
+            "[[phase]]\nname = \"a\"\np = \"none\"\nrua = [\"mailto:d@Example.com\", \"mailto:x@vendor.net!10m\"]\n\
+             ruf = [\"mailto:f@sub.example.com\"]\n\
+             [[phase]]\nname = \"b\"\np = \"reject\"\nrua = [\"mailto:d@Example.com\"]\n\
+             [[domain]]\nname = \"example.com\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let got: Vec<(&str, String, bool)> = report_destinations(&plan.domains[0])
+            .into_iter()
+            .map(|d| (d.tag, d.host, d.external))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("rua", "example.com".to_owned(), false),
+                ("rua", "vendor.net".to_owned(), true),
+                ("ruf", "sub.example.com".to_owned(), false),
+            ]
+        );
+    }
+}
