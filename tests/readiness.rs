@@ -369,3 +369,47 @@ async fn status_shows_readiness_in_the_table_and_in_json() {
     assert_eq!(r["dkim"]["s1"]["key_bits"], 2048);
     assert_eq!(r["reports"]["findings"], serde_json::json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_domain_is_left_out_of_a_multi_domain_list_and_the_rest_keep_their_names() {
+    let live = |origin: &str, spf: &str| {
+        zone(origin, &format!("_dmarc TXT \"v=DMARC1; p=none; rua=mailto:d@{origin}\"\n{spf}\n"))
+    };
+    let zones = [
+        live("ready.test", "@ TXT \"v=spf1 mx -all\""),
+        live("held.test", "@ TXT \"v=spf1 +all\""),
+    ];
+    let server = TestDns::start(&zones.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = "[[phase]]\nname = \"monitor\"\np = \"none\"\n[[phase]]\nname = \"reject\"\np = \"reject\"\n\
+                [[domain]]\nname = \"ready.test\"\nrua = [\"mailto:d@ready.test\"]\n\
+                [[domain]]\nname = \"held.test\"\nrua = [\"mailto:d@held.test\"]\n";
+    let plan = write_plan(&dir, text);
+    let next = run(&server, &["next"], &plan).await;
+    let stderr = String::from_utf8_lossy(&next.stderr);
+    assert_eq!(next.status.code(), Some(7), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&next.stdout),
+        "ready.test\tv=DMARC1; p=reject; rua=mailto:d@ready.test\n"
+    );
+    assert!(stderr.contains("held.test: phase 2 (reject) blocked"), "{stderr}");
+    assert!(!stderr.contains("ready.test: phase"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_table_shows_the_include_tree_when_the_lookups_are_over_the_limit() {
+    let chain = include_chain("over.test", 11);
+    let server = TestDns::start(&[&chain]).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = write_plan(&dir, &plan_text("over.test", "mailto:dmarc@over.test", ""));
+    let status = run(&server, &["status"], &plan).await;
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.contains("readiness NOT READY: SPF not ready (11/10 lookups, 0/2 void)"),
+        "{text}"
+    );
+    assert!(text.contains("error spf.too_many_lookups"), "{text}");
+    assert!(text.contains("\n      over.test  (1 + 10 below = 11 lookups)\n"), "{text}");
+    let deepest = format!("\n{}include:i11.over.test  (0 lookups)\n", " ".repeat(6 + 2 * 11));
+    assert!(text.contains(&deepest), "two spaces more per level: {text}");
+}

@@ -103,11 +103,13 @@ pub fn run(
     } else {
         exits::OK
     };
+    // The shape follows what was asked for, so a held step never makes a list look single.
+    let several = planned.len() > 1;
     let planned: Vec<&Planned> = planned.iter().filter(|p| !p.held(force)).collect();
     let steps: Vec<&NextStep> = planned.iter().map(|p| &p.step).collect();
     match (format, steps.as_slice()) {
         (_, []) => {}
-        (Format::Txt, [step]) => writeln!(out, "{}", step.value)?,
+        (Format::Txt, [step]) if !several => writeln!(out, "{}", step.value)?,
         (Format::Txt, _) => {
             steps.iter().try_for_each(|s| writeln!(out, "{}\t{}", s.domain, s.value))?;
         }
@@ -126,7 +128,7 @@ pub fn run(
                 })
                 .collect();
             match items.as_slice() {
-                [one] => writeln!(out, "{}", to_json(one))?,
+                [one] if !several => writeln!(out, "{}", to_json(one))?,
                 _ => writeln!(out, "{}", to_json(&items))?,
             }
         }

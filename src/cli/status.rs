@@ -100,6 +100,13 @@ fn write_readiness(r: &Readiness, out: &mut impl Write) -> io::Result<()> {
     let reports = format!("reports {}", verdict(r.reports.ok));
     let head = if r.is_ready() { "ready" } else { "NOT READY" };
     writeln!(out, "    readiness {head}: {}; {}; {reports}", escape(&spf), escape(&dkim))?;
+    // The tree explains a count over the limit: where the lookups come from.
+    let over = |id: &str| r.spf.findings.iter().any(|f| f.id == id);
+    if over("spf.too_many_lookups") || over("spf.too_many_void_lookups") {
+        for line in &r.spf.tree {
+            writeln!(out, "      {}", escape(line))?;
+        }
+    }
     for f in r.findings().filter(|f| f.severity >= Severity::Warning) {
         writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
     }
