@@ -70,8 +70,8 @@ pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<(
     Ok(())
 }
 
-/// `    readiness: SPF 4/10 lookups, 0/2 void; DKIM selector1 ok 2048, …; reports ok`, then the
-/// readiness warnings and errors.
+/// `    readiness ready: SPF ok (4/10 lookups, 0/2 void); DKIM selector1 ok 2048; reports ok`,
+/// the SPF tree when a limit is exceeded, then the readiness warnings and errors.
 fn write_readiness(r: &Readiness, out: &mut impl Write) -> io::Result<()> {
     let verdict = |ok: bool| if ok { "ok" } else { "not ready" };
     let spf = match &r.spf.record {
