@@ -43,15 +43,22 @@ pub enum Command {
     /// Starts from the phase live in DNS (with --offline, from the history recorded in the
     /// plan; nothing recorded means phase 1). At the last phase the last record is printed
     /// again, with a note on stderr.
+    ///
+    /// A p=quarantine or p=reject step is blocked while sender readiness has errors (SPF, DKIM
+    /// selectors, report addresses; see `status`): nothing goes to stdout, each blocking finding
+    /// goes to stderr, and the exit code is 7. --force prints it anyway.
     Next {
         /// The plan file.
         plan: PathBuf,
         /// Only this domain (default: every domain in the plan).
         #[arg(long, short)]
         domain: Option<String>,
-        /// Do not look at DNS: follow the history recorded in the plan.
+        /// Do not look at DNS: follow the history recorded in the plan (no readiness checks).
         #[arg(long)]
         offline: bool,
+        /// Print a p=quarantine or p=reject step even when readiness errors block it.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         dns: DnsArgs,
         #[command(flatten)]
@@ -69,7 +76,9 @@ pub enum Command {
         #[arg(long, short)]
         domain: Option<String>,
         /// Print JSON: {"domains": [{name, dmarc: {state, records, source, ttl, server},
-        /// position, phase, drift, next: {host, value, phase}, due, `due_in_days`, findings}]}.
+        /// position, phase, drift, next: {host, value, phase}, due, `due_in_days`, findings,
+        /// readiness: {spf: {ok, lookups, `void_lookups`, tree, findings}, dkim: {ok, findings,
+        /// <selector>: {state, `key_bits`, `cname_chain`}}, reports: {ok, findings}}}]}.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -78,8 +87,9 @@ pub enum Command {
         clock: Clock,
     },
     /// For cron and CI: exit 0 when every domain's live record is a phase of the plan with no
-    /// error finding; otherwise one line per problem on stderr and the exit code of the worst
-    /// (5 DNS failure, 1 error findings, 4 drift or not started, 6 overdue).
+    /// error finding and no readiness error; otherwise one line per problem on stderr and the
+    /// exit code of the worst (5 DNS failure, 1 error findings, 4 drift or not started, 6
+    /// overdue).
     Check {
         /// The plan file.
         plan: PathBuf,
@@ -185,7 +195,7 @@ pub enum Preset {
 /// Runs a parsed command line, returning the exit code.
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
     let result = match cli.command {
-        Command::Next { plan, domain, offline, dns, clock, format } => {
+        Command::Next { plan, domain, offline, force, dns, clock, format } => {
             with_plan(&plan, err, |p, err| {
                 let domains = match select(&p, domain.as_deref()) {
                     Ok(domains) => domains,
@@ -197,13 +207,15 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
                     domains.iter().map(|d| next::Planned::offline(d, clock.today())).collect()
                 } else {
                     match live::standings(&dns, &domains, clock.today()) {
-                        Ok(standings) => {
-                            standings.iter().map(next::Planned::from_standing).collect()
-                        }
+                        Ok(standings) => standings
+                            .iter()
+                            .zip(&domains)
+                            .map(|(s, d)| next::Planned::from_standing(s, d))
+                            .collect(),
                         Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
                     }
                 };
-                next::run(&planned, format, out, err)
+                next::run(&planned, format, force, out, err)
             })
         }
         Command::Status { plan, domain, json, dns, clock } => with_plan(&plan, err, |p, err| {

@@ -7,6 +7,7 @@ mod authoritative;
 mod convert;
 mod domain;
 mod gather;
+mod readiness;
 mod resolver;
 mod walk;
 mod zonefile;
@@ -25,6 +26,7 @@ pub use domain::{
     TreeWalk,
 };
 pub use gather::{gather, gather_all};
+pub use readiness::{MailDomain, ReadinessDns, gather_readiness, mail_domain, walk_spf};
 pub use resolver::ResolverSource;
 pub use walk::{tree_walk_names, walk_org_domain};
 pub use zonefile::ZoneFileSource;

@@ -5,6 +5,7 @@ pub mod dns;
 pub mod exits;
 pub mod fsio;
 pub mod plan;
+pub mod readiness;
 pub mod record;
 pub mod report;
 pub mod rollout;

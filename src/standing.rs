@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::dns::{Answer, DomainDns, Existence, LookupState};
 use crate::plan::Domain;
+use crate::readiness::Readiness;
 use crate::record::finding::has_errors;
 use crate::record::{Finding, Policy, Receiver, Tag, parse};
 use crate::rollout::{self, NextStep};
@@ -75,6 +76,9 @@ pub struct Standing {
     pub next: NextStep,
     pub due: Option<Due>,
     pub findings: Vec<Finding>,
+    /// Whether senders can pass once enforcing; `None` until the readiness lookups are in
+    /// (see [`crate::readiness::assess`]).
+    pub readiness: Option<Readiness>,
 }
 
 impl Standing {
@@ -114,7 +118,16 @@ pub fn standing(domain: &Domain, dns: &DomainDns, today: NaiveDate) -> Standing 
         Position::Live { phase } => domain.phases.get(phase).map(|p| p.name.clone()),
         _ => None,
     };
-    Standing { name: domain.name.clone(), dmarc, position, phase_name, next, due, findings }
+    Standing {
+        name: domain.name.clone(),
+        dmarc,
+        position,
+        phase_name,
+        next,
+        due,
+        findings,
+        readiness: None,
+    }
 }
 
 /// When the phase after `current` (0-based) is due, from the date `current` was recorded.
@@ -193,6 +206,8 @@ pub fn state_name(state: &LookupState) -> String {
             _ => "error".into(),
         },
         LookupState::Timeout => "timeout".into(),
+        // What the zone's authoritative server would answer.
+        LookupState::OutsideZone => "refused".into(),
         LookupState::Error(_) => "error".into(),
     }
 }
@@ -254,6 +269,7 @@ fn lookup_failure(answer: &Answer) -> Option<Finding> {
         LookupState::Timeout => "timed out".to_owned(),
         LookupState::ServerError(code) => format!("was answered with {code}"),
         LookupState::Error(e) => format!("failed: {e}"),
+        LookupState::OutsideZone => "is outside the zone file".to_owned(),
         _ => return None,
     };
     Some(Finding::error(

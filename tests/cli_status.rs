@@ -19,6 +19,8 @@ fn zone() -> String {
         "rollout.test",
         &format!(
             r#"
+@                  MX  10 mx
+mx                 A   127.0.0.1
 _dmarc.live        TXT "v=DMARC1;P=Quarantine;  t=y; pct=0;rua=mailto:DMARC@rollout.test;adkim=r"
 live               A   127.0.0.1
 _dmarc.drift       TXT "v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@rollout.test"
@@ -267,5 +269,28 @@ async fn a_subdomain_without_a_record_shows_the_parents_sp_and_np() {
         domain(&json, "ghost.parent.test")["dmarc"]["policy"],
         "none",
         "np for a name that does not exist"
+    );
+}
+
+#[test]
+fn names_outside_the_zone_file_are_unverified_not_blocking() {
+    let output = Command::cargo_bin("dmarc-rollout")
+        .expect("binary")
+        .args([
+            "next",
+            "plans/insight24.toml",
+            "--zone",
+            "plans/insight24.zone",
+            "--today",
+            "2026-12-01",
+        ])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("v=DMARC1; p=quarantine;"));
+    assert!(
+        stderr.contains("warning dkim.unverified") && stderr.contains("warning spf.unverified"),
+        "{stderr}"
     );
 }

@@ -9,8 +9,9 @@ use chrono::NaiveDate;
 use clap::Args;
 use futures::StreamExt;
 
-use crate::dns::{self, DnsOptions, DnsSetupError, DomainDns, DomainQuery, Target};
+use crate::dns::{self, DnsOptions, DnsSetupError, DomainDns, DomainQuery, ReadinessDns, Target};
 use crate::plan::Domain;
+use crate::readiness::{self, report_destinations};
 use crate::standing::{Standing, standing};
 
 /// How many domains are looked up at once: enough to hide latency, few enough not to flood a
@@ -91,21 +92,34 @@ fn mailto_host(uri: &str) -> Option<String> {
     Some(host.trim_end_matches('.').to_ascii_lowercase())
 }
 
-/// Looks up every domain (at most [`CONCURRENCY`] at once) and returns the answers in plan
-/// order.
-pub async fn gather(
+/// Looks up every domain (at most [`CONCURRENCY`] at once) and, per domain, the readiness
+/// lookups (the SPF walk, the report mailboxes), which start as soon as that domain's answers
+/// are in. Plan order.
+pub async fn gather_with_readiness(
     options: &DnsOptions,
     domains: &[&Domain],
-) -> Result<Vec<DomainDns>, DnsSetupError> {
+) -> Result<Vec<(DomainDns, ReadinessDns)>, DnsSetupError> {
     let source = dns::connect(options)?;
-    let queries: Vec<DomainQuery> = domains.iter().map(|d| query_for(d)).collect();
-    let mut answers: Vec<DomainDns> = dns::gather_all(source, queries, CONCURRENCY).collect().await;
-    let order = |name: &str| domains.iter().position(|d| d.name == name);
-    answers.sort_by_key(|a| order(&a.domain));
-    Ok(answers)
+    let source = source.as_ref();
+    let mut answers: Vec<(usize, DomainDns, ReadinessDns)> =
+        futures::stream::iter(domains.iter().enumerate())
+            .map(|(i, d)| async move {
+                let answers = dns::gather(source, &query_for(d)).await;
+                let mut mailboxes: Vec<String> =
+                    report_destinations(d).into_iter().map(|r| r.host).collect();
+                mailboxes.sort_unstable();
+                mailboxes.dedup();
+                let extra = dns::gather_readiness(source, &answers, &mailboxes).await;
+                (i, answers, extra)
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+    answers.sort_by_key(|(i, _, _)| *i);
+    Ok(answers.into_iter().map(|(_, a, r)| (a, r)).collect())
 }
 
-/// Gathers and stands each domain beside its plan.
+/// Gathers and stands each domain beside its plan, readiness included.
 pub fn standings(
     args: &DnsArgs,
     domains: &[&Domain],
@@ -116,6 +130,10 @@ pub fn standings(
         .enable_all()
         .build()
         .map_err(|e| DnsSetupError::Resolver(Box::new(e)))?;
-    let answers = runtime.block_on(gather(&args.options(), domains))?;
-    Ok(domains.iter().zip(&answers).map(|(d, a)| standing(d, a, today)).collect())
+    let answers = runtime.block_on(gather_with_readiness(&args.options(), domains))?;
+    let stand = |(d, (dns, extra)): (&&Domain, &(DomainDns, ReadinessDns))| Standing {
+        readiness: Some(readiness::assess(d, dns, extra)),
+        ..standing(d, dns, today)
+    };
+    Ok(domains.iter().zip(&answers).map(stand).collect())
 }

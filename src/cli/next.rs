@@ -10,8 +10,10 @@ use crate::exits;
 use chrono::NaiveDate;
 
 use crate::plan::Domain;
+use crate::readiness::{self, Gate};
 use crate::rollout::{self, NextStep};
 use crate::standing::{self, Due, Position, Standing};
+use crate::text::escape;
 
 /// A step with what the admin should know before publishing it.
 pub struct Planned {
@@ -23,10 +25,12 @@ pub struct Planned {
     pub dns_failed: bool,
     /// A drift or broken record the step repairs.
     pub repairs: Option<&'static str>,
+    /// Readiness in front of the step (empty offline, for `p=none`, and at the last phase).
+    pub gate: Gate,
 }
 
 impl Planned {
-    pub fn from_standing(s: &Standing) -> Self {
+    pub fn from_standing(s: &Standing, domain: &Domain) -> Self {
         let repairs = match s.position {
             Position::Drift { .. } => Some("the live record matches no phase"),
             Position::Broken => Some("the live record is broken"),
@@ -38,6 +42,7 @@ impl Planned {
             from: s.phase(),
             dns_failed: s.dns_failed(),
             repairs,
+            gate: gate(s, domain),
         }
     }
 
@@ -50,7 +55,22 @@ impl Planned {
             from: current.map(|c| c + 1),
             dns_failed: false,
             repairs: None,
+            gate: Gate::default(),
         }
+    }
+
+    /// Blocked, and not overridden with `--force`.
+    fn held(&self, force: bool) -> bool {
+        self.gate.is_blocked() && !force
+    }
+}
+
+/// The gate in front of the step; a step that is already live (the last phase) is not gated.
+fn gate(s: &Standing, domain: &Domain) -> Gate {
+    let phase = s.next.phase.checked_sub(1).and_then(|i| domain.phases.get(i));
+    match (&s.readiness, phase) {
+        (Some(r), Some(phase)) if !s.next.complete => readiness::gate(r, domain, phase),
+        _ => Gate::default(),
     }
 }
 
@@ -62,18 +82,34 @@ struct Json<'a> {
     due_in_days: Option<i64>,
 }
 
+/// Prints each step that may be published (every step with `force`); a blocked step is named on
+/// stderr with what blocks it, left off stdout, and makes the exit code 7.
 pub fn run(
     planned: &[Planned],
     format: Format,
+    force: bool,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> io::Result<u8> {
     for p in planned {
         remarks(p, err)?;
+        gate_remarks(p, force, err)?;
     }
+    // A failed _dmarc lookup is the root cause of anything else, so it keeps its own code.
+    let code = if planned.iter().any(|p| p.dns_failed) {
+        exits::DNS
+    } else if planned.iter().any(|p| p.held(force)) {
+        exits::BLOCKED
+    } else {
+        exits::OK
+    };
+    // The shape follows what was asked for, so a held step never makes a list look single.
+    let several = planned.len() > 1;
+    let planned: Vec<&Planned> = planned.iter().filter(|p| !p.held(force)).collect();
     let steps: Vec<&NextStep> = planned.iter().map(|p| &p.step).collect();
     match (format, steps.as_slice()) {
-        (Format::Txt, [step]) => writeln!(out, "{}", step.value)?,
+        (_, []) => {}
+        (Format::Txt, [step]) if !several => writeln!(out, "{}", step.value)?,
         (Format::Txt, _) => {
             steps.iter().try_for_each(|s| writeln!(out, "{}\t{}", s.domain, s.value))?;
         }
@@ -92,12 +128,35 @@ pub fn run(
                 })
                 .collect();
             match items.as_slice() {
-                [one] => writeln!(out, "{}", to_json(one))?,
+                [one] if !several => writeln!(out, "{}", to_json(one))?,
                 _ => writeln!(out, "{}", to_json(&items))?,
             }
         }
     }
-    Ok(if planned.iter().any(|p| p.dns_failed) { exits::DNS } else { exits::OK })
+    Ok(code)
+}
+
+/// What blocks the step, or that `--force` publishes it anyway, and the warnings in front of it.
+fn gate_remarks(p: &Planned, force: bool, err: &mut impl Write) -> io::Result<()> {
+    let s = &p.step;
+    if p.gate.is_blocked() {
+        let what = if force { "published anyway (--force)" } else { "blocked" };
+        writeln!(
+            err,
+            "{}: phase {} ({}) {what}: {} readiness error(s) stand",
+            s.domain,
+            s.phase,
+            escape(&s.phase_name),
+            p.gate.blocking.len()
+        )?;
+    }
+    for f in &p.gate.blocking {
+        writeln!(err, "{}:   error {}: {}", s.domain, f.id, escape(&f.message))?;
+    }
+    for f in &p.gate.warnings {
+        writeln!(err, "{}:   warning {}: {}", s.domain, f.id, escape(&f.message))?;
+    }
+    Ok(())
 }
 
 fn remarks(p: &Planned, err: &mut impl Write) -> io::Result<()> {

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::{days, to_json};
 use crate::exits;
+use crate::readiness::Readiness;
 use crate::record::Severity;
-use crate::record::finding::has_errors;
 use crate::standing::{Position, Standing};
 use crate::text::escape;
 
@@ -23,6 +23,7 @@ struct DomainJson<'a> {
     due: Option<chrono::NaiveDate>,
     due_in_days: Option<i64>,
     findings: &'a [crate::record::Finding],
+    readiness: Option<&'a Readiness>,
 }
 
 pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
@@ -39,6 +40,7 @@ pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()
             due: s.due.map(|d| d.date),
             due_in_days: s.due.map(|d| d.in_days),
             findings: &s.findings,
+            readiness: s.readiness.as_ref(),
         })
         .collect();
     writeln!(out, "{}", to_json(&serde_json::json!({ "domains": domains })))
@@ -61,6 +63,52 @@ pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<(
                 writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
             }
         }
+        if let Some(r) = s.and_then(|s| s.readiness.as_ref()) {
+            write_readiness(r, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// `    readiness ready: SPF ok (4/10 lookups, 0/2 void); DKIM selector1 ok 2048; reports ok`,
+/// the SPF tree when a limit is exceeded, then the readiness warnings and errors.
+fn write_readiness(r: &Readiness, out: &mut impl Write) -> io::Result<()> {
+    let verdict = |ok: bool| if ok { "ok" } else { "not ready" };
+    let spf = match &r.spf.record {
+        Some(_) => format!(
+            "SPF {} ({}/10 lookups, {}/2 void)",
+            verdict(r.spf.ok),
+            r.spf.lookups,
+            r.spf.void_lookups
+        ),
+        None => format!("SPF {} (no single record)", verdict(r.spf.ok)),
+    };
+    let selectors: Vec<String> = r
+        .dkim
+        .selectors
+        .iter()
+        .map(|(name, sel)| {
+            let bits = sel.key_bits.map(|b| format!(" {b}")).unwrap_or_default();
+            format!("{name} {}{bits}", sel.state.as_str())
+        })
+        .collect();
+    let dkim = if selectors.is_empty() {
+        "DKIM none declared".to_owned()
+    } else {
+        format!("DKIM {}", selectors.join(", "))
+    };
+    let reports = format!("reports {}", verdict(r.reports.ok));
+    let head = if r.is_ready() { "ready" } else { "NOT READY" };
+    writeln!(out, "    readiness {head}: {}; {}; {reports}", escape(&spf), escape(&dkim))?;
+    // The tree explains a count over the limit: where the lookups come from.
+    let over = |id: &str| r.spf.findings.iter().any(|f| f.id == id);
+    if over("spf.too_many_lookups") || over("spf.too_many_void_lookups") {
+        for line in &r.spf.tree {
+            writeln!(out, "      {}", escape(line))?;
+        }
+    }
+    for f in r.findings().filter(|f| f.severity >= Severity::Warning) {
+        writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
     }
     Ok(())
 }
@@ -149,10 +197,7 @@ pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
             raise(exits::DNS);
             continue;
         }
-        for f in s.findings.iter().filter(|f| f.severity == Severity::Error) {
-            writeln!(err, "{}: {}: {}", s.name, f.id, escape(&f.message))?;
-        }
-        if has_errors(&s.findings) {
+        if write_errors(s, err)? {
             raise(exits::FINDINGS);
         }
         match &s.position {
@@ -186,6 +231,18 @@ pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
         }
     }
     Ok(code)
+}
+
+/// Writes the record's and readiness's error findings; says whether there were any.
+fn write_errors(s: &Standing, err: &mut impl Write) -> io::Result<bool> {
+    let readiness = s.readiness.as_ref().map(Readiness::blocks).unwrap_or_default();
+    let record = s.findings.iter().filter(|f| f.severity == Severity::Error);
+    let mut any = false;
+    for f in record.chain(readiness) {
+        writeln!(err, "{}: {}: {}", s.name, f.id, escape(&f.message))?;
+        any = true;
+    }
+    Ok(any)
 }
 
 /// `status` exits 5 when a lookup failed, so a script never mistakes "unknown" for "fine".

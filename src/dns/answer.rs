@@ -110,6 +110,9 @@ pub enum LookupState {
     ServerError(String),
     /// No answer within the time limit (all attempts included).
     Timeout,
+    /// The name lies outside the zone file being read: an offline view cannot say what the
+    /// Internet publishes there (an authoritative server would answer REFUSED).
+    OutsideZone,
     /// Anything else that stopped the lookup (network error, malformed answer...).
     Error(String),
 }
@@ -122,7 +125,7 @@ impl LookupState {
 
     /// True when the DNS could not say whether anything is there.
     pub fn is_failure(&self) -> bool {
-        matches!(self, Self::ServerError(_) | Self::Timeout | Self::Error(_))
+        matches!(self, Self::ServerError(_) | Self::Timeout | Self::Error(_) | Self::OutsideZone)
     }
 
     /// A short label for the state: "found", "NXDOMAIN", "NODATA", the RCODE, "timeout", "error".
@@ -133,6 +136,7 @@ impl LookupState {
             Self::NoData => "NODATA",
             Self::ServerError(code) => code,
             Self::Timeout => "timeout",
+            Self::OutsideZone => "outside the zone file",
             Self::Error(_) => "error",
         }
     }

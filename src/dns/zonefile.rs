@@ -63,15 +63,15 @@ impl ZoneFileSource {
             }
         };
         if !self.origin.zone_of(&qname) {
-            answer.state = LookupState::ServerError("REFUSED".to_owned());
+            answer.state = LookupState::OutsideZone;
             return answer;
         }
         answer.state = self.resolve(qname, record_type(kind), &mut answer.cname_chain);
         answer
     }
 
-    /// Follows CNAMEs inside the zone; a target outside it is left to the asker, which gets
-    /// REFUSED when it asks this same server.
+    /// Follows CNAMEs inside the zone; a target outside it is a name this source cannot
+    /// speak for.
     fn resolve(&self, mut qname: Name, wanted: RecordType, chain: &mut Vec<String>) -> LookupState {
         for _ in 0..MAX_CNAME_HOPS {
             let Some(owner) = self.owner_for(&qname) else { return LookupState::NxDomain };
@@ -88,7 +88,7 @@ impl ZoneFileSource {
             let Some(target) = target else { return LookupState::NoData };
             chain.push(name_text(&target));
             if !self.origin.zone_of(&target) {
-                return LookupState::ServerError("REFUSED".to_owned());
+                return LookupState::OutsideZone;
             }
             qname = target;
         }

@@ -25,6 +25,8 @@ pub enum NodeOutcome {
     NotFollowed,
     /// The lookup was asked for but never answered before the walk finished.
     Unanswered,
+    /// The caller could not look the name up (outside an offline view): not checked.
+    Unverified(String),
 }
 
 /// One domain in the tree, with the term that led to it and the lookups its own record costs.
@@ -74,6 +76,7 @@ fn render_node(node: &SpfNode, depth: usize, lines: &mut Vec<String>) {
         NodeOutcome::Failed(why) => format!(" — lookup failed: {why}"),
         NodeOutcome::Loop => " — loop, not followed".to_string(),
         NodeOutcome::NotFollowed => " — not followed".to_string(),
+        NodeOutcome::Unverified(why) => format!(" — not checked: {why}"),
         NodeOutcome::Unanswered => " — no answer yet".to_string(),
     };
     let counts =

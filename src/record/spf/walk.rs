@@ -45,6 +45,9 @@ pub enum Reply {
     NxDomain,
     NoData,
     Failed(String),
+    /// The caller cannot know (an offline view that does not cover the name): not checked,
+    /// which is neither a failure nor a void lookup.
+    Unverifiable(String),
 }
 
 /// What a finished walk found.

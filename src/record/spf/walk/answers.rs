@@ -30,6 +30,7 @@ impl SpfWalk {
             Reply::Records(_) | Reply::NoData => NodeOutcome::NoData,
             Reply::NxDomain => NodeOutcome::NxDomain,
             Reply::Failed(why) => NodeOutcome::Failed(why.clone()),
+            Reply::Unverifiable(why) => NodeOutcome::Unverified(why.clone()),
         };
         if matches!(outcome, NodeOutcome::NoData | NodeOutcome::NxDomain) {
             self.void_lookups += 1;
@@ -44,7 +45,9 @@ impl SpfWalk {
         let check = &mut self.checks[index];
         check.outstanding = check.outstanding.saturating_sub(1);
         match reply {
+            // Unknown is not void: treat it as found and leave the judgement to a live check.
             Reply::Records(r) if !r.is_empty() => check.found = true,
+            Reply::Unverifiable(_) => check.found = true,
             Reply::Failed(why) => check.failed = Some(why.clone()),
             _ => {}
         }
@@ -73,6 +76,7 @@ impl SpfWalk {
                 self.flag(slot, f);
             }
             Reply::Records(hosts) if !hosts.is_empty() => {}
+            Reply::Unverifiable(why) => self.flag(slot, unverified(span.clone(), "mx", why)),
             Reply::Failed(why) => self.temperror(slot, span.clone(), why),
             _ => self.void(slot, span.clone(), "has no MX records"),
         }
@@ -101,6 +105,7 @@ impl SpfWalk {
 /// The finding for an include or redirect target that gave no usable SPF record.
 fn missing_target(outcome: &NodeOutcome, via: &str, span: Range<usize>) -> Finding {
     match outcome {
+        NodeOutcome::Unverified(why) => unverified(span, via, why),
         NodeOutcome::Failed(why) => Finding::error(
             "spf.temperror",
             span,
@@ -122,4 +127,12 @@ fn missing_target(outcome: &NodeOutcome, via: &str, span: Range<usize>) -> Findi
             format!("'{via}' has no SPF record: receivers give permerror; remove the include"),
         ),
     }
+}
+
+fn unverified(span: Range<usize>, via: &str, why: &str) -> Finding {
+    Finding::warning(
+        "spf.unverified",
+        span,
+        format!("'{via}' was not checked ({why}); check it against live DNS before enforcing"),
+    )
 }

@@ -1,0 +1,112 @@
+//! The extra lookups sender readiness needs beyond [`super::gather`]: the recursive SPF walk
+//! (driving the pure [`SpfWalk`] work list) and the MX/address lookup of each report mailbox's
+//! domain. Async; all DNS goes through a [`DnsSource`].
+
+use futures::future::join_all;
+use serde::Serialize;
+
+use super::DnsSource;
+use super::answer::{Answer, LookupState, Rdata, RecordKind};
+use super::domain::DomainDns;
+use crate::record::spf::{Query, QueryKind, Reply, SpfReport, SpfWalk, select_spf};
+
+/// Whether a report mailbox's domain can receive mail: its MX set, and its A record when it has
+/// no MX (RFC 5321 §5.1 implicit MX).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MailDomain {
+    /// Lower-case, without the trailing dot.
+    pub domain: String,
+    pub mx: Answer,
+    /// Asked only when the MX lookup was negative.
+    pub address: Option<Answer>,
+}
+
+/// What readiness needs on top of a domain's [`DomainDns`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReadinessDns {
+    /// The walk from the domain's SPF record; `None` when the domain has not exactly one.
+    pub spf: Option<SpfReport>,
+    pub mailboxes: Vec<MailDomain>,
+}
+
+/// Walks the domain's SPF record (when it has exactly one) and looks up every report mailbox
+/// domain, concurrently.
+pub async fn gather_readiness(
+    source: &dyn DnsSource,
+    dns: &DomainDns,
+    mailbox_domains: &[String],
+) -> ReadinessDns {
+    let root = select_spf(&dns.apex_txt.txt()).record;
+    let spf = async {
+        match root {
+            Some(text) => Some(walk_spf(source, &dns.domain, &text).await),
+            None => None,
+        }
+    };
+    let (spf, mailboxes) =
+        futures::join!(spf, join_all(mailbox_domains.iter().map(|d| mail_domain(source, d))));
+    ReadinessDns { spf, mailboxes }
+}
+
+/// Counts an SPF record's lookups through its includes and redirects (RFC 7208 §4.6.4). Each
+/// round asks every pending question at once; the walk's own caps bound the rounds, and each
+/// lookup's timeout bounds a round.
+pub async fn walk_spf(source: &dyn DnsSource, domain: &str, root: &str) -> SpfReport {
+    let mut walk = SpfWalk::new(domain, root);
+    loop {
+        let pending = walk.pending();
+        if pending.is_empty() {
+            break;
+        }
+        let answers = join_all(pending.iter().map(|q| source.lookup(&q.name, kind(q)))).await;
+        for (query, answer) in pending.iter().zip(&answers) {
+            walk.supply(query, &reply(answer));
+        }
+    }
+    walk.finish()
+}
+
+/// MX of `domain`, and its A record when there is no MX.
+pub async fn mail_domain(source: &dyn DnsSource, domain: &str) -> MailDomain {
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    let mx = source.lookup(&domain, RecordKind::Mx).await;
+    let address = if mx.state.is_negative() {
+        Some(source.lookup(&domain, RecordKind::A).await)
+    } else {
+        None
+    };
+    MailDomain { domain, mx, address }
+}
+
+fn kind(query: &Query) -> RecordKind {
+    match query.kind {
+        QueryKind::Txt => RecordKind::Txt,
+        QueryKind::A => RecordKind::A,
+        QueryKind::Aaaa => RecordKind::Aaaa,
+        QueryKind::Mx => RecordKind::Mx,
+    }
+}
+
+/// An [`Answer`] as the walk reads it: TXT texts, addresses or MX hosts as strings.
+fn reply(answer: &Answer) -> Reply {
+    match &answer.state {
+        LookupState::Found { records, .. } => Reply::Records(
+            records
+                .iter()
+                .filter_map(|r| match r {
+                    Rdata::Txt(t) => Some(t.text().into_owned()),
+                    Rdata::A(ip) => Some(ip.to_string()),
+                    Rdata::Aaaa(ip) => Some(ip.to_string()),
+                    Rdata::Mx { preference, exchange } => Some(format!("{preference} {exchange}")),
+                    Rdata::Cname(_) | Rdata::Ns(_) | Rdata::Other { .. } => None,
+                })
+                .collect(),
+        ),
+        LookupState::NxDomain => Reply::NxDomain,
+        LookupState::NoData => Reply::NoData,
+        LookupState::ServerError(code) => Reply::Failed(code.clone()),
+        LookupState::Timeout => Reply::Failed("timeout".to_owned()),
+        LookupState::Error(e) => Reply::Failed(e.clone()),
+        LookupState::OutsideZone => Reply::Unverifiable("outside the zone file".to_owned()),
+    }
+}
