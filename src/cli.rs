@@ -18,7 +18,7 @@ use self::live::DnsArgs;
 
 use crate::exits;
 use crate::plan::{self, Domain, Plan, PlanError};
-use crate::text::escape;
+use crate::text::{escape, escape_json};
 
 /// Roll DMARC out for your domains in safe phases.
 ///
@@ -260,9 +260,11 @@ fn select<'p>(plan: &'p Plan, only: Option<&str>) -> Result<Vec<&'p Domain>, Str
     })
 }
 
-/// Pretty JSON for scripts; serializing our own plain data cannot fail.
+/// Pretty JSON for scripts; serializing our own plain data cannot fail. Text from DNS keeps its
+/// value but shows no raw control or bidi character when the JSON lands on a terminal.
 fn to_json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
+    let json = serde_json::to_string_pretty(value).unwrap_or_default();
+    escape_json(&json).into_owned()
 }
 
 /// The record to lint: the argument, or stdin for `-` or nothing, without its final newline.

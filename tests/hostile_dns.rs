@@ -1,0 +1,206 @@
+//! Hostile DNS data and broken servers through every CLI output, the real binary against a real
+//! server on 127.0.0.1. Whatever a zone holds (escape sequences, C0/C1 controls, DEL, bidi
+//! overrides, bytes that are not UTF-8, 64 KB of TXT, hundreds of records, CNAME loops, names at
+//! the length limit), nothing raw reaches the terminal, JSON stays valid and keeps the value,
+//! and nothing panics. A server that is dead, forges IDs or truncates is shown as what it is,
+//! never as "no record".
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use hickory_server::proto::rr::rdata::{CNAME, TXT};
+use hickory_server::proto::rr::{Name, RData, Record};
+use serde_json::Value;
+use support::dns_server::{TestDns, zone_text};
+use support::raw_dns::{BrokenDns, FORGED_TXT, Fault, closed_port};
+
+/// Each hostile payload, by the label its domains carry.
+const PAYLOADS: &[(&str, &[u8])] = &[
+    ("csi", b"\x1b[31mred\x1b[0m"),
+    ("osc52", b"\x1b]52;c;cm0gLXJmIH4K\x07"),
+    ("c0", b"nul\x00bel\x07bs\x08cr\rlf\ntab\tvt\x0bend"),
+    ("c1", "csi8\u{9b}31mnel\u{85}osc8\u{9d}end".as_bytes()),
+    ("del", b"del\x7f\x7fend"),
+    ("bidi", "rlo\u{202e}lri\u{2066}zwsp\u{200b}end".as_bytes()),
+    ("bytes", b"raw\xff\xfe\x9b31m\xc0\x80end"),
+];
+
+/// Where a payload sits in a domain's `_dmarc` record: label, text before, text after.
+const SHAPES: &[(&str, &[u8], &[u8])] = &[
+    ("p", b"v=DMARC1; p=", b""),
+    ("rua", b"v=DMARC1; p=none; rua=mailto:", b"@hostile.test"),
+    ("tag", b"v=DMARC1; p=none; x", b"=1"),
+    ("quoted", b"v=DMARC1; p=none; ruf=mailto:a@hostile.test; fo=", b""),
+];
+
+/// The exit codes `--help` documents; 101 is a panic.
+const DOCUMENTED_EXITS: &[i32] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
+
+const PHASES: &str = r#"
+[defaults]
+rua = ["mailto:dmarc@hostile.test"]
+
+[[phase]]
+name = "monitor"
+p = "none"
+soak_days = 14
+
+[[phase]]
+name = "reject"
+p = "reject"
+"#;
+
+/// The test server, with the runtime that drives it; the server stops first when dropped.
+struct Served {
+    dns: TestDns,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn serve(zones: &[&str], extra: Vec<Record>) -> Served {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let dns = runtime.block_on(TestDns::start_with(zones, extra));
+    Served { dns, _runtime: runtime }
+}
+
+fn name(text: &str) -> Name {
+    Name::from_ascii(format!("{text}.")).expect("name")
+}
+
+/// One TXT record of several character-strings, each at most 255 bytes.
+fn txt(owner: Name, data: &[u8]) -> Record {
+    let strings: Vec<&[u8]> = data.chunks(255).collect();
+    Record::from_rdata(owner, 300, RData::TXT(TXT::from_bytes(strings)))
+}
+
+fn cname(owner: Name, target: Name) -> Record {
+    Record::from_rdata(owner, 300, RData::CNAME(CNAME(target)))
+}
+
+fn concat(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+/// The plan: the shared ladder and one `[[domain]]` per name, each declaring DKIM selector s1.
+fn plan(dir: &Path, domains: &[String]) -> PathBuf {
+    let mut text = PHASES.to_owned();
+    for d in domains {
+        text.push_str(&format!(
+            "\n[[domain]]\nname = \"{d}\"\n  [[domain.sender]]\n  name = \"own\"\n  dkim = [\"s1\"]\n"
+        ));
+    }
+    let path = dir.join("plan.toml");
+    std::fs::write(&path, text).expect("write plan");
+    path
+}
+
+/// Runs the binary against one server with a short timeout: never the system resolver.
+fn run(server: &str, args: &[&str]) -> Output {
+    let mut cmd = Command::cargo_bin("dmarc-rollout").expect("binary built");
+    cmd.args(args).args(["--nameserver", server, "--timeout", "0.3", "--today", "2026-11-29"]);
+    let output = cmd.output().expect("runs");
+    let code = output.status.code();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        code.is_some_and(|c| DOCUMENTED_EXITS.contains(&c)),
+        "{args:?} exited with {code:?}: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    output
+}
+
+/// The character is a C0 or C1 control, DEL, a bidi control or an invisible character.
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}')
+        || matches!(c, '\u{2060}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Output a terminal can show as is: UTF-8, no control but newline (and tab where the format
+/// uses it), no bidi or invisible characters.
+fn assert_terminal_safe(what: &str, bytes: &[u8], tab: bool) {
+    let text = std::str::from_utf8(bytes)
+        .unwrap_or_else(|e| panic!("{what}: raw bytes that are not UTF-8 reach the terminal: {e}"));
+    for (line, l) in text.lines().enumerate() {
+        let bad = l.chars().find(|&c| unsafe_char(c) && !(tab && c == '\t'));
+        assert!(bad.is_none(), "{what} line {}: raw {bad:?} in {l:?}", line + 1);
+    }
+    assert!(!text.contains('\r'), "{what}: raw carriage return");
+}
+
+fn json(what: &str, output: &Output) -> Value {
+    assert_terminal_safe(what, &output.stdout, false);
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{what}: not JSON: {e}"))
+}
+
+fn domain_json<'v>(status: &'v Value, domain: &str) -> &'v Value {
+    let domains = status["domains"].as_array().expect("domains array");
+    domains.iter().find(|d| d["name"] == domain).unwrap_or_else(|| panic!("{domain} in JSON"))
+}
+
+/// The `_dmarc` record of each payload in each shape, with the same payload at the apex and in
+/// the DKIM key; returns the records and the domains.
+fn payload_records() -> (Vec<Record>, Vec<(String, Vec<u8>)>) {
+    let mut records = Vec::new();
+    let mut domains = Vec::new();
+    for (label, payload) in PAYLOADS {
+        for (shape, before, after) in SHAPES {
+            let domain = format!("{label}-{shape}.hostile.test");
+            let value = concat(&[before, payload, after]);
+            records.push(txt(name(&format!("_dmarc.{domain}")), &value));
+            records.push(txt(name(&domain), &concat(&[b"v=spf1 include:", payload, b" -all"])));
+            records.push(txt(name(&domain), payload));
+            records.push(txt(
+                name(&format!("s1._domainkey.{domain}")),
+                &concat(&[b"v=DKIM1; p=", payload]),
+            ));
+            domains.push((domain, value));
+        }
+    }
+    (records, domains)
+}
+
+#[test]
+fn hostile_txt_data_reaches_no_output_raw_and_json_keeps_it() {
+    let (records, domains) = payload_records();
+    let served = serve(&[&zone_text("hostile.test", "")], records);
+    let server = served.dns.addr.to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let names: Vec<String> = domains.iter().map(|(d, _)| d.clone()).collect();
+    let plan = plan(dir.path(), &names);
+    let plan = plan.to_str().expect("utf-8 path");
+
+    let table = run(&server, &["status", plan]);
+    assert_terminal_safe("status", &table.stdout, false);
+    assert_terminal_safe("status stderr", &table.stderr, false);
+    let shown = String::from_utf8_lossy(&table.stdout);
+    assert!(shown.contains("\\027[31mred"), "the p= value is shown escaped:\n{shown}");
+    assert_eq!(table.status.code(), Some(0), "no lookup failed:\n{shown}");
+
+    let status = json("status --json", &run(&server, &["status", "--json", plan]));
+    for (domain, value) in &domains {
+        let dmarc = &domain_json(&status, domain)["dmarc"];
+        assert_eq!(dmarc["state"], "found", "{domain}");
+        let want = String::from_utf8_lossy(value);
+        assert_eq!(dmarc["records"], serde_json::json!([want]), "{domain}: the value, as data");
+    }
+
+    let check = run(&server, &["check", plan]);
+    assert_terminal_safe("check stdout", &check.stdout, false);
+    assert_terminal_safe("check stderr", &check.stderr, false);
+    assert_eq!(check.status.code(), Some(1), "{}", String::from_utf8_lossy(&check.stderr));
+
+    for format in ["txt", "zone"] {
+        let next = run(&server, &["next", plan, "--format", format]);
+        assert_terminal_safe(&format!("next --format {format}"), &next.stdout, format == "txt");
+        assert_terminal_safe(&format!("next --format {format} stderr"), &next.stderr, false);
+    }
+    let next = json("next --format json", &run(&server, &["next", plan, "--format", "json"]));
+    assert_eq!(next.as_array().map(Vec::len), Some(domains.len()));
+}
