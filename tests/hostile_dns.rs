@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use dmarc_rollout::dns::{
+    AuthoritativeSource, DnsOptions, DnsSource, LookupState, RecordKind, Target,
+};
 use hickory_server::proto::rr::rdata::{CNAME, TXT};
 use hickory_server::proto::rr::{Name, RData, Record};
 use serde_json::Value;
@@ -103,8 +106,10 @@ fn plan(dir: &Path, domains: &[String]) -> PathBuf {
 /// Runs the binary against one server with a short timeout: never the system resolver.
 fn run(server: &str, args: &[&str]) -> Output {
     let mut cmd = Command::cargo_bin("dmarc-rollout").expect("binary built");
-    cmd.args(args).args(["--nameserver", server, "--timeout", "0.3", "--today", "2026-11-29"]);
+    cmd.args(args).args(["--nameserver", server, "--timeout", "5", "--today", "2026-11-29"]);
+    let started = std::time::Instant::now();
     let output = cmd.output().expect("runs");
+    eprintln!("TIMING {args:?} {:?}", started.elapsed());
     let code = output.status.code();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -203,4 +208,118 @@ fn hostile_txt_data_reaches_no_output_raw_and_json_keeps_it() {
     }
     let next = json("next --format json", &run(&server, &["next", plan, "--format", "json"]));
     assert_eq!(next.as_array().map(Vec::len), Some(domains.len()));
+}
+
+/// A name of exactly `len` bytes ending in `.hostile.test`, of labels at most `label_len` long.
+fn long_name(len: usize, label_len: usize) -> String {
+    let suffix = ".hostile.test";
+    let mut left = len - suffix.len();
+    let mut labels = Vec::new();
+    while left > label_len {
+        // Leave room for the dot and at least one byte after it.
+        let take = label_len.min(left - 2);
+        labels.push("a".repeat(take));
+        left -= take + 1;
+    }
+    labels.push("a".repeat(left));
+    let name = format!("{}{suffix}", labels.join("."));
+    assert_eq!(name.len(), len, "{name}");
+    name
+}
+
+/// 62 000 bytes of every payload, over and over.
+fn filler() -> Vec<u8> {
+    PAYLOADS.iter().flat_map(|(_, p)| p.iter().copied()).cycle().take(62_000).collect()
+}
+
+/// The big, the many and the tangled: a 62 KB record, 230 records at one name (64 KB in all,
+/// over TCP), a CNAME loop, a 20-hop chain, a CNAME to a name of control bytes, a `_dmarc` name
+/// of 253 bytes and a domain of 120 labels that inherits.
+fn tangled_records() -> Vec<Record> {
+    let dmarc = |d: &str| name(&format!("_dmarc.{d}.hostile.test"));
+    let plain = b"v=DMARC1; p=none; rua=mailto:dmarc@hostile.test";
+    let filler: Vec<u8> =
+        PAYLOADS.iter().flat_map(|(_, p)| p.iter().copied()).cycle().take(62_000).collect();
+    let mut records = vec![
+        txt(dmarc("big"), &concat(&[b"v=DMARC1; p=none; x=", &filler])),
+        txt(name("hostile.test"), plain),
+        // The loop crosses zones: hickory-server chases a loop inside one zone forever.
+        cname(dmarc("loop"), name("l1.loop.test")),
+        cname(name("l1.loop.test"), dmarc("loop")),
+    ];
+    for i in 0..230 {
+        let head = format!("v=DMARC1; p=none; x={i}");
+        records.push(txt(dmarc("many"), &concat(&[head.as_bytes(), &filler[..230]])));
+    }
+    for i in 0..20 {
+        let from = if i == 0 { dmarc("chain") } else { name(&format!("c{i}.chain.hostile.test")) };
+        records.push(cname(from, name(&format!("c{}.chain.hostile.test", i + 1))));
+    }
+    records.push(txt(name("c20.chain.hostile.test"), plain));
+    let evil: &[&[u8]] =
+        &[b"\x1b]52;c;eA==\x07", "\u{202e}\u{85}".as_bytes(), b"\xff\x7f", b"hostile", b"test"];
+    let evil = Name::from_labels(evil.to_vec()).expect("binary labels");
+    records.push(cname(dmarc("evil"), evil.clone()));
+    records.push(txt(evil, plain));
+    for d in [long_name(246, 63), long_name(246, 1)] {
+        records.push(txt(name(&format!("_dmarc.{d}")), plain));
+        // Present at the name too: hickory-server takes ~1 s to deny a name of 120 labels.
+        records.push(txt(name(&d), b"v=spf1 -all"));
+    }
+    records
+}
+
+#[test]
+fn large_and_tangled_answers_are_shown_without_panicking() {
+    let zones = [zone_text("hostile.test", ""), zone_text("loop.test", "")];
+    let served = serve(&[&zones[0], &zones[1]], tangled_records());
+    let server = served.dns.addr.to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut domains: Vec<String> = ["big", "many", "loop", "chain", "evil"]
+        .iter()
+        .map(|d| format!("{d}.hostile.test"))
+        .collect();
+    domains.push(long_name(246, 63));
+    domains.push(long_name(246, 1));
+    let plan = plan(dir.path(), &domains);
+    let plan = plan.to_str().expect("utf-8 path");
+
+    let table = run(&server, &["status", plan]);
+    assert_terminal_safe("status", &table.stdout, false);
+    let shown = String::from_utf8_lossy(&table.stdout);
+    let row = |d: &str| shown.lines().find(|l| l.starts_with(d)).unwrap_or_default().to_owned();
+    assert!(row("many.hostile.test").contains("230 records"), "{shown}");
+    assert!(row("loop.hostile.test").contains("unknown (error)"), "a loop is no 'no record'");
+    assert!(row("chain.hostile.test").contains("p=none"), "{shown}");
+    assert!(row(&long_name(246, 1)).contains("p=none"), "{shown}");
+    assert_eq!(table.status.code(), Some(5), "the loop leaves one state unknown");
+
+    let status = json("status --json", &run(&server, &["status", "--json", plan]));
+    let dmarc = |d: &str| domain_json(&status, &format!("{d}.hostile.test"))["dmarc"].clone();
+    let big = concat(&[b"v=DMARC1; p=none; x=", &filler()]);
+    assert_eq!(dmarc("big")["records"][0], *String::from_utf8_lossy(&big), "62 KB kept whole");
+    assert_eq!(dmarc("many")["records"].as_array().map(Vec::len), Some(230));
+    assert_eq!(dmarc("loop")["state"], "error");
+    assert_eq!(dmarc("chain")["cname_chain"].as_array().map(Vec::len), Some(20));
+    let evil = r"\027]52\;c\;eA==\007.\226\128\174\194\133.\255\127.hostile.test";
+    assert_eq!(dmarc("evil")["cname_chain"], serde_json::json!([evil]), "dig-style, decimal");
+    assert_eq!(dmarc("evil")["state"], "found");
+
+    let check = run(&server, &["check", plan]);
+    assert_terminal_safe("check stderr", &check.stderr, false);
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains("loop.hostile.test: DNS failure"), "{stderr}");
+    assert_eq!(check.status.code(), Some(5));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_authoritative_source_calls_a_cname_loop_an_error() {
+    let zones = [zone_text("hostile.test", ""), zone_text("loop.test", "")];
+    let dns = TestDns::start_with(&[&zones[0], &zones[1]], tangled_records()).await;
+    let options = DnsOptions { target: Target::Authoritative, ..dns.options() };
+    let source = AuthoritativeSource::from_servers(&[dns.addr], &options).expect("source");
+    let answer = source.lookup("_dmarc.loop.hostile.test", RecordKind::Txt).await;
+    assert!(matches!(&answer.state, LookupState::Error(e) if e.contains("loops")), "{answer:?}");
+    let chain = source.lookup("_dmarc.chain.hostile.test", RecordKind::Txt).await;
+    assert_eq!(chain.state.label(), "found", "the server sends the 20 hops in one answer");
 }
