@@ -14,8 +14,9 @@ use assert_cmd::Command;
 use dmarc_rollout::dns::{
     AuthoritativeSource, DnsOptions, DnsSource, LookupState, RecordKind, Target,
 };
+use hickory_server::proto::op::{Message, Query};
 use hickory_server::proto::rr::rdata::{CNAME, TXT};
-use hickory_server::proto::rr::{Name, RData, Record};
+use hickory_server::proto::rr::{Name, RData, Record, RecordType};
 use serde_json::Value;
 use support::dns_server::{TestDns, zone_text};
 use support::raw_dns::{BrokenDns, FORGED_TXT, Fault, closed_port};
@@ -92,24 +93,26 @@ fn concat(parts: &[&[u8]]) -> Vec<u8> {
 
 /// The plan: the shared ladder and one `[[domain]]` per name, each declaring DKIM selector s1.
 fn plan(dir: &Path, domains: &[String]) -> PathBuf {
-    let mut text = PHASES.to_owned();
-    for d in domains {
-        text.push_str(&format!(
-            "\n[[domain]]\nname = \"{d}\"\n  [[domain.sender]]\n  name = \"own\"\n  dkim = [\"s1\"]\n"
-        ));
-    }
+    let domains = domains.iter().map(|d| {
+        format!("\n[[domain]]\nname = \"{d}\"\n  [[domain.sender]]\n  name = \"own\"\n  dkim = [\"s1\"]\n")
+    });
+    let text = PHASES.to_owned() + &domains.collect::<String>();
     let path = dir.join("plan.toml");
     std::fs::write(&path, text).expect("write plan");
     path
 }
 
-/// Runs the binary against one server with a short timeout: never the system resolver.
+/// Runs the binary against a server that answers: never the system resolver. The timeout is
+/// generous since nothing here waits for it; a loaded machine must not turn answers into
+/// timeouts.
 fn run(server: &str, args: &[&str]) -> Output {
+    run_with_timeout(server, "5", args)
+}
+
+fn run_with_timeout(server: &str, timeout: &str, args: &[&str]) -> Output {
     let mut cmd = Command::cargo_bin("dmarc-rollout").expect("binary built");
-    cmd.args(args).args(["--nameserver", server, "--timeout", "5", "--today", "2026-11-29"]);
-    let started = std::time::Instant::now();
+    cmd.args(args).args(["--nameserver", server, "--timeout", timeout, "--today", "2026-11-29"]);
     let output = cmd.output().expect("runs");
-    eprintln!("TIMING {args:?} {:?}", started.elapsed());
     let code = output.status.code();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -174,8 +177,8 @@ fn payload_records() -> (Vec<Record>, Vec<(String, Vec<u8>)>) {
 #[test]
 fn hostile_txt_data_reaches_no_output_raw_and_json_keeps_it() {
     let (records, domains) = payload_records();
-    let served = serve(&[&zone_text("hostile.test", "")], records);
-    let server = served.dns.addr.to_string();
+    let running = serve(&[&zone_text("hostile.test", "")], records);
+    let server = running.dns.addr.to_string();
     let dir = tempfile::tempdir().expect("tempdir");
     let names: Vec<String> = domains.iter().map(|(d, _)| d.clone()).collect();
     let plan = plan(dir.path(), &names);
@@ -272,8 +275,8 @@ fn tangled_records() -> Vec<Record> {
 #[test]
 fn large_and_tangled_answers_are_shown_without_panicking() {
     let zones = [zone_text("hostile.test", ""), zone_text("loop.test", "")];
-    let served = serve(&[&zones[0], &zones[1]], tangled_records());
-    let server = served.dns.addr.to_string();
+    let running = serve(&[&zones[0], &zones[1]], tangled_records());
+    let server = running.dns.addr.to_string();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut domains: Vec<String> = ["big", "many", "loop", "chain", "evil"]
         .iter()
@@ -322,4 +325,100 @@ async fn the_authoritative_source_calls_a_cname_loop_an_error() {
     assert!(matches!(&answer.state, LookupState::Error(e) if e.contains("loops")), "{answer:?}");
     let chain = source.lookup("_dmarc.chain.hostile.test", RecordKind::Txt).await;
     assert_eq!(chain.state.label(), "found", "the server sends the 20 hops in one answer");
+}
+
+/// A server that fails is shown as what it failed with, in every output, and is never "no
+/// record": `status --json` names the state, the table says unknown, `check` and `next` exit 5.
+/// Returns the finding that explains the failure.
+fn assert_failure_shown(server: &str, domain: &str, expected: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = plan(dir.path(), &[domain.to_owned()]);
+    let plan = plan.to_str().expect("utf-8 path");
+    let run = |args: &[&str]| run_with_timeout(server, "0.3", args);
+
+    let status = json("status --json", &run(&["status", "--json", plan]));
+    let state = domain_json(&status, domain)["dmarc"]["state"].clone();
+    assert!(expected.iter().any(|s| state == *s), "{domain} at {server}: state {state}");
+    assert!(!status.to_string().contains("forged"), "a forged answer was believed");
+
+    let table = run(&["status", plan]);
+    let shown = String::from_utf8_lossy(&table.stdout);
+    assert!(shown.contains("unknown ("), "{shown}");
+    assert!(!shown.contains("no record"), "{shown}");
+    assert_eq!(table.status.code(), Some(5));
+
+    let check = run(&["check", plan]);
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains(&format!("{domain}: DNS failure")), "{stderr}");
+    assert_terminal_safe("check stderr", &check.stderr, false);
+
+    let next = run(&["next", plan]);
+    assert_eq!(next.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&next.stderr).contains("DNS did not answer"));
+    assert!(String::from_utf8_lossy(&next.stdout).starts_with("v=DMARC1; p=none"));
+    let findings = domain_json(&status, domain)["findings"].as_array().cloned().unwrap_or_default();
+    let failed = findings.iter().find(|f| f["id"] == "dns.lookup_failed").expect("a finding");
+    failed["message"].as_str().unwrap_or_default().to_owned()
+}
+
+/// What a broken server sends back for one query, parsed by hickory: proof that the faults are
+/// well-formed answers, so the tests above see a client ignoring them, not a parse failure.
+fn raw_reply(server: &BrokenDns) -> Message {
+    let mut query = Message::query();
+    query.metadata.id = 0x1234;
+    query.add_query(Query::query(name("_dmarc.broken.test"), RecordType::TXT));
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    socket.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+    socket.send_to(&query.to_vec().expect("encodes"), server.addr).expect("send");
+    let mut buf = [0u8; 512];
+    let len = socket.recv(&mut buf).expect("a reply");
+    Message::from_vec(&buf[..len]).expect("a well-formed reply")
+}
+
+#[test]
+fn the_broken_servers_send_well_formed_answers() {
+    let forged = raw_reply(&BrokenDns::start(Fault::WrongId));
+    assert_eq!(forged.metadata.id, 0x1234 ^ 0xffff);
+    assert_eq!(forged.answers.len(), 1);
+    assert!(
+        matches!(&forged.answers[0].data, RData::TXT(t) if t.txt_data[0].as_ref() == FORGED_TXT)
+    );
+    let truncated = raw_reply(&BrokenDns::start(Fault::Truncated));
+    assert_eq!(truncated.metadata.id, 0x1234);
+    assert!(truncated.metadata.truncation && truncated.answers.is_empty());
+}
+
+#[test]
+fn a_server_that_never_answers_is_a_timeout() {
+    let silent = BrokenDns::start(Fault::Silent);
+    let why = assert_failure_shown(&silent.addr.to_string(), "broken.test", &["timeout"]);
+    assert!(why.contains("timed out") && why.contains("not missing"), "{why}");
+}
+
+#[test]
+fn a_closed_port_is_an_error_or_a_timeout() {
+    assert_failure_shown(&closed_port().to_string(), "broken.test", &["error", "timeout"]);
+}
+
+#[test]
+fn an_answer_with_the_wrong_id_is_ignored_until_the_timeout() {
+    let forger = BrokenDns::start(Fault::WrongId);
+    assert_failure_shown(&forger.addr.to_string(), "broken.test", &["timeout"]);
+}
+
+#[test]
+fn a_truncated_answer_with_tcp_refused_is_an_error_or_a_timeout() {
+    let truncating = BrokenDns::start(Fault::Truncated);
+    let why = assert_failure_shown(&truncating.addr.to_string(), "broken.test", &["error"]);
+    assert!(why.contains("truncated"), "{why}");
+}
+
+#[test]
+fn servfail_and_a_silent_name_on_a_live_server_are_shown_as_such() {
+    let running = serve(&[&zone_text("hostile.test", "")], Vec::new());
+    let server = running.dns.addr.to_string();
+    let why = assert_failure_shown(&server, "servfail.hostile.test", &["servfail"]);
+    assert!(why.contains("answered with SERVFAIL"), "{why}");
+    assert_failure_shown(&server, "never-answers.hostile.test", &["timeout"]);
 }

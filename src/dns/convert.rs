@@ -3,6 +3,7 @@
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 
 use super::answer::{Rdata, RecordKind, TxtData};
+use crate::text::push_decimal_escape;
 
 pub(super) fn record_type(kind: RecordKind) -> RecordType {
     match kind {
@@ -38,7 +39,7 @@ fn label_text(label: &[u8]) -> String {
                 out.push(char::from(b));
             }
             b'!'..=b'~' => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\{b:03}")),
+            _ => push_decimal_escape(&mut out, b),
         }
     }
     out
