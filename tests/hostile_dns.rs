@@ -15,30 +15,14 @@ use dmarc_rollout::dns::{
     AuthoritativeSource, DnsOptions, DnsSource, LookupState, RecordKind, Target,
 };
 use hickory_server::proto::op::{Message, Query};
-use hickory_server::proto::rr::rdata::{CNAME, TXT};
-use hickory_server::proto::rr::{Name, RData, Record, RecordType};
+use hickory_server::proto::rr::{RData, RecordType};
 use serde_json::Value;
 use support::dns_server::{TestDns, zone_text};
+use support::hostile::{
+    assert_terminal_safe, concat, filler, hostile_zones, long_name, name, payload_records, serve,
+    tangled_records,
+};
 use support::raw_dns::{BrokenDns, FORGED_TXT, Fault, closed_port};
-
-/// Each hostile payload, by the label its domains carry.
-const PAYLOADS: &[(&str, &[u8])] = &[
-    ("csi", b"\x1b[31mred\x1b[0m"),
-    ("osc52", b"\x1b]52;c;cm0gLXJmIH4K\x07"),
-    ("c0", b"nul\x00bel\x07bs\x08cr\rlf\ntab\tvt\x0bend"),
-    ("c1", "csi8\u{9b}31mnel\u{85}osc8\u{9d}end".as_bytes()),
-    ("del", b"del\x7f\x7fend"),
-    ("bidi", "rlo\u{202e}lri\u{2066}zwsp\u{200b}end".as_bytes()),
-    ("bytes", b"raw\xff\xfe\x9b31m\xc0\x80end"),
-];
-
-/// Where a payload sits in a domain's `_dmarc` record: label, text before, text after.
-const SHAPES: &[(&str, &[u8], &[u8])] = &[
-    ("p", b"v=DMARC1; p=", b""),
-    ("rua", b"v=DMARC1; p=none; rua=mailto:", b"@hostile.test"),
-    ("tag", b"v=DMARC1; p=none; x", b"=1"),
-    ("quoted", b"v=DMARC1; p=none; ruf=mailto:a@hostile.test; fo=", b""),
-];
 
 /// The exit codes `--help` documents; 101 is a panic.
 const DOCUMENTED_EXITS: &[i32] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -56,40 +40,6 @@ soak_days = 14
 name = "reject"
 p = "reject"
 "#;
-
-/// The test server, with the runtime that drives it; the server stops first when dropped.
-struct Served {
-    dns: TestDns,
-    _runtime: tokio::runtime::Runtime,
-}
-
-fn serve(zones: &[&str], extra: Vec<Record>) -> Served {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let dns = runtime.block_on(TestDns::start_with(zones, extra));
-    Served { dns, _runtime: runtime }
-}
-
-fn name(text: &str) -> Name {
-    Name::from_ascii(format!("{text}.")).expect("name")
-}
-
-/// One TXT record of several character-strings, each at most 255 bytes.
-fn txt(owner: Name, data: &[u8]) -> Record {
-    let strings: Vec<&[u8]> = data.chunks(255).collect();
-    Record::from_rdata(owner, 300, RData::TXT(TXT::from_bytes(strings)))
-}
-
-fn cname(owner: Name, target: Name) -> Record {
-    Record::from_rdata(owner, 300, RData::CNAME(CNAME(target)))
-}
-
-fn concat(parts: &[&[u8]]) -> Vec<u8> {
-    parts.concat()
-}
 
 /// The plan: the shared ladder and one `[[domain]]` per name, each declaring DKIM selector s1.
 fn plan(dir: &Path, domains: &[String]) -> PathBuf {
@@ -123,25 +73,6 @@ fn run_with_timeout(server: &str, timeout: &str, args: &[&str]) -> Output {
     output
 }
 
-/// The character is a C0 or C1 control, DEL, a bidi control or an invisible character.
-fn unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}')
-        || matches!(c, '\u{2060}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
-
-/// Output a terminal can show as is: UTF-8, no control but newline (and tab where the format
-/// uses it), no bidi or invisible characters.
-fn assert_terminal_safe(what: &str, bytes: &[u8], tab: bool) {
-    let text = std::str::from_utf8(bytes)
-        .unwrap_or_else(|e| panic!("{what}: raw bytes that are not UTF-8 reach the terminal: {e}"));
-    for (line, l) in text.lines().enumerate() {
-        let bad = l.chars().find(|&c| unsafe_char(c) && !(tab && c == '\t'));
-        assert!(bad.is_none(), "{what} line {}: raw {bad:?} in {l:?}", line + 1);
-    }
-    assert!(!text.contains('\r'), "{what}: raw carriage return");
-}
-
 fn json(what: &str, output: &Output) -> Value {
     assert_terminal_safe(what, &output.stdout, false);
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{what}: not JSON: {e}"))
@@ -150,28 +81,6 @@ fn json(what: &str, output: &Output) -> Value {
 fn domain_json<'v>(status: &'v Value, domain: &str) -> &'v Value {
     let domains = status["domains"].as_array().expect("domains array");
     domains.iter().find(|d| d["name"] == domain).unwrap_or_else(|| panic!("{domain} in JSON"))
-}
-
-/// The `_dmarc` record of each payload in each shape, with the same payload at the apex and in
-/// the DKIM key; returns the records and the domains.
-fn payload_records() -> (Vec<Record>, Vec<(String, Vec<u8>)>) {
-    let mut records = Vec::new();
-    let mut domains = Vec::new();
-    for (label, payload) in PAYLOADS {
-        for (shape, before, after) in SHAPES {
-            let domain = format!("{label}-{shape}.hostile.test");
-            let value = concat(&[before, payload, after]);
-            records.push(txt(name(&format!("_dmarc.{domain}")), &value));
-            records.push(txt(name(&domain), &concat(&[b"v=spf1 include:", payload, b" -all"])));
-            records.push(txt(name(&domain), payload));
-            records.push(txt(
-                name(&format!("s1._domainkey.{domain}")),
-                &concat(&[b"v=DKIM1; p=", payload]),
-            ));
-            domains.push((domain, value));
-        }
-    }
-    (records, domains)
 }
 
 #[test]
@@ -213,68 +122,9 @@ fn hostile_txt_data_reaches_no_output_raw_and_json_keeps_it() {
     assert_eq!(next.as_array().map(Vec::len), Some(domains.len()));
 }
 
-/// A name of exactly `len` bytes ending in `.hostile.test`, of labels at most `label_len` long.
-fn long_name(len: usize, label_len: usize) -> String {
-    let suffix = ".hostile.test";
-    let mut left = len - suffix.len();
-    let mut labels = Vec::new();
-    while left > label_len {
-        // Leave room for the dot and at least one byte after it.
-        let take = label_len.min(left - 2);
-        labels.push("a".repeat(take));
-        left -= take + 1;
-    }
-    labels.push("a".repeat(left));
-    let name = format!("{}{suffix}", labels.join("."));
-    assert_eq!(name.len(), len, "{name}");
-    name
-}
-
-/// 62 000 bytes of every payload, over and over.
-fn filler() -> Vec<u8> {
-    PAYLOADS.iter().flat_map(|(_, p)| p.iter().copied()).cycle().take(62_000).collect()
-}
-
-/// The big, the many and the tangled: a 62 KB record, 230 records at one name (64 KB in all,
-/// over TCP), a CNAME loop, a 20-hop chain, a CNAME to a name of control bytes, a `_dmarc` name
-/// of 253 bytes and a domain of 120 labels that inherits.
-fn tangled_records() -> Vec<Record> {
-    let dmarc = |d: &str| name(&format!("_dmarc.{d}.hostile.test"));
-    let plain = b"v=DMARC1; p=none; rua=mailto:dmarc@hostile.test";
-    let filler: Vec<u8> =
-        PAYLOADS.iter().flat_map(|(_, p)| p.iter().copied()).cycle().take(62_000).collect();
-    let mut records = vec![
-        txt(dmarc("big"), &concat(&[b"v=DMARC1; p=none; x=", &filler])),
-        txt(name("hostile.test"), plain),
-        // The loop crosses zones: hickory-server chases a loop inside one zone forever.
-        cname(dmarc("loop"), name("l1.loop.test")),
-        cname(name("l1.loop.test"), dmarc("loop")),
-    ];
-    for i in 0..230 {
-        let head = format!("v=DMARC1; p=none; x={i}");
-        records.push(txt(dmarc("many"), &concat(&[head.as_bytes(), &filler[..230]])));
-    }
-    for i in 0..20 {
-        let from = if i == 0 { dmarc("chain") } else { name(&format!("c{i}.chain.hostile.test")) };
-        records.push(cname(from, name(&format!("c{}.chain.hostile.test", i + 1))));
-    }
-    records.push(txt(name("c20.chain.hostile.test"), plain));
-    let evil: &[&[u8]] =
-        &[b"\x1b]52;c;eA==\x07", "\u{202e}\u{85}".as_bytes(), b"\xff\x7f", b"hostile", b"test"];
-    let evil = Name::from_labels(evil.to_vec()).expect("binary labels");
-    records.push(cname(dmarc("evil"), evil.clone()));
-    records.push(txt(evil, plain));
-    for d in [long_name(246, 63), long_name(246, 1)] {
-        records.push(txt(name(&format!("_dmarc.{d}")), plain));
-        // Present at the name too: hickory-server takes ~1 s to deny a name of 120 labels.
-        records.push(txt(name(&d), b"v=spf1 -all"));
-    }
-    records
-}
-
 #[test]
 fn large_and_tangled_answers_are_shown_without_panicking() {
-    let zones = [zone_text("hostile.test", ""), zone_text("loop.test", "")];
+    let zones = hostile_zones();
     let running = serve(&[&zones[0], &zones[1]], tangled_records());
     let server = running.dns.addr.to_string();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -317,7 +167,7 @@ fn large_and_tangled_answers_are_shown_without_panicking() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_authoritative_source_calls_a_cname_loop_an_error() {
-    let zones = [zone_text("hostile.test", ""), zone_text("loop.test", "")];
+    let zones = hostile_zones();
     let dns = TestDns::start_with(&[&zones[0], &zones[1]], tangled_records()).await;
     let options = DnsOptions { target: Target::Authoritative, ..dns.options() };
     let source = AuthoritativeSource::from_servers(&[dns.addr], &options).expect("source");

@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod dns_server;
+pub mod hostile;
 pub mod raw_dns;
