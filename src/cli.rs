@@ -268,12 +268,15 @@ fn to_json(value: &impl serde::Serialize) -> String {
 }
 
 /// The record to lint: the argument, or stdin for `-` or nothing, without its final newline.
+/// Bytes that are not UTF-8 (pasted from a hostile TXT record) become U+FFFD, which the lint
+/// then reports, rather than failing the read.
 fn read_record(arg: Option<String>) -> std::io::Result<String> {
     match arg {
         Some(text) if text != "-" => Ok(text),
         _ => {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+            let text = String::from_utf8_lossy(&bytes);
             let trimmed = text.strip_suffix('\n').unwrap_or(&text);
             Ok(trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned())
         }

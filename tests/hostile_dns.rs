@@ -19,8 +19,8 @@ use hickory_server::proto::rr::{RData, RecordType};
 use serde_json::Value;
 use support::dns_server::{TestDns, zone_text};
 use support::hostile::{
-    assert_terminal_safe, concat, filler, hostile_zones, long_name, name, payload_records, serve,
-    tangled_records,
+    PAYLOADS, SHAPES, assert_terminal_safe, concat, filler, hostile_zones, long_name, name,
+    payload_records, serve, tangled_records,
 };
 use support::raw_dns::{BrokenDns, FORGED_TXT, Fault, closed_port};
 
@@ -175,6 +175,26 @@ async fn the_authoritative_source_calls_a_cname_loop_an_error() {
     assert!(matches!(&answer.state, LookupState::Error(e) if e.contains("loops")), "{answer:?}");
     let chain = source.lookup("_dmarc.chain.hostile.test", RecordKind::Txt).await;
     assert_eq!(chain.state.label(), "found", "the server sends the 20 hops in one answer");
+}
+
+#[test]
+fn a_hostile_value_pasted_into_lint_is_shown_escaped_and_kept_in_json() {
+    for (label, payload) in PAYLOADS {
+        for (shape, before, after) in SHAPES {
+            let value = concat(&[before, payload, after]);
+            let what = format!("lint {label}-{shape}");
+            let lint = |json: bool| {
+                let mut cmd = Command::cargo_bin("dmarc-rollout").expect("binary built");
+                cmd.arg("lint").args(json.then_some("--json")).write_stdin(value.clone());
+                cmd.output().expect("runs")
+            };
+            let human = lint(false);
+            assert!(matches!(human.status.code(), Some(0 | 1)), "{what}: {human:?}");
+            assert_terminal_safe(&what, &human.stdout, false);
+            let report = json(&what, &lint(true));
+            assert_eq!(report["record"], *String::from_utf8_lossy(&value), "{what}");
+        }
+    }
 }
 
 /// A server that fails is shown as what it failed with, in every output, and is never "no
