@@ -17,6 +17,7 @@ use dmarc_rollout::dns::{
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use support::dns_server::{TestDns, zone_text};
+use support::rss::peak_rss_mib;
 
 /// Domains in flight at once.
 const CONCURRENCY: usize = 64;
@@ -57,15 +58,6 @@ fn bench_zone(domains: usize) -> String {
     zone_text("bench.test", &format!("_dmarc TXT \"v=DMARC1; p=none\"\n{}", lines.concat()))
 }
 
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 /// Gathers every domain through `inner`, counting lookups; prints one line.
 async fn measure(label: &str, inner: Box<dyn DnsSource>, domains: usize) {
     let source = Arc::new(Counting { inner, queries: AtomicU64::new(0) });
@@ -84,9 +76,9 @@ async fn measure(label: &str, inner: Box<dyn DnsSource>, domains: usize) {
     let qps = f64::from(u32::try_from(total).unwrap_or(u32::MAX)) / elapsed.as_secs_f64();
     println!(
         "{domains:>6} domains, {label:<9}: {:>6.2} s wall, {total:>6} queries, {qps:>8.0} queries/s, \
-         {failures} failed, peak RSS so far {} MiB",
+         {failures} failed, peak RSS so far {:.0} MiB",
         elapsed.as_secs_f64(),
-        peak_rss_kib() / 1024,
+        peak_rss_mib(),
     );
 }
 

@@ -2,12 +2,16 @@
 //! of XML by default, `DMARC_BENCH_BYTES` to change it; every fourth file gzipped) to a temporary
 //! folder, reads it with `read_paths`, checks the totals, and prints MB/s and peak RSS.
 
+#[path = "../tests/support/rss.rs"]
+mod rss;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use dmarc_rollout::report::{Window, read_paths};
+use rss::peak_rss_mib;
 
 const DOMAINS: u64 = 20;
 /// Distinct sending IPs per domain: aggregates grow with these, not with the corpus.
@@ -30,7 +34,7 @@ fn main() {
         made.messages,
         started.elapsed().as_secs_f64()
     );
-    let rss_before = vm_hwm_kib();
+    let rss_before = peak_rss_mib();
 
     let started = Instant::now();
     let corpus = read_paths(&[dir.path().to_owned()], &Window::default());
@@ -49,28 +53,14 @@ fn main() {
     );
     println!(
         "peak RSS (VmHWM): {:.1} MiB before reading, {:.1} MiB after",
-        kib_to_mib(rss_before),
-        kib_to_mib(vm_hwm_kib())
+        rss_before,
+        peak_rss_mib()
     );
 }
 
 #[expect(clippy::cast_precision_loss, reason = "a figure to print")]
 fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
-}
-
-#[expect(clippy::cast_precision_loss, reason = "a figure to print")]
-fn kib_to_mib(kib: u64) -> f64 {
-    kib as f64 / 1024.0
-}
-
-fn vm_hwm_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 #[derive(Default)]

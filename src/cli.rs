@@ -5,6 +5,7 @@ mod init;
 mod lint;
 mod live;
 mod next;
+mod record;
 mod status;
 mod validate;
 
@@ -82,6 +83,31 @@ pub enum Command {
     Check {
         /// The plan file.
         plan: PathBuf,
+        #[command(flatten)]
+        dns: DnsArgs,
+        #[command(flatten)]
+        clock: Clock,
+    },
+    /// Record in the plan that a phase was published, for the history and due dates.
+    ///
+    /// By default records the phase live in DNS now, dated today, and refuses when DNS does
+    /// not show the phase given with --phase (unless --offline). Only the recorded line of the
+    /// file changes; the write is atomic and refused if the file changed meanwhile.
+    Record {
+        /// The plan file.
+        plan: PathBuf,
+        /// The domain whose step was published.
+        #[arg(long, short)]
+        domain: String,
+        /// The phase (1-based) that went live (default: the one DNS shows now).
+        #[arg(long, value_name = "N")]
+        phase: Option<usize>,
+        /// The date it went live (default: today).
+        #[arg(long, value_name = "DATE")]
+        on: Option<NaiveDate>,
+        /// Do not look at DNS: record --phase as given.
+        #[arg(long, requires = "phase")]
+        offline: bool,
         #[command(flatten)]
         dns: DnsArgs,
         #[command(flatten)]
@@ -204,6 +230,11 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
                 Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
             }
         }),
+        Command::Record { plan, domain, phase, on, offline, dns, clock } => {
+            let request =
+                record::Request { domain, phase, on: on.unwrap_or_else(|| clock.today()), offline };
+            record::run(&plan, &request, &dns, clock.today(), err)
+        }
         Command::Lint { record, spf, json } => {
             read_record(record).and_then(|text| lint::run(&text, spf, json, out))
         }
@@ -239,6 +270,11 @@ fn with_plan<W: Write>(
 
 /// Reads and loads a plan file; an unreadable file is reported like any other plan error.
 pub fn read_plan(path: &Path) -> Result<Plan, Vec<PlanError>> {
+    read_plan_text(path).map(|(_, plan)| plan)
+}
+
+/// Reads a plan file, keeping its text for edits that must preserve it.
+pub fn read_plan_text(path: &Path) -> Result<(String, Plan), Vec<PlanError>> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         vec![PlanError {
@@ -248,7 +284,8 @@ pub fn read_plan(path: &Path) -> Result<Plan, Vec<PlanError>> {
             message: format!("cannot read the plan: {e}"),
         }]
     })?;
-    plan::load(&name, &text)
+    let plan = plan::load(&name, &text)?;
+    Ok((text, plan))
 }
 
 /// The domains a command works on: the one named by `--domain`, or all of them.
@@ -281,4 +318,9 @@ fn read_record(arg: Option<String>) -> std::io::Result<String> {
             Ok(trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned())
         }
     }
+}
+
+/// "1 day", "5 days".
+fn days(n: i64) -> String {
+    if n.abs() == 1 { format!("{n} day") } else { format!("{n} days") }
 }

@@ -14,4 +14,5 @@ pub mod spf;
 pub use dmarc::{Alignment, DmarcRecord, Policy, Psd, Tag, ValueError};
 pub use effective::{Effective, Receiver, effective};
 pub use finding::{Finding, Severity};
+pub use lint::edit_distance;
 pub use parse::{Parsed, ParsedTag, parse};

@@ -6,10 +6,10 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::dns::{Answer, DomainDns, LookupState};
+use crate::dns::{Answer, DomainDns, Existence, LookupState};
 use crate::plan::Domain;
 use crate::record::finding::has_errors;
-use crate::record::{Finding, Tag, parse};
+use crate::record::{Finding, Policy, Receiver, Tag, parse};
 use crate::rollout::{self, NextStep};
 
 /// Where a domain is on its ladder.
@@ -46,6 +46,9 @@ pub struct DmarcState {
     /// Owner name of the record that applies (the domain, or the ancestor it inherits from).
     pub source: Option<String>,
     pub inherited: bool,
+    /// The policy that applies to this domain's own mail at an RFC 9989 receiver: its record's
+    /// `p`, or, inherited, the ancestor's `sp` (or `np` when the domain does not exist).
+    pub policy: Option<Policy>,
     pub ttl: Option<u32>,
     pub server: String,
     /// CNAME targets followed from `_dmarc.<domain>` (a vendor managing the record).
@@ -157,9 +160,24 @@ fn dmarc_state(dns: &DomainDns) -> DmarcState {
         records: dns.dmarc.records.clone(),
         source: dns.applies_from().map(str::to_owned),
         inherited: dns.dmarc.single().is_none() && dns.applies_from().is_some(),
+        policy: applied_policy(dns),
         ttl: answer.ttl(),
         server: answer.server.clone(),
         cname_chain: answer.cname_chain.clone(),
+    }
+}
+
+/// RFC 9989 §4.10.1: own `p`; inherited, `sp` for an existing subdomain and `np` for one that
+/// does not exist, each falling back to `p`.
+fn applied_policy(dns: &DomainDns) -> Option<Policy> {
+    if let Some(own) = dns.dmarc.single() {
+        return parse(own).effective(Receiver::Rfc9989).p;
+    }
+    let inherited = dns.inherited.as_ref()?;
+    let effective = parse(inherited.tree_walk.applies()?.single()?).effective(Receiver::Rfc9989);
+    match inherited.domain_exists {
+        Existence::DoesNotExist => effective.np,
+        Existence::Exists | Existence::Unknown => effective.sp,
     }
 }
 

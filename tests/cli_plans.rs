@@ -60,7 +60,8 @@ fn next_prints_the_article_phase_two_value_alone_on_stdout() {
 
 #[test]
 fn next_for_several_domains_prints_domain_tab_value_lines() {
-    let output = bin().args(["next", "--offline", "plans/msp-example.toml"]).output().expect("runs");
+    let output =
+        bin().args(["next", "--offline", "plans/msp-example.toml"]).output().expect("runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 4);
@@ -74,8 +75,10 @@ fn next_for_several_domains_prints_domain_tab_value_lines() {
 
 #[test]
 fn next_as_zone_text_names_the_host_with_its_ttl() {
-    let output =
-        bin().args(["next", "--offline", "plans/insight24.toml", "--format", "zone"]).output().expect("runs");
+    let output = bin()
+        .args(["next", "--offline", "plans/insight24.toml", "--format", "zone"])
+        .output()
+        .expect("runs");
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "_dmarc.insight24.nl. 3600 IN TXT \"v=DMARC1; p=quarantine; rua=mailto:secops@insight24.nl; fo=0; adkim=r; aspf=r; pct=50; rf=afrf; ri=86400; sp=none\"\n"
@@ -85,7 +88,15 @@ fn next_as_zone_text_names_the_host_with_its_ttl() {
 #[test]
 fn next_as_json_carries_domain_host_phase_and_value() {
     let output = bin()
-        .args(["next", "--offline", "plans/msp-example.toml", "-d", "JANSEN-holding.nl", "-f", "json"])
+        .args([
+            "next",
+            "--offline",
+            "plans/msp-example.toml",
+            "-d",
+            "JANSEN-holding.nl",
+            "-f",
+            "json",
+        ])
         .output()
         .expect("runs");
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
@@ -101,8 +112,10 @@ fn next_as_json_carries_domain_host_phase_and_value() {
 
 #[test]
 fn next_for_an_unplanned_domain_lists_the_planned_ones() {
-    let output =
-        bin().args(["next", "--offline", "plans/insight24.toml", "-d", "example.com"]).output().expect("runs");
+    let output = bin()
+        .args(["next", "--offline", "plans/insight24.toml", "-d", "example.com"])
+        .output()
+        .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("it plans insight24.nl"));
 }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Format, to_json};
+use super::{Format, days, to_json};
 use crate::exits;
 use chrono::NaiveDate;
 
@@ -123,11 +123,12 @@ fn remarks(p: &Planned, err: &mut impl Write) -> io::Result<()> {
             s.domain, s.phase_name
         )?;
     } else if let Some(due) = p.due.filter(|d| d.in_days > 0) {
-        let from = p.from.map(|f| format!(" phase {f} soaks until then")).unwrap_or_default();
+        let soak = p.from.map(|f| format!(": phase {f} soaks until then")).unwrap_or_default();
+        let wait = days(due.in_days);
         writeln!(
             err,
-            "{}: phase {} is not due until {} (in {} day(s));{from}",
-            s.domain, s.phase, due.date, due.in_days
+            "{}: phase {} is not due until {} (in {wait}){soak}",
+            s.domain, s.phase, due.date
         )?;
     }
     Ok(())

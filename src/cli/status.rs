@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::to_json;
+use super::{days, to_json};
 use crate::exits;
 use crate::record::Severity;
 use crate::record::finding::has_errors;
@@ -69,7 +69,10 @@ fn row(s: &Standing) -> [String; 5] {
     let live = match (s.dmarc.state.as_str(), s.dmarc.records.as_slice()) {
         ("found", [one]) => policy_summary(one),
         ("found", []) | ("nxdomain" | "nodata", _) => match &s.dmarc.source {
-            Some(owner) if s.dmarc.inherited => format!("inherited from {owner}"),
+            Some(owner) if s.dmarc.inherited => match s.dmarc.policy {
+                Some(p) => format!("{p}, inherited from {owner}"),
+                None => format!("inherited from {owner}"),
+            },
             _ => "no record".to_owned(),
         },
         ("found", many) => format!("{} records", many.len()),
@@ -92,7 +95,7 @@ fn row(s: &Standing) -> [String; 5] {
         format!("{} {}", s.next.phase, s.next.phase_name)
     };
     let due = match s.due {
-        Some(d) if d.in_days > 0 => format!("in {} day(s)", d.in_days),
+        Some(d) if d.in_days > 0 => format!("in {}", days(d.in_days)),
         Some(d) if d.in_days == 0 => "today".into(),
         Some(d) => format!("overdue since {}", d.date),
         None => "-".into(),

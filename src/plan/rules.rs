@@ -1,6 +1,6 @@
 //! Checks on plan values that are not DMARC tags: names and the shape of the ladder. Pure.
 
-use crate::record::{DmarcRecord, Policy, Tag};
+use crate::record::{DmarcRecord, Policy, Tag, edit_distance};
 
 /// A DNS name as a plan may write it: ASCII (IDNs as A-labels), labels of letters, digits,
 /// `-` and `_`, at most 63 bytes each and 253 in all. Returns it lowercased, without the
@@ -62,28 +62,6 @@ pub fn closest<'a>(word: &str, allowed: &[&'a str]) -> Option<&'a str> {
         .filter(|(d, _)| *d <= 2 && *d < word.len().max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, a)| a)
-}
-
-/// Levenshtein distance with adjacent transpositions counted as one edit (`rau` → `rua`).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// How a phase weakens the one before it, and which tags did it.

@@ -118,16 +118,6 @@ impl Tag {
         Self::ALL.into_iter().find(|t| t.name() == name)
     }
 
-    /// Removed by RFC 9989 (IANA status "historic"): ignored by its receivers.
-    pub fn is_historic(self) -> bool {
-        matches!(self, Self::Pct | Self::Rf | Self::Ri)
-    }
-
-    /// Added by RFC 9989 (or RFC 9091): ignored by RFC 7489 receivers, harmlessly.
-    pub fn is_dmarcbis_only(self) -> bool {
-        matches!(self, Self::Np | Self::T | Self::Psd)
-    }
-
     /// What a valid value looks like, for error messages.
     pub fn allowed(self) -> &'static str {
         match self {
@@ -247,25 +237,6 @@ impl DmarcRecord {
         over(&mut self.rf, top.rf.as_ref());
         over(&mut self.ri, top.ri.as_ref());
         over(&mut self.psd, top.psd.as_ref());
-    }
-
-    /// Drops a tag, back to "not written".
-    pub fn clear(&mut self, tag: Tag) {
-        match tag {
-            Tag::P => self.p = None,
-            Tag::Sp => self.sp = None,
-            Tag::Np => self.np = None,
-            Tag::Rua => self.rua.clear(),
-            Tag::Ruf => self.ruf.clear(),
-            Tag::Adkim => self.adkim = None,
-            Tag::Aspf => self.aspf = None,
-            Tag::Fo => self.fo = None,
-            Tag::Pct => self.pct = None,
-            Tag::T => self.t = None,
-            Tag::Rf => self.rf = None,
-            Tag::Ri => self.ri = None,
-            Tag::Psd => self.psd = None,
-        }
     }
 
     /// Tags that are written, in render order, with their canonical values.

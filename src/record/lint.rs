@@ -89,7 +89,7 @@ fn suggestions(name: &str) -> Vec<&'static str> {
 }
 
 /// Optimal string alignment distance: Levenshtein plus adjacent swaps (`rau` is 1 from `rua`).
-fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
     for (i, row) in d.iter_mut().enumerate() {

@@ -5,3 +5,4 @@
 pub mod dns_server;
 pub mod hostile;
 pub mod raw_dns;
+pub mod rss;

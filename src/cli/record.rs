@@ -1,0 +1,137 @@
+//! `record`: writes "phase N went live on DATE" into the plan, checked against DNS, touching
+//! nothing else in the file.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::live::{self, DnsArgs};
+use super::read_plan_text;
+use crate::exits;
+use crate::fsio;
+use crate::plan::{Domain, record_step};
+use crate::standing::{Position, Standing};
+use crate::text::escape;
+
+pub struct Request {
+    pub domain: String,
+    /// 1-based.
+    pub phase: Option<usize>,
+    pub on: NaiveDate,
+    pub offline: bool,
+}
+
+pub fn run(
+    path: &Path,
+    request: &Request,
+    dns: &DnsArgs,
+    today: NaiveDate,
+    err: &mut impl Write,
+) -> io::Result<u8> {
+    let (text, plan) = match read_plan_text(path) {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            errors.iter().try_for_each(|e| writeln!(err, "{e}"))?;
+            return Ok(exits::PLAN);
+        }
+    };
+    let Some(domain) = plan.domain(&request.domain) else {
+        writeln!(err, "dmarc-rollout: '{}' is not in {}", escape(&request.domain), path.display())?;
+        return Ok(exits::USAGE);
+    };
+    if let Some(n) = request.phase.filter(|n| !(1..=domain.phases.len()).contains(n)) {
+        writeln!(
+            err,
+            "dmarc-rollout: {} has phases 1 to {}, not {n}",
+            domain.name,
+            domain.phases.len()
+        )?;
+        return Ok(exits::USAGE);
+    }
+    let phase = if request.offline {
+        request.phase.unwrap_or(1)
+    } else {
+        match live_phase(domain, request.phase, dns, today, err)? {
+            Ok(phase) => phase,
+            Err(code) => return Ok(code),
+        }
+    };
+    write(path, &text, domain, phase, request.on, err)
+}
+
+/// The phase DNS shows now (1-based), or the exit code for why it cannot be recorded.
+fn live_phase(
+    domain: &Domain,
+    wanted: Option<usize>,
+    dns: &DnsArgs,
+    today: NaiveDate,
+    err: &mut impl Write,
+) -> io::Result<Result<usize, u8>> {
+    let standing: Standing = match live::standings(dns, &[domain], today) {
+        Ok(mut all) => all.remove(0),
+        Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| Err(exits::DNS)),
+    };
+    let refuse = |why: String, code: u8, err: &mut dyn Write| {
+        writeln!(
+            err,
+            "dmarc-rollout: not recorded: {why}; publish it first, or pass --offline with --phase"
+        )
+        .map(|()| Err(code))
+    };
+    match (standing.position, wanted) {
+        (Position::Live { phase }, Some(n)) if phase + 1 != n => refuse(
+            format!("DNS shows phase {} for {}, not phase {n}", phase + 1, domain.name),
+            exits::DRIFT,
+            err,
+        ),
+        (Position::Live { phase }, _) => Ok(Ok(phase + 1)),
+        (Position::Unknown, _) => {
+            refuse(format!("DNS did not answer for _dmarc.{}", domain.name), exits::DNS, err)
+        }
+        (Position::NotStarted, _) => {
+            refuse(format!("_dmarc.{} has no record", domain.name), exits::DRIFT, err)
+        }
+        (Position::Drift { .. } | Position::Broken, _) => refuse(
+            format!("the record at _dmarc.{} is no phase of the plan", domain.name),
+            exits::DRIFT,
+            err,
+        ),
+    }
+}
+
+fn write(
+    path: &Path,
+    text: &str,
+    domain: &Domain,
+    phase: usize,
+    on: NaiveDate,
+    err: &mut impl Write,
+) -> io::Result<u8> {
+    let updated = match record_step(text, &domain.name, phase, on) {
+        Ok(updated) => updated,
+        Err(e) => {
+            return writeln!(err, "dmarc-rollout: {}: {e}", path.display()).map(|()| exits::PLAN);
+        }
+    };
+    if updated == text {
+        writeln!(err, "{}: phase {phase} on {on} is already recorded", domain.name)?;
+        return Ok(exits::OK);
+    }
+    match fsio::replace_if_unchanged(path, text, &updated) {
+        Ok(()) => {
+            writeln!(
+                err,
+                "{}: recorded phase {phase} ({}) as published on {on} in {}",
+                domain.name,
+                escape(&domain.phases[phase - 1].name),
+                path.display()
+            )?;
+            Ok(exits::OK)
+        }
+        Err(e) => {
+            writeln!(err, "dmarc-rollout: {e}")?;
+            Ok(exits::WRITE)
+        }
+    }
+}

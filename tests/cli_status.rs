@@ -1,0 +1,271 @@
+//! `status`, `check` and live `next` through the binary, against a real authoritative DNS
+//! server on 127.0.0.1 and against the zone-file source reading the same zone.
+
+mod support;
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use support::dns_server::{TestDns, zone_text};
+
+const PHASE_1: &str = "v=DMARC1; p=none; rua=mailto:dmarc@rollout.test";
+const PHASE_2: &str = "v=DMARC1; p=quarantine; rua=mailto:dmarc@rollout.test; pct=0; t=y";
+
+fn zone() -> String {
+    zone_text(
+        "rollout.test",
+        &format!(
+            r#"
+_dmarc.live        TXT "v=DMARC1;P=Quarantine;  t=y; pct=0;rua=mailto:DMARC@rollout.test;adkim=r"
+live               A   127.0.0.1
+_dmarc.drift       TXT "v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@rollout.test"
+drift              A   127.0.0.1
+fresh              A   127.0.0.1
+_dmarc.broken      TXT "{PHASE_1}"
+_dmarc.broken      TXT "{PHASE_2}"
+_dmarc.typo        TXT "v=DMARC1; p=rejct; rua=mailto:dmarc@rollout.test"
+_dmarc.servfail    TXT "{PHASE_1}"
+_dmarc.never-answers TXT "{PHASE_1}"
+"#
+        ),
+    )
+}
+
+/// A plan for the given domains (all under rollout.test), phase 1 recorded on 2026-11-01.
+fn plan(domains: &[&str]) -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("temp plan");
+    let mut text = String::from(
+        "[defaults]\nrua = \"mailto:dmarc@rollout.test\"\n\n\
+         [[phase]]\nname = \"monitor\"\np = \"none\"\nsoak_days = 14\n\n\
+         [[phase]]\nname = \"test quarantine\"\np = \"quarantine\"\npct = 0\nt = \"y\"\nsoak_days = 14\n\n\
+         [[phase]]\nname = \"quarantine\"\np = \"quarantine\"\n",
+    );
+    for d in domains {
+        text.push_str(&domain_entry(d));
+    }
+    file.write_all(text.as_bytes()).expect("write plan");
+    file
+}
+
+fn domain_entry(name: &str) -> String {
+    format!("\n[[domain]]\nname = \"{name}.rollout.test\"\n[domain.history]\n2 = 2026-11-01\n")
+}
+
+async fn run(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::cargo_bin("dmarc-rollout").expect("binary").args(args).output().expect("runs")
+    })
+    .await
+    .expect("joined")
+}
+
+fn args(
+    command: &str,
+    plan: &tempfile::NamedTempFile,
+    server: SocketAddr,
+    extra: &[&str],
+) -> Vec<String> {
+    let mut v = vec![command.to_owned(), plan.path().display().to_string()];
+    v.extend(["--nameserver".to_owned(), server.to_string(), "--timeout".into(), "0.3".into()]);
+    v.extend(["--today".to_owned(), "2026-11-20".to_owned()]);
+    v.extend(extra.iter().map(|s| (*s).to_owned()));
+    v
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+fn domain<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["domains"]
+        .as_array()
+        .expect("domains")
+        .iter()
+        .find(|d| d["name"] == name)
+        .expect("domain listed")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_json_shows_each_domain_where_it_stands() {
+    let dns = TestDns::start(&[&zone()]).await;
+    let plan = plan(&["live", "drift", "fresh", "broken", "typo", "servfail", "never-answers"]);
+    let output = run(args("status", &plan, dns.addr, &["--json"])).await;
+    assert_eq!(output.status.code(), Some(5), "a lookup failed, so status says so");
+    let json = json(&output);
+
+    let live = domain(&json, "live.rollout.test");
+    assert_eq!(live["dmarc"]["state"], "found");
+    assert_eq!(live["dmarc"]["source"], "live.rollout.test");
+    assert_eq!(live["dmarc"]["ttl"], 3600);
+    assert_eq!(live["phase"], 2, "matched on meaning: case, order, spaces and explicit defaults");
+    assert_eq!(live["drift"], false);
+    assert_eq!(live["next"]["host"], "_dmarc.live.rollout.test");
+    assert_eq!(live["next"]["value"], "v=DMARC1; p=quarantine; rua=mailto:dmarc@rollout.test");
+    assert_eq!(
+        (live["due"].as_str(), live["due_in_days"].as_i64()),
+        (Some("2026-11-15"), Some(-5))
+    );
+
+    let drift = domain(&json, "drift.rollout.test");
+    assert_eq!((drift["drift"].as_bool(), drift["phase"].is_null()), (Some(true), true));
+    let diff = drift["position"]["diff"].as_array().expect("diff");
+    assert!(diff.iter().any(|d| d["tag"] == "pct" && d["live"] == "50"), "{diff:?}");
+
+    let fresh = domain(&json, "fresh.rollout.test");
+    assert_eq!(fresh["dmarc"]["state"], "nxdomain");
+    assert_eq!(fresh["position"]["state"], "not_started");
+    assert_eq!(fresh["next"]["phase"], 1);
+
+    let broken = domain(&json, "broken.rollout.test");
+    assert_eq!(broken["dmarc"]["records"].as_array().map(Vec::len), Some(2));
+    assert_eq!(broken["position"]["state"], "broken");
+    assert!(
+        broken["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["id"] == "dmarc.multiple_records")
+    );
+
+    let typo = domain(&json, "typo.rollout.test");
+    assert_eq!(typo["position"]["state"], "broken");
+    assert!(
+        typo["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["id"] == "dmarc.p_invalid" && f["severity"] == "error")
+    );
+
+    assert_eq!(domain(&json, "servfail.rollout.test")["dmarc"]["state"], "servfail");
+    let silent = domain(&json, "never-answers.rollout.test");
+    assert_eq!(silent["dmarc"]["state"], "timeout");
+    assert_eq!(silent["position"]["state"], "unknown", "a timeout is never 'no record'");
+    assert_eq!(silent["next"]["phase"], 3, "unknown live state: next follows the recorded history");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_exits_with_the_code_of_the_worst_problem() {
+    let dns = TestDns::start(&[&zone()]).await;
+    for (domains, code) in [
+        (vec!["live"], 6),
+        (vec!["drift"], 4),
+        (vec!["fresh"], 4),
+        (vec!["typo", "drift"], 1),
+        (vec!["live", "servfail"], 5),
+        (vec!["never-answers"], 5),
+    ] {
+        let plan = plan(&domains);
+        let output = run(args("check", &plan, dns.addr, &[])).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{domains:?}: {stderr}");
+        assert!(output.stdout.is_empty());
+        assert!(
+            domains.iter().all(|d| stderr.contains(&format!("{d}.rollout.test: "))),
+            "{stderr}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_passes_when_every_live_record_is_a_phase_not_yet_due() {
+    let dns = TestDns::start(&[&zone()]).await;
+    let plan = plan(&["live"]);
+    let mut argv = args("check", &plan, dns.addr, &[]);
+    argv.iter_mut().filter(|a| a.as_str() == "2026-11-20").for_each(|a| *a = "2026-11-10".into());
+    let output = run(argv).await;
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_starts_from_the_live_phase_and_offline_from_the_history() {
+    let dns = TestDns::start(&[&zone()]).await;
+    let plan = plan(&["fresh"]);
+    let live = run(args("next", &plan, dns.addr, &[])).await;
+    assert_eq!(
+        String::from_utf8_lossy(&live.stdout),
+        format!("{PHASE_1}\n"),
+        "nothing live: phase 1"
+    );
+    let offline = run(args("next", &plan, dns.addr, &["--offline"])).await;
+    assert_eq!(
+        String::from_utf8_lossy(&offline.stdout),
+        "v=DMARC1; p=quarantine; rua=mailto:dmarc@rollout.test\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_zone_file_source_gives_the_same_standing_as_the_server() {
+    let dns = TestDns::start(&[&zone()]).await;
+    let names = ["live", "drift", "fresh", "broken", "typo"];
+    let plan = plan(&names);
+    let mut zone_file = tempfile::Builder::new().suffix(".zone").tempfile().expect("zone file");
+    zone_file.write_all(zone().as_bytes()).expect("write zone");
+    let from_server = json(&run(args("status", &plan, dns.addr, &["--json"])).await);
+    let zone_args = vec![
+        "status".to_owned(),
+        plan.path().display().to_string(),
+        "--zone".into(),
+        zone_file.path().display().to_string(),
+        "--today".into(),
+        "2026-11-20".into(),
+        "--json".into(),
+    ];
+    let from_zone = json(&run(zone_args).await);
+    for name in names {
+        let (a, b) = (
+            domain(&from_server, &format!("{name}.rollout.test")),
+            domain(&from_zone, &format!("{name}.rollout.test")),
+        );
+        for field in ["position", "phase", "drift", "next", "findings"] {
+            assert_eq!(a[field], b[field], "{name}: {field}");
+        }
+        assert_eq!(a["dmarc"]["state"], b["dmarc"]["state"], "{name}");
+        assert_eq!(a["dmarc"]["records"], b["dmarc"]["records"], "{name}");
+    }
+}
+
+#[test]
+fn the_shipped_zone_shows_the_article_domain_in_phase_one() {
+    let output = Command::cargo_bin("dmarc-rollout")
+        .expect("binary")
+        .args([
+            "status",
+            "plans/insight24.toml",
+            "--zone",
+            "plans/insight24.zone",
+            "--today",
+            "2026-11-29",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subdomain_without_a_record_shows_the_parents_sp_and_np() {
+    let parent = zone_text(
+        "parent.test",
+        "_dmarc TXT \"v=DMARC1; p=reject; sp=quarantine; np=none; rua=mailto:d@parent.test\"\nexists A 127.0.0.1\n",
+    );
+    let dns = TestDns::start(&[&parent]).await;
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("plan");
+    file.write_all(b"[[phase]]\nname = \"a\"\np = \"none\"\n[[domain]]\nname = \"exists.parent.test\"\n[[domain]]\nname = \"ghost.parent.test\"\n").expect("write");
+    let json = json(&run(args("status", &file, dns.addr, &["--json"])).await);
+    let exists = domain(&json, "exists.parent.test");
+    assert_eq!(
+        (exists["dmarc"]["source"].as_str(), exists["dmarc"]["inherited"].as_bool()),
+        (Some("parent.test"), Some(true))
+    );
+    assert_eq!(exists["dmarc"]["policy"], "quarantine");
+    assert_eq!(
+        domain(&json, "ghost.parent.test")["dmarc"]["policy"],
+        "none",
+        "np for a name that does not exist"
+    );
+}

@@ -1,0 +1,12 @@
+//! Peak memory of this process, for the benchmarks.
+
+/// Peak resident set size (`VmHWM` in `/proc/self/status`), in MiB; 0 where unavailable.
+pub fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
