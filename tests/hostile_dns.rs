@@ -120,6 +120,12 @@ fn hostile_txt_data_reaches_no_output_raw_and_json_keeps_it() {
     }
     let next = json("next --format json", &run(&server, &["next", plan, "--format", "json"]));
     assert_eq!(next.as_array().map(Vec::len), Some(domains.len()));
+
+    for (domain, _) in &domains {
+        let record = run(&server, &["record", plan, "--domain", domain]);
+        assert_terminal_safe("record stderr", &record.stderr, false);
+        assert_eq!(record.status.code(), Some(4), "{domain}: no hostile record is a phase");
+    }
 }
 
 #[test]
@@ -198,7 +204,8 @@ fn a_hostile_value_pasted_into_lint_is_shown_escaped_and_kept_in_json() {
 }
 
 /// A server that fails is shown as what it failed with, in every output, and is never "no
-/// record": `status --json` names the state, the table says unknown, `check` and `next` exit 5.
+/// record": `status --json` names the state, the table says unknown, `check`, `next` and
+/// `record` exit 5, and `record` leaves the plan alone.
 /// Returns the finding that explains the failure.
 fn assert_failure_shown(server: &str, domain: &str, expected: &[&str]) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -227,6 +234,12 @@ fn assert_failure_shown(server: &str, domain: &str, expected: &[&str]) -> String
     assert_eq!(next.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&next.stderr).contains("DNS did not answer"));
     assert!(String::from_utf8_lossy(&next.stdout).starts_with("v=DMARC1; p=none"));
+    let before = std::fs::read(plan).expect("plan");
+    let record = run(&["record", plan, "--domain", domain]);
+    assert_eq!(record.status.code(), Some(5), "nothing is recorded from an unknown state");
+    assert!(String::from_utf8_lossy(&record.stderr).contains("DNS did not answer"));
+    assert_eq!(std::fs::read(plan).expect("plan"), before, "the plan is untouched");
+
     let findings = domain_json(&status, domain)["findings"].as_array().cloned().unwrap_or_default();
     let failed = findings.iter().find(|f| f["id"] == "dns.lookup_failed").expect("a finding");
     failed["message"].as_str().unwrap_or_default().to_owned()
