@@ -19,8 +19,8 @@ use hickory_server::proto::rr::{RData, RecordType};
 use serde_json::Value;
 use support::dns_server::{TestDns, zone_text};
 use support::hostile::{
-    PAYLOADS, SHAPES, assert_terminal_safe, concat, filler, hostile_zones, long_name, name,
-    payload_records, serve, tangled_records,
+    PAYLOADS, SHAPES, assert_pty_safe, assert_terminal_safe, concat, filler, hostile_zones,
+    long_name, name, payload_records, serve, tangled_records,
 };
 use support::raw_dns::{BrokenDns, FORGED_TXT, Fault, closed_port};
 
@@ -200,6 +200,17 @@ fn a_hostile_value_pasted_into_lint_is_shown_escaped_and_kept_in_json() {
             let report = json(&what, &lint(true));
             assert_eq!(report["record"], *String::from_utf8_lossy(&value), "{what}");
         }
+    }
+}
+
+#[test]
+fn the_pty_check_passes_csi_drawing_and_catches_every_payload() {
+    let drawing = b"\x1b[?1049h\x1b[2J\x1b[1;1H\x1b[38;5;9m\\027[31mred\x1b[0m\r\n\x1b[?25l";
+    assert_pty_safe("drawing", drawing);
+    for (label, payload) in PAYLOADS {
+        let stream = concat(&[b"\x1b[1;1H", payload, b"\x1b[0m"]);
+        let caught = std::panic::catch_unwind(|| assert_pty_safe(label, &stream)).is_err();
+        assert!(caught, "{label} passed the pty check");
     }
 }
 

@@ -167,3 +167,38 @@ pub fn tangled_records() -> Vec<Record> {
 pub fn hostile_zones() -> [String; 2] {
     [zone_text("hostile.test", ""), zone_text("loop.test", "")]
 }
+
+/// The raw byte stream of a full-screen program (a pty) a terminal can take: UTF-8, every ESC
+/// starting a CSI sequence (`ESC [` parameters, intermediates, one final byte: what ratatui and
+/// crossterm draw with), no other control but CR and LF, no DEL, C1, bidi or invisible
+/// characters, and no payload verbatim. OSC (`ESC ]`, e.g. OSC 52 writing the clipboard), DCS
+/// and every lone ESC fail. [`assert_terminal_safe`] cannot serve here since the program's own
+/// drawing is escape sequences.
+pub fn assert_pty_safe(what: &str, bytes: &[u8]) {
+    let text = std::str::from_utf8(bytes)
+        .unwrap_or_else(|e| panic!("{what}: raw bytes that are not UTF-8 reach the terminal: {e}"));
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if c == '\u{1b}' {
+            let csi = chars.next_if(|&(_, c)| c == '[').is_some()
+                && std::iter::from_fn(|| {
+                    chars.next_if(|&(_, c)| ('\u{20}'..='\u{3f}').contains(&c))
+                })
+                .count()
+                    < 64
+                && chars.next_if(|&(_, c)| ('\u{40}'..='\u{7e}').contains(&c)).is_some();
+            assert!(
+                csi,
+                "{what}: an escape sequence that is no CSI at byte {at}: {:?}",
+                &text[at..]
+            );
+        } else {
+            let bad = unsafe_char(c) && c != '\r' && c != '\n';
+            assert!(!bad, "{what}: raw {c:?} at byte {at}: {:?}", &text[at..]);
+        }
+    }
+    for (label, payload) in PAYLOADS {
+        let raw = bytes.windows(payload.len()).any(|w| w == *payload);
+        assert!(!raw, "{what}: the {label} payload reaches the terminal verbatim");
+    }
+}
