@@ -60,8 +60,14 @@ fn run(server: &str, args: &[&str]) -> Output {
 }
 
 fn run_with_timeout(server: &str, timeout: &str, args: &[&str]) -> Output {
+    run_args(&[args, &["--nameserver", server, "--timeout", timeout]].concat())
+}
+
+/// Runs the binary with exactly these arguments (which name where DNS comes from) and today's
+/// date fixed; checks it exits with a documented code and without a panic.
+fn run_args(args: &[&str]) -> Output {
     let mut cmd = Command::cargo_bin("dmarc-rollout").expect("binary built");
-    cmd.args(args).args(["--nameserver", server, "--timeout", timeout, "--today", "2026-11-29"]);
+    cmd.args(args).args(["--today", "2026-11-29"]);
     let output = cmd.output().expect("runs");
     let code = output.status.code();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -181,6 +187,42 @@ async fn the_authoritative_source_calls_a_cname_loop_an_error() {
     assert!(matches!(&answer.state, LookupState::Error(e) if e.contains("loops")), "{answer:?}");
     let chain = source.lookup("_dmarc.chain.hostile.test", RecordKind::Txt).await;
     assert_eq!(chain.state.label(), "found", "the server sends the 20 hops in one answer");
+}
+
+/// Control characters written raw into a zone file (UTF-8, as `--zone` reads it). Not as
+/// `\DDD` escapes: hickory 0.26 decodes those as `(d1 << 16) + (d2 << 8) + d3`
+/// (hickory-dns/hickory-dns#3955), so `\027` would not be ESC.
+const HOSTILE_ZONE: &str = "$ORIGIN zone.test.
+$TTL 3600
+@ IN SOA ns1 hostmaster 1 7200 900 1209600 60
+@ NS ns1
+ns1 A 127.0.0.1
+_dmarc.esc TXT \"v=DMARC1; p=\u{1b}[31mred\u{1b}]52;c;eA==\u{7}\u{7f}\u{9b}\u{202e}\"
+_dmarc.loop CNAME l1.loop
+l1.loop CNAME _dmarc.loop
+";
+
+#[test]
+fn a_hostile_zone_file_is_shown_as_safely_as_a_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zone = dir.path().join("zone.test.zone");
+    std::fs::write(&zone, HOSTILE_ZONE).expect("write zone");
+    let zone = zone.to_str().expect("utf-8 path");
+    let domains = ["esc.zone.test", "loop.zone.test"].map(str::to_owned);
+    let plan = plan(dir.path(), &domains);
+    let plan = plan.to_str().expect("utf-8 path");
+
+    let table = run_args(&["status", plan, "--zone", zone]);
+    assert_terminal_safe("status --zone", &table.stdout, false);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("\\027[31mred"));
+    let status =
+        json("status --zone --json", &run_args(&["status", "--json", plan, "--zone", zone]));
+    let esc = &domain_json(&status, "esc.zone.test")["dmarc"]["records"][0];
+    assert_eq!(esc, "v=DMARC1; p=\u{1b}[31mred\u{1b}]52;c;eA==\u{7}\u{7f}\u{9b}\u{202e}");
+    assert_eq!(domain_json(&status, "loop.zone.test")["dmarc"]["state"], "servfail");
+    let check = run_args(&["check", plan, "--zone", zone]);
+    assert_terminal_safe("check --zone", &check.stderr, false);
+    assert_eq!(check.status.code(), Some(5), "the loop is a DNS failure");
 }
 
 #[test]
