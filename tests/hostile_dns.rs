@@ -127,7 +127,7 @@ fn hostile_txt_data_reaches_no_output_raw_and_json_keeps_it() {
     let next = json("next --format json", &run(&server, &["next", plan, "--format", "json"]));
     assert_eq!(next.as_array().map(Vec::len), Some(domains.len()));
 
-    for (domain, _) in &domains {
+    for (domain, _) in domains.iter().step_by(SHAPES.len()) {
         let record = run(&server, &["record", plan, "--domain", domain]);
         assert_terminal_safe("record stderr", &record.stderr, false);
         assert_eq!(record.status.code(), Some(4), "{domain}: no hostile record is a phase");
