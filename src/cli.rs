@@ -19,7 +19,7 @@ use self::live::DnsArgs;
 
 use crate::exits;
 use crate::plan::{self, Domain, Plan, PlanError};
-use crate::text::escape;
+use crate::text::{escape, escape_json};
 
 /// Roll DMARC out for your domains in safe phases.
 ///
@@ -309,18 +309,23 @@ fn select<'p>(plan: &'p Plan, only: Option<&str>) -> Result<Vec<&'p Domain>, Str
     })
 }
 
-/// Pretty JSON for scripts; serializing our own plain data cannot fail.
+/// Pretty JSON for scripts; serializing our own plain data cannot fail. Text from DNS keeps its
+/// value but shows no raw control or bidi character when the JSON lands on a terminal.
 fn to_json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
+    let json = serde_json::to_string_pretty(value).unwrap_or_default();
+    escape_json(&json).into_owned()
 }
 
 /// The record to lint: the argument, or stdin for `-` or nothing, without its final newline.
+/// Bytes that are not UTF-8 (pasted from a hostile TXT record) become U+FFFD, which the lint
+/// then reports, rather than failing the read.
 fn read_record(arg: Option<String>) -> std::io::Result<String> {
     match arg {
         Some(text) if text != "-" => Ok(text),
         _ => {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+            let text = String::from_utf8_lossy(&bytes);
             let trimmed = text.strip_suffix('\n').unwrap_or(&text);
             Ok(trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned())
         }

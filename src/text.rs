@@ -2,6 +2,7 @@
 //! sequences and bidi controls are shown escaped, as `dig` does (`\027`). Pure.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// Escapes everything that could move the cursor, change colours, reorder text or hide
 /// characters. Each byte of such a character is written as `\DDD` (decimal, like `dig`);
@@ -38,8 +39,31 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
     out
 }
 
+/// JSON text whose strings a terminal can show: every character [`escape`] would escape (bar
+/// the backslash, already JSON's own escape) is written as `\uXXXX`. `serde_json` escapes C0
+/// controls itself but writes DEL, C1 controls and bidi controls raw; this keeps the value a
+/// JSON parser reads while nothing raw reaches a terminal. Structural JSON is ASCII without
+/// controls but `\n`, so only characters inside strings change.
+pub fn escape_json(json: &str) -> Cow<'_, str> {
+    let raw = |c: char| c != '\\' && c != '\n' && needs_escape(c);
+    if !json.chars().any(raw) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if raw(c) {
+            // Every such character is in the Basic Multilingual Plane: one `\uXXXX`.
+            // Writing to a String cannot fail.
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// `\DDD`, the byte in three decimal digits, as `dig` writes it.
-fn push_decimal_escape(out: &mut String, b: u8) {
+pub(crate) fn push_decimal_escape(out: &mut String, b: u8) {
     out.push('\\');
     for digit in [b / 100, b / 10 % 10, b % 10] {
         out.push(char::from(b'0' + digit));
@@ -75,6 +99,16 @@ mod tests {
         assert_eq!(escape("x\u{202E}y"), "x\\226\\128\\174y");
         assert_eq!(escape("del\u{7f}c1\u{85}"), "del\\127c1\\194\\133");
         assert_eq!(escape("back\\slash"), "back\\\\slash");
+    }
+
+    #[test]
+    fn json_keeps_its_value_with_del_c1_and_bidi_as_unicode_escapes() {
+        let json = serde_json::to_string(&["a\u{7f}\u{9b}31m\u{202E}b\\", "\u{1b}"]).expect("json");
+        let safe = escape_json(&json);
+        assert_eq!(safe, r#"["a\u007f\u009b31m\u202eb\\","\u001b"]"#);
+        let back: Vec<String> = serde_json::from_str(&safe).expect("parses");
+        assert_eq!(back, ["a\u{7f}\u{9b}31m\u{202E}b\\", "\u{1b}"]);
+        assert!(matches!(escape_json("{\n  \"a\": 1\n}"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -87,17 +87,26 @@ impl AuthoritativeSource {
             let mut answer = self.ask_zone(&current, kind).await;
             let settled = matches!(answer.state, LookupState::Found { .. } | LookupState::Timeout)
                 || kind == RecordKind::Cname
-                || answer.is_propagating()
-                || chain.len() >= MAX_CNAME_HOPS;
+                || answer.is_propagating();
             let target = if settled { None } else { self.cname_target(&current).await };
             match target {
-                Some(target) if target != name && !chain.contains(&target) => {
+                Some(target)
+                    if target != name
+                        && !chain.contains(&target)
+                        && chain.len() < MAX_CNAME_HOPS =>
+                {
                     chain.push(target.clone());
                     current = target;
                 }
-                _ => {
+                unfinished => {
                     if matches!(answer.state, LookupState::Found { .. }) {
                         chain.append(&mut answer.cname_chain);
+                    } else if unfinished.is_some() {
+                        // The end of the chain was never reached: unknown, not "no record".
+                        let why =
+                            if chain.len() < MAX_CNAME_HOPS { "loops" } else { "is too long" };
+                        answer.state =
+                            LookupState::Error(format!("the CNAME chain at {name} {why}"));
                     }
                     answer.cname_chain = chain;
                     answer.name = name.trim_end_matches('.').to_owned();

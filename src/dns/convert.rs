@@ -3,6 +3,7 @@
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 
 use super::answer::{Rdata, RecordKind, TxtData};
+use crate::text::push_decimal_escape;
 
 pub(super) fn record_type(kind: RecordKind) -> RecordType {
     match kind {
@@ -16,13 +17,32 @@ pub(super) fn record_type(kind: RecordKind) -> RecordType {
     }
 }
 
-/// A name as shown to people: presentation format without the trailing dot.
+/// A name as shown to people: presentation format (RFC 1035 §5.1) without the trailing dot,
+/// labels as they are on the wire (A-labels, not decoded Unicode). Escaped as `dig` does: a
+/// backslash before the printable characters that mean something in zone files (`\.`), every
+/// byte outside printable ASCII as `\DDD` in decimal (hickory's own `Display` writes octal,
+/// which reads back as other bytes).
 pub(super) fn name_text(name: &Name) -> String {
-    let text = name.to_string();
-    match text.strip_suffix('.') {
-        Some(stripped) if !stripped.is_empty() => stripped.to_owned(),
-        _ => text,
+    if name.is_root() {
+        return ".".to_owned();
     }
+    let labels: Vec<String> = name.iter().map(label_text).collect();
+    labels.join(".")
+}
+
+fn label_text(label: &[u8]) -> String {
+    let mut out = String::with_capacity(label.len());
+    for &b in label {
+        match b {
+            b'.' | b'\\' | b'"' | b';' | b'(' | b')' | b'@' | b'$' => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            b'!'..=b'~' => out.push(char::from(b)),
+            _ => push_decimal_escape(&mut out, b),
+        }
+    }
+    out
 }
 
 pub(super) fn rdata(data: &RData) -> Rdata {
@@ -59,4 +79,27 @@ pub(super) fn split_answers<'r>(
 /// A query name as an absolute name, so no search domain is ever appended.
 pub(super) fn fqdn(name: &str) -> String {
     if name.ends_with('.') { name.to_owned() } else { format!("{name}.") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_shown_as_sent_with_every_odd_byte_escaped_in_decimal() {
+        let cases: [(&[&[u8]], &str); 4] = [
+            (&[b"_dmarc", b"Example", b"com"], "_dmarc.Example.com"),
+            (&[b"xn--bcher-kva", b"de"], "xn--bcher-kva.de"),
+            (&[b"a.b", b"q\\\";x", b"test"], "a\\.b.q\\\\\\\"\\;x.test"),
+            (
+                &[b"\x1b[31m", "\u{202e}".as_bytes(), b"\xff\x7f \x00"],
+                "\\027[31m.\\226\\128\\174.\\255\\127\\032\\000",
+            ),
+        ];
+        for (labels, text) in cases {
+            let name = Name::from_labels(labels.to_vec()).expect("labels");
+            assert_eq!(name_text(&name), text);
+        }
+        assert_eq!(name_text(&Name::root()), ".");
+    }
 }

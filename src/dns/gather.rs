@@ -51,22 +51,38 @@ pub fn gather_all(
         .buffer_unordered(concurrency.max(1))
 }
 
-/// A TXT lookup that also reports a CNAME at `name` when the TXT is missing: negative answers
-/// carry no chain, and "CNAME to nowhere" must not read as "nothing published".
+/// CNAME hops walked after a negative answer. hickory's stub resolver gives up after 8 and
+/// calls the end "no data"; a recursive resolver says SERVFAIL.
+const MAX_CNAME_HOPS: usize = 8;
+
+/// A TXT lookup that also reports the CNAME chain at `name` when the TXT is missing: negative
+/// answers carry no chain, and "CNAME to nowhere" must not read as "nothing published". A chain
+/// that loops or runs past [`MAX_CNAME_HOPS`] is an error, never "no record".
 async fn with_cname_chain(source: &dyn DnsSource, name: &str) -> Answer {
     let mut answer = source.lookup(name, RecordKind::Txt).await;
     if answer.state.is_negative() && answer.cname_chain.is_empty() {
-        let cname = source.lookup(name, RecordKind::Cname).await;
-        answer.cname_chain = cname
-            .records()
-            .iter()
-            .filter_map(|r| match r {
-                Rdata::Cname(target) => Some(target.clone()),
-                _ => None,
-            })
-            .collect();
+        let mut current = name.trim_end_matches('.').to_owned();
+        while let Some(target) = cname_target(source, &current).await {
+            let looped = target.eq_ignore_ascii_case(name.trim_end_matches('.'))
+                || answer.cname_chain.iter().any(|t| t.eq_ignore_ascii_case(&target));
+            answer.cname_chain.push(target.clone());
+            if looped || answer.cname_chain.len() > MAX_CNAME_HOPS {
+                let why = if looped { "loops" } else { "is longer than 8 hops" };
+                answer.state = LookupState::Error(format!("the CNAME chain at {name} {why}"));
+                break;
+            }
+            current = target;
+        }
     }
     answer
+}
+
+async fn cname_target(source: &dyn DnsSource, name: &str) -> Option<String> {
+    let cname = source.lookup(name, RecordKind::Cname).await;
+    cname.records().iter().find_map(|r| match r {
+        Rdata::Cname(target) => Some(target.clone()),
+        _ => None,
+    })
 }
 
 async fn dkim(source: &dyn DnsSource, domain: &str, selector: &str) -> DkimLookup {

@@ -3,4 +3,6 @@
 #![allow(dead_code)]
 
 pub mod dns_server;
+pub mod hostile;
+pub mod raw_dns;
 pub mod rss;
