@@ -6,3 +6,4 @@ pub mod plan;
 pub mod record;
 pub mod rollout;
 pub mod text;
+pub mod tui;
