@@ -47,13 +47,22 @@ pub async fn run(
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(domains, status, color);
     let mut terminal = ratatui::init();
-    // Mouse capture is outside what `ratatui::restore` undoes, so it is undone here on the
-    // normal path; a panic leaves the terminal usable anyway (only wheel events differ).
+    release_mouse_on_panic();
     execute!(io::stdout(), EnableMouseCapture)?;
     let result = event_loop(&mut terminal, &mut app, loader.as_ref(), refresh).await;
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
+}
+
+/// `ratatui::init` restores the terminal on panic but knows nothing of mouse capture; this
+/// hook releases the mouse first and then runs ratatui's.
+fn release_mouse_on_panic() {
+    let restore = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+        restore(info);
+    }));
 }
 
 async fn event_loop(

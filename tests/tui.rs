@@ -417,6 +417,28 @@ fn a_wide_terminal_shows_every_ladder_column() {
 }
 
 #[test]
+fn no_color_keeps_bold_and_reverse_but_drops_every_colour() {
+    use ratatui::style::{Color, Modifier};
+    let mut colored = app(vec![drift_view()]);
+    colored.color = true;
+    let plain = app(vec![drift_view()]);
+    let cells = |app: &App| screen(app, 80, 24).backend().buffer().content.clone();
+    let has_colour = |c: &ratatui::buffer::Cell| c.fg != Color::Reset || c.bg != Color::Reset;
+    assert!(cells(&colored).iter().any(has_colour), "the test can fail");
+    let plain = cells(&plain);
+    assert!(!plain.iter().any(has_colour));
+    assert!(plain.iter().any(|c| c.modifier.contains(Modifier::BOLD)));
+    assert!(plain.iter().any(|c| c.modifier.contains(Modifier::REVERSED)));
+}
+
+#[test]
+fn a_resize_changes_nothing_but_the_next_frame() {
+    let mut app = app(plan_views());
+    assert!(update(&mut app, Msg::Resize(100, 40)).is_empty());
+    screen(&app, 100, 40);
+}
+
+#[test]
 fn tiny_terminals_do_not_panic() {
     let app = app(plan_views());
     for (w, h) in [(1, 1), (20, 5), (40, 10), (80, 3)] {

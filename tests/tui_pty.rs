@@ -34,6 +34,8 @@ fn the_ui_shows_the_next_record_answers_keys_while_a_lookup_hangs_and_quits_clea
     session.expect("in flight").expect("the status line shows lookups in flight");
     session.send("?").expect("a key is sent");
     session.expect("Shift-Tab").expect("help opens while slow.example's lookup hangs");
+    session.get_process_mut().set_window_size(120, 40).expect("the pty is resized");
+    session.expect("Shift-Tab").expect("help is drawn again at the new size");
     // `?` again closes help (Esc followed at once by `q` would read as Alt-q).
     session.send("?").expect("? closes help");
     session.send("q").expect("q is sent");

@@ -339,15 +339,18 @@ fn detail_overlay(frame: &mut Frame, app: &App) {
 fn step_detail(d: &DomainView, row: usize) -> (String, Vec<Line<'static>>) {
     let Some(r) = d.ladder.get(row) else { return (String::new(), Vec::new()) };
     let published = r.published.map_or_else(|| "not recorded".to_owned(), |p| p.to_string());
-    let lines = vec![
+    let mut lines = vec![
         Line::raw(format!("policy {}   pct / t {}", escape(&r.policy), escape(&r.pct_t))),
         Line::raw(format!("RFC 7489 receivers: {}", escape(&r.rfc7489))),
         Line::raw(format!("RFC 9989 receivers: {}", escape(&r.rfc9989))),
         Line::raw(format!("soak {} days   published {published}", r.soak_days)),
         Line::raw(format!("state: {}", step_state(d, row).label())),
-        Line::raw(""),
-        Line::styled(escape(&r.value).into_owned(), bold()),
     ];
+    let current = matches!(step_state(d, row), StepState::LiveNow | StepState::Drifted);
+    if let (true, Live::Found { ttl, server, .. }) = (current, &d.live) {
+        lines.push(Line::raw(format!("live with TTL {ttl}, answered by {}", escape(server))));
+    }
+    lines.extend([Line::raw(""), Line::styled(escape(&r.value).into_owned(), bold())]);
     (format!("Phase {} {}", r.number, escape(&r.name)), lines)
 }
 
