@@ -439,6 +439,27 @@ fn a_resize_changes_nothing_but_the_next_frame() {
 }
 
 #[test]
+fn the_selected_finding_scrolls_into_view() {
+    let mut view = drift_view();
+    view.findings =
+        (0..20).map(|i| Finding::info("example", 0..0, format!("finding number {i}"))).collect();
+    let mut app = app(vec![view]);
+    keys(&mut app, &[KeyCode::BackTab]);
+    keys(&mut app, &[KeyCode::Down; 19]);
+    let text = buffer_text(&screen(&app, 80, 24));
+    assert!(text.contains("> info    example finding number 19"), "{text}");
+}
+
+#[test]
+fn a_long_value_wraps_whole_in_the_publish_panel() {
+    let mut view = live_at(0);
+    view.next.value =
+        format!("v=DMARC1; p=quarantine; rua={}; pct=50", ["mailto:a@example.com"; 6].join(","));
+    let terminal = screen(&app(vec![view]), 80, 24);
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
 fn tiny_terminals_do_not_panic() {
     let app = app(plan_views());
     for (w, h) in [(1, 1), (20, 5), (40, 10), (80, 3)] {

@@ -99,7 +99,11 @@ fn domain_list(frame: &mut Frame, app: &App, area: Rect) {
         (_, true) => String::new(),
     };
     let title = format!("Domains {}/{}{filter}", visible.len(), app.domains.len());
-    let width = visible.iter().map(|&i| app.domains[i].view.name.len()).max().unwrap_or(0);
+    let width = visible
+        .iter()
+        .map(|&i| escape(&app.domains[i].view.name).chars().count())
+        .max()
+        .unwrap_or(0);
     let items: Vec<ListItem> = visible
         .iter()
         .map(|&i| {
@@ -243,6 +247,7 @@ fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
             Span::raw(escape(&r.text).into_owned()),
         ])
     }));
+    let first_finding = lines.len();
     lines.extend(d.findings.iter().enumerate().map(|(i, f)| {
         let marker = if app.pane == Pane::Findings && i == app.finding_row { "> " } else { "" };
         Line::from(vec![
@@ -251,8 +256,22 @@ fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
             Span::raw(format!("{} {}", f.id, escape(&f.message))),
         ])
     }));
+    let selected = first_finding + app.finding_row;
+    let scroll = if app.pane == Pane::Findings { scroll_to(&lines, selected, area) } else { 0 };
     let block = pane_block(app, Pane::Findings, "Live · readiness · findings".to_owned());
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false }).block(block);
+    frame.render_widget(paragraph.scroll((scroll, 0)), area);
+}
+
+/// The scroll offset that brings line `target` into the bordered `area`, counting each line's
+/// wrapped rows by its width (close enough: word wrapping may add a row now and then).
+fn scroll_to(lines: &[Line], target: usize, area: Rect) -> u16 {
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let height = usize::from(area.height.saturating_sub(2));
+    let rows = |line: &Line| line.width().div_ceil(width).max(1);
+    let before: usize = lines.iter().take(target).map(rows).sum();
+    let through = before + lines.get(target).map_or(1, rows);
+    u16::try_from(through.saturating_sub(height)).unwrap_or(u16::MAX)
 }
 
 fn live_lines(app: &App, d: &DomainView) -> Vec<Line<'static>> {
