@@ -360,8 +360,18 @@ fn hostile_text_from_dns_reaches_the_buffer_escaped() {
         inherited: false,
     };
     view.findings = vec![Finding::error("syntax", 0..1, "bad byte \u{1b}[31m here")];
+    view.name = "evil\u{1b}[5m.example".to_owned();
+    view.ladder[1].name = "half\u{2066}way".to_owned();
+    view.readiness = vec![Readiness {
+        label: "SPF".to_owned(),
+        severity: Severity::Warning,
+        text: "a\u{200B}b".to_owned(),
+    }];
     let terminal = screen(&app(vec![view]), 100, 30);
     let text = buffer_text(&terminal);
+    assert!(text.contains("evil\\027[5m.example"));
+    assert!(text.contains("half\\226\\129\\166way"));
+    assert!(text.contains("a\\226\\128\\139b"));
     assert!(text.contains("p=none\\027[2J\\027]52;c;aGk=\\007"), "{text}");
     assert!(text.contains("example.com\\226\\128\\174moc"));
     assert!(text.contains("bad byte \\027[31m here"));
@@ -372,7 +382,8 @@ fn hostile_text_from_dns_reaches_the_buffer_escaped() {
         .iter()
         .map(ratatui::buffer::Cell::symbol)
         .collect::<String>();
-    assert!(!raw.contains('\u{1b}') && !raw.contains('\u{202E}') && !raw.contains('\u{7}'));
+    let forbidden = ['\u{1b}', '\u{202E}', '\u{7}', '\u{2066}', '\u{200B}'];
+    assert!(!raw.contains(forbidden));
     insta::assert_snapshot!(terminal.backend());
 }
 
