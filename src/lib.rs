@@ -11,3 +11,4 @@ pub mod report;
 pub mod rollout;
 pub mod standing;
 pub mod text;
+pub mod tui;

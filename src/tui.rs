@@ -1,0 +1,137 @@
+//! The terminal UI: the plan's domains, their ladders and live DNS side by side. This module
+//! owns the edge: the terminal, the event loop and the loader; `app` (state and `update`),
+//! `view` and `model` are pure.
+
+mod app;
+pub mod model;
+mod view;
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::clipboard::CopyToClipboard;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use crossterm::execute;
+use futures::StreamExt;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+pub use app::{App, Effect, Entry, Mode, Msg, Pane, update};
+pub use model::{
+    DomainView, LadderRow, Live, Position, Readiness, StatusLine, StepState, initial_view,
+};
+pub use view::{KEYS, view};
+
+/// Looks up live DNS for every domain. `load` must return at once: it spawns its work and
+/// sends one [`Msg::Loaded`] per domain, tagged with `generation`, as each lands.
+pub trait Loader: Send + Sync + 'static {
+    fn load(&self, generation: u64, tx: UnboundedSender<Msg>);
+}
+
+/// Any `Fn(generation, sender)` is a loader.
+impl<F: Fn(u64, UnboundedSender<Msg>) + Send + Sync + 'static> Loader for F {
+    fn load(&self, generation: u64, tx: UnboundedSender<Msg>) {
+        self(generation, tx);
+    }
+}
+
+/// Runs the UI until the user quits. `domains` are the plan-only views ([`initial_view`]);
+/// `refresh` is the auto-refresh period (`None` = off). Returns the value to print when the
+/// user pressed `p`; the terminal is already restored then.
+pub async fn run(
+    domains: Vec<DomainView>,
+    status: StatusLine,
+    loader: Arc<dyn Loader>,
+    refresh: Option<Duration>,
+) -> io::Result<Option<String>> {
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut app = App::new(domains, status, color);
+    let mut terminal = ratatui::init();
+    release_mouse_on_panic();
+    execute!(io::stdout(), EnableMouseCapture)?;
+    let result = event_loop(&mut terminal, &mut app, loader.as_ref(), refresh).await;
+    let _ = execute!(io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+/// `ratatui::init` restores the terminal on panic but knows nothing of mouse capture; this
+/// hook releases the mouse first and then runs ratatui's.
+fn release_mouse_on_panic() {
+    let restore = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+        restore(info);
+    }));
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    loader: &dyn Loader,
+    refresh: Option<Duration>,
+) -> io::Result<Option<String>> {
+    let (tx, mut rx) = unbounded_channel();
+    let mut events = EventStream::new();
+    let mut ticker = refresh
+        .filter(|d| !d.is_zero())
+        .map(|period| tokio::time::interval_at(tokio::time::Instant::now() + period, period));
+    let mut pending = update(app, Msg::Tick);
+    loop {
+        for effect in std::mem::take(&mut pending) {
+            match effect {
+                Effect::Quit { print } => return Ok(print),
+                Effect::Refresh { generation } => start_refresh(loader, generation, &tx),
+                Effect::Copy(text) => {
+                    execute!(io::stdout(), CopyToClipboard::to_clipboard_from(text))?;
+                }
+            }
+        }
+        terminal.draw(|frame| view(frame, app))?;
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => from_event(&event),
+                Some(Err(e)) => return Err(e),
+                None => return Ok(None),
+            },
+            Some(msg) = rx.recv() => Some(msg),
+            () = tick(&mut ticker) => Some(Msg::Tick),
+        };
+        if let Some(msg) = msg {
+            pending = update(app, msg);
+            drain(app, &mut rx, &mut pending);
+        }
+    }
+}
+
+/// Applies every lookup answer already queued, so a burst of answers costs one frame.
+fn drain(app: &mut App, rx: &mut UnboundedReceiver<Msg>, pending: &mut Vec<Effect>) {
+    while let Ok(msg) = rx.try_recv() {
+        pending.extend(update(app, msg));
+    }
+}
+
+fn start_refresh(loader: &dyn Loader, generation: u64, tx: &UnboundedSender<Msg>) {
+    let at = chrono::Local::now().format("%H:%M:%S").to_string();
+    // The receiver lives as long as the loop, so the send cannot fail while it matters.
+    let _ = tx.send(Msg::RefreshStarted { generation, at });
+    loader.load(generation, tx.clone());
+}
+
+async fn tick(ticker: &mut Option<tokio::time::Interval>) {
+    match ticker {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+fn from_event(event: &Event) -> Option<Msg> {
+    match *event {
+        Event::Key(key) => Some(Msg::Key(key)),
+        Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::FocusGained | Event::FocusLost | Event::Paste(_) => None,
+    }
+}

@@ -1,0 +1,280 @@
+//! The TUI's state and its `update`: every key, mouse event, lookup answer and timer tick comes
+//! in as a [`Msg`] and leaves as changed state plus [`Effect`]s for `run` to carry out. Pure.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::model::{DomainView, StatusLine};
+
+/// Everything that can happen to the UI.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// One domain's lookups landed. `index` is the domain's position in the initial list.
+    Loaded {
+        generation: u64,
+        index: usize,
+        view: Box<DomainView>,
+    },
+    /// `run` started the loader for `generation` at wall-clock time `at`.
+    RefreshStarted {
+        generation: u64,
+        at: String,
+    },
+    /// The auto-refresh timer fired.
+    Tick,
+}
+
+/// What `update` asks the outside world to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Start the loader for this generation.
+    Refresh { generation: u64 },
+    /// Put the text on the clipboard (OSC 52).
+    Copy(String),
+    /// Leave the UI; print the value after the terminal is restored.
+    Quit { print: Option<String> },
+}
+
+/// What has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Typing into the domain filter.
+    Filter,
+    Help,
+    /// Details of the selected ladder step or finding.
+    Detail,
+}
+
+/// The focused pane, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Domains,
+    Ladder,
+    Findings,
+}
+
+impl Pane {
+    fn next(self) -> Self {
+        match self {
+            Self::Domains => Self::Ladder,
+            Self::Ladder => Self::Findings,
+            Self::Findings => Self::Domains,
+        }
+    }
+
+    fn prev(self) -> Self {
+        self.next().next()
+    }
+}
+
+/// One domain and the generation its view was loaded in (0 = plan only).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub view: DomainView,
+    pub generation: u64,
+}
+
+/// All UI state. Owned by the UI task; workers only send messages.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub domains: Vec<Entry>,
+    pub status: StatusLine,
+    /// The newest refresh; answers tagged older are dropped.
+    pub generation: u64,
+    pub mode: Mode,
+    pub pane: Pane,
+    pub filter: String,
+    /// Index into [`App::visible`].
+    pub selected: usize,
+    pub ladder_row: usize,
+    pub finding_row: usize,
+    /// A one-off message for the status line, e.g. after a copy.
+    pub notice: Option<String>,
+    /// False under `NO_COLOR`: bold and reverse only.
+    pub color: bool,
+}
+
+impl App {
+    pub fn new(domains: Vec<DomainView>, status: StatusLine, color: bool) -> Self {
+        Self {
+            domains: domains.into_iter().map(|view| Entry { view, generation: 0 }).collect(),
+            status,
+            generation: 0,
+            mode: Mode::Normal,
+            pane: Pane::Domains,
+            filter: String::new(),
+            selected: 0,
+            ladder_row: 0,
+            finding_row: 0,
+            notice: None,
+            color,
+        }
+    }
+
+    /// Indices of the domains matching the filter (case-insensitive substring).
+    pub fn visible(&self) -> Vec<usize> {
+        let needle = self.filter.to_lowercase();
+        (0..self.domains.len())
+            .filter(|&i| self.domains[i].view.name.to_lowercase().contains(&needle))
+            .collect()
+    }
+
+    /// The selected domain, if any matches the filter.
+    pub fn current(&self) -> Option<&DomainView> {
+        let index = *self.visible().get(self.selected)?;
+        Some(&self.domains[index].view)
+    }
+
+    /// Domains whose lookups for the newest generation have not landed.
+    pub fn in_flight(&self) -> usize {
+        self.domains.iter().filter(|e| e.generation < self.generation).count()
+    }
+
+    /// Starts a new generation of lookups.
+    fn refresh(&mut self) -> Vec<Effect> {
+        self.generation += 1;
+        vec![Effect::Refresh { generation: self.generation }]
+    }
+
+    fn move_selection(&mut self, down: bool) {
+        let len = match self.pane {
+            Pane::Domains => self.visible().len(),
+            Pane::Ladder => self.current().map_or(0, |d| d.ladder.len()),
+            Pane::Findings => self.current().map_or(0, |d| d.findings.len()),
+        };
+        let row = match self.pane {
+            Pane::Domains => &mut self.selected,
+            Pane::Ladder => &mut self.ladder_row,
+            Pane::Findings => &mut self.finding_row,
+        };
+        *row = if down { (*row + 1).min(len.saturating_sub(1)) } else { row.saturating_sub(1) };
+        if self.pane == Pane::Domains {
+            self.ladder_row = 0;
+            self.finding_row = 0;
+        }
+    }
+
+    fn next_value(&self) -> Option<String> {
+        self.current().map(|d| d.next.value.clone())
+    }
+}
+
+/// Applies one message. Pure: no I/O, no clock.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key),
+        Msg::Mouse(mouse) => on_mouse(app, mouse),
+        Msg::Loaded { generation, index, view } => {
+            let fresh = generation == app.generation;
+            if let Some(entry) = app.domains.get_mut(index).filter(|_| fresh) {
+                *entry = Entry { view: *view, generation };
+            }
+            Vec::new()
+        }
+        Msg::RefreshStarted { generation, at } => {
+            if generation == app.generation {
+                app.status.last_refresh = Some(at);
+            }
+            Vec::new()
+        }
+        Msg::Tick => app.refresh(),
+        Msg::Key(_) | Msg::Resize(..) => Vec::new(),
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    app.notice = None;
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return vec![Effect::Quit { print: None }];
+    }
+    match app.mode {
+        Mode::Normal => normal_key(app, key.code),
+        Mode::Filter => filter_key(app, key.code),
+        Mode::Help | Mode::Detail => overlay_key(app, key.code),
+    }
+}
+
+fn normal_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    match code {
+        KeyCode::Esc if !app.filter.is_empty() => clear_filter(app),
+        KeyCode::Char('q') | KeyCode::Esc => return vec![Effect::Quit { print: None }],
+        KeyCode::Up | KeyCode::Char('k') => app.move_selection(false),
+        KeyCode::Down | KeyCode::Char('j') => app.move_selection(true),
+        KeyCode::Tab => app.pane = app.pane.next(),
+        KeyCode::BackTab => app.pane = app.pane.prev(),
+        KeyCode::Enter => open_detail(app),
+        KeyCode::Char('r') => return app.refresh(),
+        KeyCode::Char('c') => return copy(app),
+        KeyCode::Char('p') => return app.next_value().map_or_else(Vec::new, quit_printing),
+        KeyCode::Char('?') => app.mode = Mode::Help,
+        KeyCode::Char('/') => app.mode = Mode::Filter,
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn filter_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    match code {
+        KeyCode::Esc => clear_filter(app),
+        KeyCode::Enter => app.mode = Mode::Normal,
+        KeyCode::Backspace => {
+            app.filter.pop();
+            app.selected = 0;
+        }
+        KeyCode::Up => app.move_selection(false),
+        KeyCode::Down => app.move_selection(true),
+        KeyCode::Char(c) => {
+            app.filter.push(c);
+            app.selected = 0;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn overlay_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    match code {
+        KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => app.mode = Mode::Normal,
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
+    match mouse.kind {
+        MouseEventKind::ScrollDown => app.move_selection(true),
+        MouseEventKind::ScrollUp => app.move_selection(false),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn clear_filter(app: &mut App) {
+    app.filter.clear();
+    app.selected = 0;
+    app.mode = Mode::Normal;
+}
+
+/// Enter on the domain list moves into the ladder; on a step or finding it opens details.
+fn open_detail(app: &mut App) {
+    let has_findings = app.current().is_some_and(|d| !d.findings.is_empty());
+    match app.pane {
+        Pane::Domains => app.pane = Pane::Ladder,
+        Pane::Ladder => app.mode = Mode::Detail,
+        Pane::Findings if has_findings => app.mode = Mode::Detail,
+        Pane::Findings => {}
+    }
+}
+
+fn copy(app: &mut App) -> Vec<Effect> {
+    let Some(value) = app.next_value() else { return Vec::new() };
+    app.notice = Some("copied the next TXT value (OSC 52)".to_owned());
+    vec![Effect::Copy(value)]
+}
+
+fn quit_printing(value: String) -> Vec<Effect> {
+    vec![Effect::Quit { print: Some(value) }]
+}

@@ -1,0 +1,384 @@
+//! Draws the [`App`] into a frame: one function per screen region. Every string from DNS or
+//! the plan goes through [`escape`] here. Pure apart from writing into the frame's buffer.
+//!
+//! ```text
+//! ┌ Domains 2 /filter ────────────────────────────────────────────────────────┐
+//! │> example.com    quarantine · phase 2/3 · due in 5 days                     │
+//! └────────────────────────────────────────────────────────────────────────────┘
+//! ┌ example.com: ladder ───────────────────────────────────────────────────────┐
+//! │ # phase   policy  pct / t  RFC 7489           RFC 9989       soak  state   │
+//! │ 1 monitor none    - / -    none 100%          none 100%      14d   done    │
+//! └────────────────────────────────────────────────────────────────────────────┘
+//! ┌ Publish next ─────────────────────┐┌ Live · readiness · findings ──────────┐
+//! │ host, TTL, phase                  ││ live record, TTL, server              │
+//! │ the TXT value, wrapped            ││ readiness lines                       │
+//! │ changes vs live                   ││ findings with severity                │
+//! └───────────────────────────────────┘└───────────────────────────────────────┘
+//!  nameservers 127.0.0.1:5353 · refreshed 03:20:11 · 1 in flight       ? help
+//! ```
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row};
+use ratatui::widgets::{Table, TableState, Wrap};
+
+use super::app::{App, Mode, Pane};
+use super::model::{DomainView, Live, Position, StepState, step_state, summary};
+use crate::record::Severity;
+use crate::text::escape;
+
+/// Every key, as the help overlay lists it.
+pub const KEYS: [(&str, &str); 12] = [
+    ("↑ ↓  j k", "move in the focused pane (mouse wheel too)"),
+    ("Tab  Shift-Tab", "next / previous pane"),
+    ("Enter", "details of the selected step or finding"),
+    ("/", "filter domains as you type (Enter keeps, Esc clears)"),
+    ("r", "refresh live DNS now"),
+    ("c", "copy the next TXT value to the clipboard (OSC 52)"),
+    ("p", "quit and print the next TXT value"),
+    ("?", "this help"),
+    ("Esc", "close overlay / clear filter / quit"),
+    ("q", "quit"),
+    ("Ctrl-C", "quit"),
+    ("", "lookups never block: pending shows as pending"),
+];
+
+pub fn view(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let list_height = u16::try_from(app.visible().len().clamp(1, 5)).unwrap_or(5) + 2;
+    let ladder_height =
+        app.current().map_or(3, |d| u16::try_from(d.ladder.len()).unwrap_or(10).min(10) + 3);
+    let [list, ladder, bottom, status] = Layout::vertical([
+        Constraint::Length(list_height),
+        Constraint::Length(ladder_height),
+        Constraint::Min(6),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    domain_list(frame, app, list);
+    if let Some(domain) = app.current() {
+        ladder_table(frame, app, domain, ladder);
+        let [next, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(bottom);
+        publish_next(frame, app, domain, next);
+        live_and_findings(frame, app, domain, right);
+    }
+    status_line(frame, app, status);
+    match app.mode {
+        Mode::Help => help_overlay(frame, app),
+        Mode::Detail => detail_overlay(frame, app),
+        Mode::Normal | Mode::Filter => {}
+    }
+}
+
+fn pane_block(app: &App, pane: Pane, title: String) -> Block<'static> {
+    let block = Block::default().borders(Borders::ALL).title(title);
+    if app.pane == pane { block.border_style(fg(app, Color::Cyan).bold()) } else { block }
+}
+
+fn fg(app: &App, color: Color) -> Style {
+    if app.color { Style::new().fg(color) } else { Style::new() }
+}
+
+fn severity_style(app: &App, severity: Severity) -> Style {
+    match severity {
+        Severity::Info => fg(app, Color::Blue),
+        Severity::Warning => fg(app, Color::Yellow).add_modifier(Modifier::BOLD),
+        Severity::Error => fg(app, Color::Red).add_modifier(Modifier::BOLD),
+    }
+}
+
+fn domain_list(frame: &mut Frame, app: &App, area: Rect) {
+    let visible = app.visible();
+    let filter = match (app.mode, app.filter.is_empty()) {
+        (Mode::Filter, _) => format!(" /{}▏", escape(&app.filter)),
+        (_, false) => format!(" /{}", escape(&app.filter)),
+        (_, true) => String::new(),
+    };
+    let title = format!("Domains {}/{}{filter}", visible.len(), app.domains.len());
+    let width = visible
+        .iter()
+        .map(|&i| escape(&app.domains[i].view.name).chars().count())
+        .max()
+        .unwrap_or(0);
+    let items: Vec<ListItem> = visible
+        .iter()
+        .map(|&i| {
+            let d = &app.domains[i].view;
+            let stale = if app.domains[i].generation < app.generation { " ⟳" } else { "" };
+            ListItem::new(Line::from(vec![
+                Span::styled(format!("{:width$}", escape(&d.name)), Style::new().bold()),
+                Span::styled(format!("  {}{stale}", escape(&summary(d))), domain_style(app, d)),
+            ]))
+        })
+        .collect();
+    let list = List::new(items)
+        .block(pane_block(app, Pane::Domains, title))
+        .highlight_symbol("> ")
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    let mut state = ListState::default().with_selected(Some(app.selected));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+fn domain_style(app: &App, d: &DomainView) -> Style {
+    match (&d.live, &d.position) {
+        (Live::Failed { .. }, _) | (_, Position::Broken) => fg(app, Color::Red),
+        (_, Position::Drift { .. }) => fg(app, Color::Yellow),
+        (Live::Pending, _) => fg(app, Color::DarkGray),
+        _ => Style::new(),
+    }
+}
+
+fn ladder_table(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
+    let wide = area.width >= 110;
+    let header: &[&str] = if wide {
+        &["#", "phase", "policy", "pct / t", "RFC 7489", "RFC 9989", "soak", "state"]
+    } else {
+        &["#", "phase", "RFC 7489", "RFC 9989", "soak", "state"]
+    };
+    let rows = d.ladder.iter().enumerate().map(|(i, row)| {
+        let state = step_state(d, i);
+        let mut cells = vec![row.number.to_string(), escape(&row.name).into_owned()];
+        if wide {
+            cells.extend([escape(&row.policy).into_owned(), escape(&row.pct_t).into_owned()]);
+        }
+        cells.extend([
+            escape(&row.rfc7489).into_owned(),
+            escape(&row.rfc9989).into_owned(),
+            format!("{}d", row.soak_days),
+            state_text(state, row.published),
+        ]);
+        Row::new(cells.into_iter().map(Cell::from)).style(state_style(app, state))
+    });
+    let widths = ladder_widths(d, wide);
+    let table = Table::new(rows, &widths)
+        .header(Row::new(header.iter().copied()).style(Style::new().bold()))
+        .block(pane_block(app, Pane::Ladder, format!("{}: ladder", escape(&d.name))))
+        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    let selected = (app.pane == Pane::Ladder).then_some(app.ladder_row);
+    frame.render_stateful_widget(table, area, &mut TableState::default().with_selected(selected));
+}
+
+/// The effect columns as wide as their longest text; the phase name takes what is left.
+fn ladder_widths(d: &DomainView, wide: bool) -> Vec<Constraint> {
+    let longest = |f: fn(&super::model::LadderRow) -> &str| {
+        let len = d.ladder.iter().map(|r| escape(f(r)).chars().count()).max().unwrap_or(0);
+        Constraint::Length(u16::try_from(len.max(8)).unwrap_or(u16::MAX))
+    };
+    let mut widths = vec![Constraint::Length(2), Constraint::Fill(1)];
+    if wide {
+        widths.extend([Constraint::Length(10), Constraint::Length(7)]);
+    }
+    widths.extend([
+        longest(|r| &r.rfc7489),
+        longest(|r| &r.rfc9989),
+        Constraint::Length(4),
+        Constraint::Length(15),
+    ]);
+    widths
+}
+
+fn state_text(state: StepState, published: Option<chrono::NaiveDate>) -> String {
+    match (state, published) {
+        (StepState::Done, Some(date)) => format!("done {date}"),
+        (StepState::LiveNow, Some(date)) => format!("live {date}"),
+        _ => state.label().to_owned(),
+    }
+}
+
+fn state_style(app: &App, state: StepState) -> Style {
+    match state {
+        StepState::LiveNow => fg(app, Color::Green).add_modifier(Modifier::BOLD),
+        StepState::Drifted => fg(app, Color::Yellow).add_modifier(Modifier::BOLD),
+        StepState::Next => fg(app, Color::Cyan).add_modifier(Modifier::BOLD),
+        StepState::Done => fg(app, Color::DarkGray),
+        StepState::Later => Style::new(),
+    }
+}
+
+fn publish_next(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
+    let next = &d.next;
+    let label = if next.complete { "Keep published (last phase)" } else { "Publish next" };
+    let mut lines = vec![
+        Line::from(vec![Span::raw("host  "), Span::styled(escape(&next.host), bold())]),
+        Line::raw(format!(
+            "TTL   {}   phase {} {}",
+            next.ttl,
+            next.phase,
+            escape(&next.phase_name)
+        )),
+        Line::styled(escape(&next.value).into_owned(), fg(app, Color::Cyan).bold()),
+    ];
+    lines.extend(d.due.iter().map(|due| Line::raw(escape(due).into_owned())));
+    if !d.changes.is_empty() {
+        lines.push(Line::styled("changes vs live:", bold()));
+    }
+    lines.extend(
+        d.changes.iter().map(|(tag, from, to)| {
+            Line::raw(format!("  {tag}: {} → {}", escape(from), escape(to)))
+        }),
+    );
+    let block = Block::default().borders(Borders::ALL).title(label);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
+fn bold() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
+
+fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
+    let mut lines = live_lines(app, d);
+    if let Position::Drift { closest, diff } = &d.position {
+        lines.push(Line::styled(format!("drift from phase {}:", closest + 1), bold()));
+        lines.extend(diff.iter().map(|(tag, live, planned)| {
+            Line::styled(
+                format!("  {tag}: live {} ≠ plan {}", escape(live), escape(planned)),
+                fg(app, Color::Yellow),
+            )
+        }));
+    }
+    lines.extend(d.readiness.iter().map(|r| {
+        Line::from(vec![
+            Span::styled(format!("{:7} ", r.severity.to_string()), severity_style(app, r.severity)),
+            Span::styled(format!("{}: ", escape(&r.label)), bold()),
+            Span::raw(escape(&r.text).into_owned()),
+        ])
+    }));
+    let first_finding = lines.len();
+    lines.extend(d.findings.iter().enumerate().map(|(i, f)| {
+        let marker = if app.pane == Pane::Findings && i == app.finding_row { "> " } else { "" };
+        Line::from(vec![
+            Span::raw(marker),
+            Span::styled(format!("{:7} ", f.severity.to_string()), severity_style(app, f.severity)),
+            Span::raw(format!("{} {}", f.id, escape(&f.message))),
+        ])
+    }));
+    let selected = first_finding + app.finding_row;
+    let scroll = if app.pane == Pane::Findings { scroll_to(&lines, selected, area) } else { 0 };
+    let block = pane_block(app, Pane::Findings, "Live · readiness · findings".to_owned());
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false }).block(block);
+    frame.render_widget(paragraph.scroll((scroll, 0)), area);
+}
+
+/// The scroll offset that brings line `target` into the bordered `area`, counting each line's
+/// wrapped rows by its width (close enough: word wrapping may add a row now and then).
+fn scroll_to(lines: &[Line], target: usize, area: Rect) -> u16 {
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let height = usize::from(area.height.saturating_sub(2));
+    let rows = |line: &Line| line.width().div_ceil(width).max(1);
+    let before: usize = lines.iter().take(target).map(rows).sum();
+    let through = before + lines.get(target).map_or(1, rows);
+    u16::try_from(through.saturating_sub(height)).unwrap_or(u16::MAX)
+}
+
+fn live_lines(app: &App, d: &DomainView) -> Vec<Line<'static>> {
+    match &d.live {
+        Live::Pending => vec![Line::styled("live: looking up…", fg(app, Color::DarkGray))],
+        Live::Failed { state } => vec![Line::styled(
+            format!("live: lookup failed ({}), state unknown", escape(state)),
+            fg(app, Color::Red).bold(),
+        )],
+        Live::Missing { state } => {
+            vec![Line::raw(format!("live: no DMARC record ({})", escape(state)))]
+        }
+        Live::Found { value, ttl, server, source, inherited } => {
+            let from = if *inherited { " (inherited)" } else { "" };
+            vec![
+                Line::raw(format!("live: TTL {ttl} from {}", escape(server))),
+                Line::raw(format!("at {}{from}", escape(source))),
+                Line::styled(escape(value).into_owned(), bold()),
+            ]
+        }
+    }
+}
+
+fn status_line(frame: &mut Frame, app: &App, area: Rect) {
+    let refreshed = app.status.last_refresh.as_deref().unwrap_or("never");
+    let mut text = format!(
+        " {} · refreshed {} · {} in flight",
+        escape(&app.status.target),
+        escape(refreshed),
+        app.in_flight()
+    );
+    if let Some(notice) = &app.notice {
+        text = format!("{text} · {notice}");
+    }
+    let [left, right] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(18)]).areas(area);
+    frame.render_widget(Paragraph::new(text).style(Style::new().reversed()), left);
+    frame.render_widget(
+        Paragraph::new("? help  q quit ").right_aligned().style(Style::new().reversed()),
+        right,
+    );
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(row);
+    cell
+}
+
+fn help_overlay(frame: &mut Frame, app: &App) {
+    let lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(key, what)| {
+            Line::from(vec![Span::styled(format!("{key:15} "), bold()), Span::raw(*what)])
+        })
+        .collect();
+    let area = centered(frame.area(), 76, u16::try_from(lines.len()).unwrap_or(20) + 2);
+    let block =
+        Block::default().borders(Borders::ALL).title("Keys").border_style(fg(app, Color::Cyan));
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn detail_overlay(frame: &mut Frame, app: &App) {
+    let Some(d) = app.current() else { return };
+    let (title, lines) = match app.pane {
+        Pane::Findings => finding_detail(app, d),
+        Pane::Domains | Pane::Ladder => step_detail(d, app.ladder_row),
+    };
+    let area = centered(frame.area(), 72, 14);
+    frame.render_widget(Clear, area);
+    let block =
+        Block::default().borders(Borders::ALL).title(title).border_style(fg(app, Color::Cyan));
+    frame.render_widget(
+        Paragraph::new(Text::from(lines)).wrap(Wrap { trim: false }).block(block),
+        area,
+    );
+}
+
+fn step_detail(d: &DomainView, row: usize) -> (String, Vec<Line<'static>>) {
+    let Some(r) = d.ladder.get(row) else { return (String::new(), Vec::new()) };
+    let published = r.published.map_or_else(|| "not recorded".to_owned(), |p| p.to_string());
+    let mut lines = vec![
+        Line::raw(format!("policy {}   pct / t {}", escape(&r.policy), escape(&r.pct_t))),
+        Line::raw(format!("RFC 7489 receivers: {}", escape(&r.rfc7489))),
+        Line::raw(format!("RFC 9989 receivers: {}", escape(&r.rfc9989))),
+        Line::raw(format!("soak {} days   published {published}", r.soak_days)),
+        Line::raw(format!("state: {}", step_state(d, row).label())),
+    ];
+    let current = matches!(step_state(d, row), StepState::LiveNow | StepState::Drifted);
+    if let (true, Live::Found { ttl, server, .. }) = (current, &d.live) {
+        lines.push(Line::raw(format!("live with TTL {ttl}, answered by {}", escape(server))));
+    }
+    lines.extend([Line::raw(""), Line::styled(escape(&r.value).into_owned(), bold())]);
+    (format!("Phase {} {}", r.number, escape(&r.name)), lines)
+}
+
+fn finding_detail(app: &App, d: &DomainView) -> (String, Vec<Line<'static>>) {
+    let Some(f) = d.findings.get(app.finding_row) else { return (String::new(), Vec::new()) };
+    let lines = vec![
+        Line::styled(f.severity.to_string(), severity_style(app, f.severity)),
+        Line::raw(escape(&f.message).into_owned()),
+        Line::raw(format!("at bytes {}..{} of the record", f.span.start, f.span.end)),
+    ];
+    (format!("Finding {}", f.id), lines)
+}

@@ -1,0 +1,479 @@
+//! The TUI without a terminal: `update` driven by message sequences, and whole screens
+//! rendered into a `TestBackend` and snapshotted.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use dmarc_rollout::plan;
+use dmarc_rollout::record::{Finding, Severity, Tag};
+use dmarc_rollout::tui::{
+    App, DomainView, Effect, Live, Mode, Msg, Pane, Position, Readiness, StatusLine, StepState,
+    initial_view, model, update, view,
+};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const PLAN: &str = r#"
+[defaults]
+rua = ["mailto:dmarc@example.com"]
+ttl = 3600
+
+[[phase]]
+name = "monitor"
+p = "none"
+soak_days = 14
+
+[[phase]]
+name = "quarantine half"
+p = "quarantine"
+pct = 50
+soak_days = 14
+
+[[phase]]
+name = "reject"
+p = "reject"
+t = "y"
+
+[[domain]]
+name = "example.com"
+
+[[domain]]
+name = "example.org"
+  [domain.history]
+  1 = 2026-11-01
+
+[[domain]]
+name = "mail.example.net"
+  [domain.history]
+  1 = 2026-10-01
+  2 = 2026-10-20
+"#;
+
+fn plan_views() -> Vec<DomainView> {
+    let plan = plan::load("test.toml", PLAN).expect("the test plan loads");
+    plan.domains.iter().map(initial_view).collect()
+}
+
+fn status() -> StatusLine {
+    StatusLine {
+        target: "nameservers 127.0.0.1:5353".to_owned(),
+        last_refresh: Some("03:20:11".to_owned()),
+    }
+}
+
+fn app(views: Vec<DomainView>) -> App {
+    App::new(views, status(), false)
+}
+
+fn found(value: &str) -> Live {
+    Live::Found {
+        value: value.to_owned(),
+        ttl: 300,
+        server: "127.0.0.1:5353".to_owned(),
+        source: "_dmarc.example.com".to_owned(),
+        inherited: false,
+    }
+}
+
+/// `example.com` with phase `live` (0-based) published and the next step after it.
+fn live_at(live: usize) -> DomainView {
+    let plan = plan::load("test.toml", PLAN).expect("the test plan loads");
+    let mut domain = plan.domains[0].clone();
+    domain.history = (0..=live)
+        .map(|i| plan::HistoryEntry {
+            phase: i + 1,
+            published: chrono::NaiveDate::from_ymd_opt(2026, 10, 1)
+                .and_then(|d| d.checked_add_days(chrono::Days::new(14 * i as u64)))
+                .expect("a valid date"),
+        })
+        .collect();
+    let mut view = initial_view(&domain);
+    view.live = found(&view.ladder[live].value.clone());
+    view.position = Position::Live(live);
+    view.due = Some("due since 2026-11-20".to_owned());
+    view
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn keys(app: &mut App, codes: &[KeyCode]) -> Vec<Effect> {
+    codes.iter().flat_map(|&c| update(app, key(c))).collect()
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        update(app, key(KeyCode::Char(c)));
+    }
+}
+
+fn screen(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("infallible");
+    terminal.draw(|frame| view(frame, app)).expect("infallible");
+    terminal
+}
+
+fn buffer_text(terminal: &Terminal<TestBackend>) -> String {
+    terminal.backend().to_string()
+}
+
+// ---- update ----
+
+#[test]
+fn down_and_j_move_the_selection_and_stop_at_the_last_domain() {
+    let mut app = app(plan_views());
+    keys(&mut app, &[KeyCode::Down, KeyCode::Char('j'), KeyCode::Char('j')]);
+    assert_eq!(app.selected, 2);
+    keys(&mut app, &[KeyCode::Up, KeyCode::Char('k'), KeyCode::Char('k')]);
+    assert_eq!(app.selected, 0);
+}
+
+#[test]
+fn tab_cycles_the_panes_and_shift_tab_goes_back() {
+    let mut app = app(plan_views());
+    keys(&mut app, &[KeyCode::Tab]);
+    assert_eq!(app.pane, Pane::Ladder);
+    keys(&mut app, &[KeyCode::Tab, KeyCode::Tab]);
+    assert_eq!(app.pane, Pane::Domains);
+    keys(&mut app, &[KeyCode::BackTab]);
+    assert_eq!(app.pane, Pane::Findings);
+}
+
+#[test]
+fn the_arrow_keys_move_within_the_focused_ladder() {
+    let mut app = app(plan_views());
+    keys(&mut app, &[KeyCode::Tab, KeyCode::Down, KeyCode::Down, KeyCode::Down]);
+    assert_eq!((app.selected, app.ladder_row), (0, 2));
+}
+
+#[test]
+fn typing_after_slash_filters_the_domains_and_esc_clears_the_filter() {
+    let mut app = app(plan_views());
+    keys(&mut app, &[KeyCode::Char('/')]);
+    typed(&mut app, "org");
+    assert_eq!(app.mode, Mode::Filter);
+    assert_eq!(app.visible(), vec![1]);
+    assert_eq!(app.current().map(|d| d.name.as_str()), Some("example.org"));
+    keys(&mut app, &[KeyCode::Esc]);
+    assert_eq!((app.mode, app.filter.as_str(), app.visible().len()), (Mode::Normal, "", 3));
+}
+
+#[test]
+fn q_types_into_the_filter_and_quits_once_enter_keeps_the_filter() {
+    let mut app = app(plan_views());
+    keys(&mut app, &[KeyCode::Char('/')]);
+    typed(&mut app, "qnet");
+    assert_eq!(app.filter, "qnet");
+    keys(&mut app, &[KeyCode::Backspace; 4]);
+    typed(&mut app, "net");
+    keys(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.visible(), vec![2]);
+    assert_eq!(keys(&mut app, &[KeyCode::Char('q')]), vec![Effect::Quit { print: None }]);
+}
+
+#[test]
+fn esc_with_a_filter_clears_it_before_it_quits() {
+    let mut app = app(plan_views());
+    keys(&mut app, &[KeyCode::Char('/')]);
+    typed(&mut app, "org");
+    keys(&mut app, &[KeyCode::Enter]);
+    assert!(keys(&mut app, &[KeyCode::Esc]).is_empty());
+    assert_eq!(keys(&mut app, &[KeyCode::Esc]), vec![Effect::Quit { print: None }]);
+}
+
+#[test]
+fn the_first_tick_starts_generation_one_and_r_starts_the_next() {
+    let mut app = app(plan_views());
+    assert_eq!(update(&mut app, Msg::Tick), vec![Effect::Refresh { generation: 1 }]);
+    assert_eq!(app.in_flight(), 3);
+    assert_eq!(keys(&mut app, &[KeyCode::Char('r')]), vec![Effect::Refresh { generation: 2 }]);
+}
+
+#[test]
+fn answers_from_an_older_generation_are_dropped() {
+    let mut app = app(plan_views());
+    update(&mut app, Msg::Tick);
+    update(&mut app, Msg::Tick);
+    let stale = Msg::Loaded { generation: 1, index: 0, view: Box::new(live_at(1)) };
+    update(&mut app, stale);
+    assert_eq!(app.domains[0].view.live, Live::Pending);
+    let fresh = Msg::Loaded { generation: 2, index: 0, view: Box::new(live_at(1)) };
+    update(&mut app, fresh);
+    assert_eq!(app.domains[0].view.position, Position::Live(1));
+    assert_eq!(app.in_flight(), 2);
+}
+
+#[test]
+fn the_refresh_time_is_kept_only_for_the_newest_generation() {
+    let mut app = app(plan_views());
+    update(&mut app, Msg::Tick);
+    update(&mut app, Msg::RefreshStarted { generation: 0, at: "01:00:00".to_owned() });
+    assert_eq!(app.status.last_refresh.as_deref(), Some("03:20:11"));
+    update(&mut app, Msg::RefreshStarted { generation: 1, at: "04:00:00".to_owned() });
+    assert_eq!(app.status.last_refresh.as_deref(), Some("04:00:00"));
+}
+
+#[test]
+fn p_quits_printing_the_selected_domains_next_value() {
+    let mut app = app(vec![live_at(0)]);
+    let expected = app.domains[0].view.next.value.clone();
+    assert_eq!(expected, "v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com; pct=50");
+    assert_eq!(keys(&mut app, &[KeyCode::Char('p')]), vec![Effect::Quit { print: Some(expected) }]);
+}
+
+#[test]
+fn c_copies_the_next_value_and_says_so() {
+    let mut app = app(vec![live_at(0)]);
+    let effects = keys(&mut app, &[KeyCode::Char('c')]);
+    assert_eq!(effects, vec![Effect::Copy(app.domains[0].view.next.value.clone())]);
+    assert!(app.notice.is_some());
+}
+
+#[test]
+fn question_mark_opens_help_and_esc_closes_it_without_quitting() {
+    let mut app = app(plan_views());
+    keys(&mut app, &[KeyCode::Char('?')]);
+    assert_eq!(app.mode, Mode::Help);
+    assert!(keys(&mut app, &[KeyCode::Char('r')]).is_empty(), "keys go to the overlay");
+    assert!(keys(&mut app, &[KeyCode::Esc]).is_empty());
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn enter_on_a_ladder_step_opens_its_details() {
+    let mut app = app(plan_views());
+    keys(&mut app, &[KeyCode::Enter]);
+    assert_eq!((app.pane, app.mode), (Pane::Ladder, Mode::Normal));
+    keys(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.mode, Mode::Detail);
+}
+
+#[test]
+fn ctrl_c_quits_from_any_mode() {
+    let mut app = app(plan_views());
+    keys(&mut app, &[KeyCode::Char('/')]);
+    let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(update(&mut app, ctrl_c), vec![Effect::Quit { print: None }]);
+}
+
+#[test]
+fn the_mouse_wheel_scrolls_the_focused_pane() {
+    let mut app = app(plan_views());
+    let wheel =
+        |kind| Msg::Mouse(MouseEvent { kind, column: 0, row: 0, modifiers: KeyModifiers::NONE });
+    update(&mut app, wheel(MouseEventKind::ScrollDown));
+    update(&mut app, wheel(MouseEventKind::ScrollDown));
+    update(&mut app, wheel(MouseEventKind::ScrollUp));
+    assert_eq!(app.selected, 1);
+}
+
+// ---- model ----
+
+#[test]
+fn rfc7489_honours_pct_and_rfc9989_honours_t() {
+    let views = plan_views();
+    let effects: Vec<(&str, &str)> =
+        views[0].ladder.iter().map(|r| (r.rfc7489.as_str(), r.rfc9989.as_str())).collect();
+    assert_eq!(
+        effects,
+        [
+            ("none 100%", "none 100%"),
+            ("quarantine 50%, rest none", "quarantine 100%"),
+            ("reject 100%", "quarantine 100%"),
+        ]
+    );
+}
+
+#[test]
+fn step_states_follow_the_live_phase() {
+    let view = live_at(1);
+    let states: Vec<StepState> = (0..3).map(|i| model::step_state(&view, i)).collect();
+    assert_eq!(states, [StepState::Done, StepState::LiveNow, StepState::Next]);
+}
+
+#[test]
+fn with_nothing_live_the_recorded_history_counts_as_done() {
+    let views = plan_views();
+    let states: Vec<StepState> = (0..3).map(|i| model::step_state(&views[2], i)).collect();
+    assert_eq!(states, [StepState::Done, StepState::Done, StepState::Next]);
+}
+
+// ---- screens ----
+
+fn drift_view() -> DomainView {
+    let mut view = live_at(1);
+    view.live = found("v=DMARC1; p=quarantine; pct=25; rua=mailto:dmarc@example.com");
+    view.position =
+        Position::Drift { closest: 1, diff: vec![(Tag::Pct, "25".to_owned(), "50".to_owned())] };
+    view.changes = vec![
+        (Tag::P, "quarantine".to_owned(), "reject".to_owned()),
+        (Tag::Pct, "25".to_owned(), "100".to_owned()),
+    ];
+    view.findings = vec![Finding::warning("pct-ignored", 24..30, "RFC 9989 receivers ignore pct")];
+    view
+}
+
+#[test]
+fn each_phase_renders_at_80_by_24() {
+    for phase in 0..3 {
+        let app = app(vec![live_at(phase)]);
+        insta::assert_snapshot!(format!("phase_{}", phase + 1), screen(&app, 80, 24).backend());
+    }
+}
+
+#[test]
+fn a_domain_not_started_renders_with_phase_one_next() {
+    let mut view = plan_views().remove(0);
+    view.live = Live::Missing { state: "NXDOMAIN".to_owned() };
+    view.position = Position::NotStarted;
+    view.readiness = vec![Readiness {
+        label: "SPF".to_owned(),
+        severity: Severity::Error,
+        text: "no SPF record for example.com".to_owned(),
+    }];
+    insta::assert_snapshot!(screen(&app(vec![view]), 80, 24).backend());
+}
+
+#[test]
+fn drift_renders_as_a_tag_by_tag_diff() {
+    insta::assert_snapshot!(screen(&app(vec![drift_view()]), 80, 24).backend());
+}
+
+#[test]
+fn a_timeout_is_shown_as_a_failure_never_as_no_record() {
+    let mut view = plan_views().remove(1);
+    view.live = Live::Failed { state: "timeout".to_owned() };
+    let terminal = screen(&app(vec![view]), 80, 24);
+    let text = buffer_text(&terminal);
+    assert!(text.contains("DNS timeout"));
+    assert!(!text.contains("no record"));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn hostile_text_from_dns_reaches_the_buffer_escaped() {
+    let mut view = live_at(0);
+    view.live = Live::Found {
+        value: "v=DMARC1; p=none\u{1b}[2J\u{1b}]52;c;aGk=\u{7}".to_owned(),
+        ttl: 300,
+        server: "127.0.0.1:5353".to_owned(),
+        source: "_dmarc.example.com\u{202E}moc".to_owned(),
+        inherited: false,
+    };
+    view.findings = vec![Finding::error("syntax", 0..1, "bad byte \u{1b}[31m here")];
+    view.name = "evil\u{1b}[5m.example".to_owned();
+    view.ladder[1].name = "half\u{2066}way".to_owned();
+    view.readiness = vec![Readiness {
+        label: "SPF".to_owned(),
+        severity: Severity::Warning,
+        text: "a\u{200B}b".to_owned(),
+    }];
+    let terminal = screen(&app(vec![view]), 100, 30);
+    let text = buffer_text(&terminal);
+    assert!(text.contains("evil\\027[5m.example"));
+    assert!(text.contains("half\\226\\129\\166way"));
+    assert!(text.contains("a\\226\\128\\139b"));
+    assert!(text.contains("p=none\\027[2J\\027]52;c;aGk=\\007"), "{text}");
+    assert!(text.contains("example.com\\226\\128\\174moc"));
+    assert!(text.contains("bad byte \\027[31m here"));
+    let raw = terminal
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(ratatui::buffer::Cell::symbol)
+        .collect::<String>();
+    let forbidden = ['\u{1b}', '\u{202E}', '\u{7}', '\u{2066}', '\u{200B}'];
+    assert!(!raw.contains(forbidden));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn several_domains_filtered_as_you_type() {
+    let mut views = plan_views();
+    views[0] = live_at(1);
+    views[1].live = Live::Failed { state: "SERVFAIL".to_owned() };
+    let mut app = app(views);
+    update(&mut app, Msg::Tick);
+    update(&mut app, Msg::Loaded { generation: 1, index: 0, view: Box::new(live_at(1)) });
+    insta::assert_snapshot!("several_domains_unfiltered", screen(&app, 80, 24).backend());
+    keys(&mut app, &[KeyCode::Char('/')]);
+    typed(&mut app, "exa");
+    keys(&mut app, &[KeyCode::Down]);
+    typed(&mut app, "mple.o");
+    insta::assert_snapshot!("several_domains_filtered", screen(&app, 80, 24).backend());
+}
+
+#[test]
+fn the_help_overlay_lists_every_key() {
+    let mut app = app(vec![live_at(0)]);
+    keys(&mut app, &[KeyCode::Char('?')]);
+    let terminal = screen(&app, 80, 24);
+    let text = buffer_text(&terminal);
+    for (key, _) in dmarc_rollout::tui::KEYS {
+        assert!(text.contains(key), "{key} missing from help");
+    }
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn a_step_detail_overlay_shows_the_full_record() {
+    let mut app = app(vec![live_at(0)]);
+    keys(&mut app, &[KeyCode::Tab, KeyCode::Down, KeyCode::Enter]);
+    insta::assert_snapshot!(screen(&app, 80, 24).backend());
+}
+
+#[test]
+fn a_wide_terminal_shows_every_ladder_column() {
+    insta::assert_snapshot!(screen(&app(vec![drift_view()]), 130, 30).backend());
+}
+
+#[test]
+fn no_color_keeps_bold_and_reverse_but_drops_every_colour() {
+    use ratatui::style::{Color, Modifier};
+    let mut colored = app(vec![drift_view()]);
+    colored.color = true;
+    let plain = app(vec![drift_view()]);
+    let cells = |app: &App| screen(app, 80, 24).backend().buffer().content.clone();
+    let has_colour = |c: &ratatui::buffer::Cell| c.fg != Color::Reset || c.bg != Color::Reset;
+    assert!(cells(&colored).iter().any(has_colour), "the test can fail");
+    let plain = cells(&plain);
+    assert!(!plain.iter().any(has_colour));
+    assert!(plain.iter().any(|c| c.modifier.contains(Modifier::BOLD)));
+    assert!(plain.iter().any(|c| c.modifier.contains(Modifier::REVERSED)));
+}
+
+#[test]
+fn a_resize_changes_nothing_but_the_next_frame() {
+    let mut app = app(plan_views());
+    assert!(update(&mut app, Msg::Resize(100, 40)).is_empty());
+    screen(&app, 100, 40);
+}
+
+#[test]
+fn the_selected_finding_scrolls_into_view() {
+    let mut view = drift_view();
+    view.findings =
+        (0..20).map(|i| Finding::info("example", 0..0, format!("finding number {i}"))).collect();
+    let mut app = app(vec![view]);
+    keys(&mut app, &[KeyCode::BackTab]);
+    keys(&mut app, &[KeyCode::Down; 19]);
+    let text = buffer_text(&screen(&app, 80, 24));
+    assert!(text.contains("> info    example finding number 19"), "{text}");
+}
+
+#[test]
+fn a_long_value_wraps_whole_in_the_publish_panel() {
+    let mut view = live_at(0);
+    view.next.value =
+        format!("v=DMARC1; p=quarantine; rua={}; pct=50", ["mailto:a@example.com"; 6].join(","));
+    let terminal = screen(&app(vec![view]), 80, 24);
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let app = app(plan_views());
+    for (w, h) in [(1, 1), (20, 5), (40, 10), (80, 3)] {
+        screen(&app, w, h);
+    }
+}
