@@ -7,6 +7,7 @@ mod live;
 mod next;
 mod record;
 mod status;
+mod tui;
 mod validate;
 
 use std::io::Write;
@@ -27,13 +28,36 @@ use crate::text::{escape, escape_json};
 /// goes through, e.g. p=none, then p=quarantine, then p=reject. dmarc-rollout tells you the
 /// exact TXT record to publish next and checks records for mistakes.
 ///
-/// Start with `dmarc-rollout init example.com -o plans/example.toml`, then
-/// `dmarc-rollout next plans/example.toml`.
+/// `dmarc-rollout PLAN` opens the terminal UI: every step of the plan beside live DNS, and the
+/// record to publish next. Start with `dmarc-rollout init example.com -o plans/example.toml`.
 #[derive(Debug, Parser)]
-#[command(name = "dmarc-rollout", version, after_help = exits::HELP, max_term_width = 100)]
+#[command(
+    name = "dmarc-rollout",
+    version,
+    after_help = exits::HELP,
+    max_term_width = 100,
+    args_conflicts_with_subcommands = true,
+    arg_required_else_help = true
+)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub ui: UiArgs,
+}
+
+/// The terminal UI's options (used when no command is given).
+#[derive(Debug, Args)]
+pub struct UiArgs {
+    /// The plan file to open in the terminal UI.
+    pub plan: Option<PathBuf>,
+    /// Look DNS up again every SECS seconds (0: only on `r`).
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub refresh: u64,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+    #[command(flatten)]
+    pub clock: Clock,
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,7 +218,21 @@ pub enum Preset {
 
 /// Runs a parsed command line, returning the exit code.
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
-    let result = match cli.command {
+    let Some(command) = cli.command else {
+        let ui = cli.ui;
+        let Some(plan) = ui.plan else {
+            let _ = writeln!(err, "dmarc-rollout: give a plan file, or a command (see --help)");
+            return exits::USAGE;
+        };
+        let refresh = (ui.refresh > 0).then(|| std::time::Duration::from_secs(ui.refresh));
+        let today = ui.clock.today();
+        let result = with_plan(&plan, err, |p, err| tui::run(p, &ui.dns, today, refresh, out, err));
+        return result.unwrap_or_else(|e| {
+            let _ = writeln!(err, "dmarc-rollout: {e}");
+            exits::WRITE
+        });
+    };
+    let result = match command {
         Command::Next { plan, domain, offline, force, dns, clock, format } => {
             with_plan(&plan, err, |p, err| {
                 let domains = match select(&p, domain.as_deref()) {

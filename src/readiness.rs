@@ -40,6 +40,32 @@ impl Readiness {
     pub fn is_ready(&self) -> bool {
         self.blocks().is_empty()
     }
+
+    /// One summary per part for people: `("SPF", ok, "2/10 lookups, 0/2 void")`, then DKIM
+    /// (each selector's state and key size) and reports.
+    pub fn parts(&self) -> [(&'static str, bool, String); 3] {
+        let spf = match &self.spf.record {
+            Some(_) => format!("{}/10 lookups, {}/2 void", self.spf.lookups, self.spf.void_lookups),
+            None => "no single SPF record".to_owned(),
+        };
+        let selectors: Vec<String> = self
+            .dkim
+            .selectors
+            .iter()
+            .map(|(name, sel)| {
+                let bits = sel.key_bits.map(|b| format!(" {b}")).unwrap_or_default();
+                format!("{name} {}{bits}", sel.state.as_str())
+            })
+            .collect();
+        let dkim =
+            if selectors.is_empty() { "none declared".to_owned() } else { selectors.join(", ") };
+        let reports = format!("{} destination(s)", self.reports.destinations.len());
+        [
+            ("SPF", self.spf.ok, spf),
+            ("DKIM", self.dkim.ok, dkim),
+            ("reports", self.reports.ok, reports),
+        ]
+    }
 }
 
 /// Judges a domain's readiness from its plan and the DNS answers gathered for it.

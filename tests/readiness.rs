@@ -355,7 +355,7 @@ async fn status_shows_readiness_in_the_table_and_in_json() {
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(
         text.contains(
-            "readiness ready: SPF ok (1/10 lookups, 0/2 void); DKIM s1 ok 2048; reports ok"
+            "readiness ready: SPF ok (1/10 lookups, 0/2 void); DKIM ok (s1 ok 2048); reports ok"
         ),
         "{text}"
     );

@@ -276,7 +276,7 @@ fn rfc7489_honours_pct_and_rfc9989_honours_t() {
     assert_eq!(
         effects,
         [
-            ("none 100%", "none 100%"),
+            ("none", "none"),
             ("quarantine 50%, rest none", "quarantine 100%"),
             ("reject 100%", "quarantine 100%"),
         ]

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use futures::StreamExt;
 
-use crate::dns::{self, DnsOptions, DnsSetupError, DomainDns, DomainQuery, ReadinessDns, Target};
+use crate::dns::{self, DnsOptions, DnsSetupError, DnsSource, DomainQuery, Target};
 use crate::plan::Domain;
 use crate::readiness::{self, report_destinations};
 use crate::standing::{Standing, standing};
@@ -92,31 +92,43 @@ fn mailto_host(uri: &str) -> Option<String> {
     Some(host.trim_end_matches('.').to_ascii_lowercase())
 }
 
-/// Looks up every domain (at most [`CONCURRENCY`] at once) and, per domain, the readiness
-/// lookups (the SPF walk, the report mailboxes), which start as soon as that domain's answers
-/// are in. Plan order.
-pub async fn gather_with_readiness(
-    options: &DnsOptions,
+/// Everything about one domain: its answers, the readiness lookups that follow from them (the
+/// SPF walk, the report mailboxes), and where it stands.
+pub async fn stand(source: &dyn DnsSource, domain: &Domain, today: NaiveDate) -> Standing {
+    let answers = dns::gather(source, &query_for(domain)).await;
+    let mut mailboxes: Vec<String> =
+        report_destinations(domain).into_iter().map(|r| r.host).collect();
+    mailboxes.sort_unstable();
+    mailboxes.dedup();
+    let extra = dns::gather_readiness(source, &answers, &mailboxes).await;
+    Standing {
+        readiness: Some(readiness::assess(domain, &answers, &extra)),
+        ..standing(domain, &answers, today)
+    }
+}
+
+/// [`stand`] for every domain, at most [`CONCURRENCY`] at once, in plan order.
+pub async fn stand_all(
+    source: &dyn DnsSource,
     domains: &[&Domain],
-) -> Result<Vec<(DomainDns, ReadinessDns)>, DnsSetupError> {
-    let source = dns::connect(options)?;
-    let source = source.as_ref();
-    let mut answers: Vec<(usize, DomainDns, ReadinessDns)> =
-        futures::stream::iter(domains.iter().enumerate())
-            .map(|(i, d)| async move {
-                let answers = dns::gather(source, &query_for(d)).await;
-                let mut mailboxes: Vec<String> =
-                    report_destinations(d).into_iter().map(|r| r.host).collect();
-                mailboxes.sort_unstable();
-                mailboxes.dedup();
-                let extra = dns::gather_readiness(source, &answers, &mailboxes).await;
-                (i, answers, extra)
-            })
-            .buffer_unordered(CONCURRENCY)
-            .collect()
-            .await;
-    answers.sort_by_key(|(i, _, _)| *i);
-    Ok(answers.into_iter().map(|(_, a, r)| (a, r)).collect())
+    today: NaiveDate,
+) -> Vec<Standing> {
+    let mut all: Vec<(usize, Standing)> = futures::stream::iter(domains.iter().enumerate())
+        .map(|(i, d)| async move { (i, stand(source, d, today).await) })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, s)| s).collect()
+}
+
+/// A runtime for the commands that look things up: small, since the work is waiting on DNS.
+pub fn runtime() -> Result<tokio::runtime::Runtime, DnsSetupError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| DnsSetupError::Resolver(Box::new(e)))
 }
 
 /// Gathers and stands each domain beside its plan, readiness included.
@@ -125,15 +137,8 @@ pub fn standings(
     domains: &[&Domain],
     today: NaiveDate,
 ) -> Result<Vec<Standing>, DnsSetupError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| DnsSetupError::Resolver(Box::new(e)))?;
-    let answers = runtime.block_on(gather_with_readiness(&args.options(), domains))?;
-    let stand = |(d, (dns, extra)): (&&Domain, &(DomainDns, ReadinessDns))| Standing {
-        readiness: Some(readiness::assess(d, dns, extra)),
-        ..standing(d, dns, today)
-    };
-    Ok(domains.iter().zip(&answers).map(stand).collect())
+    runtime()?.block_on(async {
+        let source = dns::connect(&args.options())?;
+        Ok(stand_all(source.as_ref(), domains, today).await)
+    })
 }

@@ -70,36 +70,18 @@ pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<(
     Ok(())
 }
 
-/// `    readiness ready: SPF ok (4/10 lookups, 0/2 void); DKIM selector1 ok 2048; reports ok`,
+/// `    readiness ready: SPF ok (4/10 lookups, 0/2 void); DKIM ok (s1 ok 2048); reports ok (…)`,
 /// the SPF tree when a limit is exceeded, then the readiness warnings and errors.
 fn write_readiness(r: &Readiness, out: &mut impl Write) -> io::Result<()> {
-    let verdict = |ok: bool| if ok { "ok" } else { "not ready" };
-    let spf = match &r.spf.record {
-        Some(_) => format!(
-            "SPF {} ({}/10 lookups, {}/2 void)",
-            verdict(r.spf.ok),
-            r.spf.lookups,
-            r.spf.void_lookups
-        ),
-        None => format!("SPF {} (no single record)", verdict(r.spf.ok)),
-    };
-    let selectors: Vec<String> = r
-        .dkim
-        .selectors
+    let parts: Vec<String> = r
+        .parts()
         .iter()
-        .map(|(name, sel)| {
-            let bits = sel.key_bits.map(|b| format!(" {b}")).unwrap_or_default();
-            format!("{name} {}{bits}", sel.state.as_str())
+        .map(|(label, ok, text)| {
+            format!("{label} {} ({text})", if *ok { "ok" } else { "not ready" })
         })
         .collect();
-    let dkim = if selectors.is_empty() {
-        "DKIM none declared".to_owned()
-    } else {
-        format!("DKIM {}", selectors.join(", "))
-    };
-    let reports = format!("reports {}", verdict(r.reports.ok));
     let head = if r.is_ready() { "ready" } else { "NOT READY" };
-    writeln!(out, "    readiness {head}: {}; {}; {reports}", escape(&spf), escape(&dkim))?;
+    writeln!(out, "    readiness {head}: {}", escape(&parts.join("; ")))?;
     // The tree explains a count over the limit: where the lookups come from.
     let over = |id: &str| r.spf.findings.iter().any(|f| f.id == id);
     if over("spf.too_many_lookups") || over("spf.too_many_void_lookups") {

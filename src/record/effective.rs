@@ -50,7 +50,7 @@ impl Effective {
             };
         };
         match self.rest {
-            _ if p == Policy::None => "none (monitoring only)".to_owned(),
+            _ if p == Policy::None => "none".to_owned(),
             Some(rest) if self.pct < 100 => format!("{p} {}%, rest {rest}", self.pct),
             _ => format!("{p} 100%"),
         }

@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 
 use crate::plan::Domain;
-use crate::record::{DmarcRecord, Finding, Policy, Severity, Tag};
+use crate::record::{DmarcRecord, Finding, Policy, Receiver, Severity, Tag, effective, parse};
 use crate::rollout::{NextStep, next_step, published_on, recorded_phase};
+use crate::standing::{self, Standing};
 
 /// What DNS said about a domain's `_dmarc` record. A timeout is a failure, never "no record".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,8 +135,8 @@ pub fn initial_view(domain: &Domain) -> DomainView {
             name: phase.name.clone(),
             policy: phase.record.p.unwrap_or(Policy::None).to_string(),
             pct_t: pct_t(&phase.record),
-            rfc7489: rfc7489_effect(&phase.record),
-            rfc9989: rfc9989_effect(&phase.record),
+            rfc7489: effective(&phase.record, Receiver::Rfc7489).summary(),
+            rfc9989: effective(&phase.record, Receiver::Rfc9989).summary(),
             soak_days: phase.soak_days,
             published: published_on(domain, i),
             value: crate::record::render::render(&phase.record),
@@ -158,24 +159,6 @@ fn pct_t(record: &DmarcRecord) -> String {
     let pct = record.pct.map_or_else(|| "-".to_owned(), |p| p.to_string());
     let t = record.t.map_or("-", |t| if t { "y" } else { "n" });
     format!("{pct} / {t}")
-}
-
-/// RFC 7489 §6.6.4: `pct` samples the share the policy applies to; the rest gets one level
-/// below.
-pub fn rfc7489_effect(record: &DmarcRecord) -> String {
-    let p = record.p.unwrap_or(Policy::None);
-    match record.pct.unwrap_or(100) {
-        100 => format!("{p} 100%"),
-        _ if p == Policy::None => format!("{p} 100%"),
-        pct => format!("{p} {pct}%, rest {}", p.one_below()),
-    }
-}
-
-/// RFC 9989 §4.7: `pct` is gone; `t=y` asks for one level below the stated policy.
-pub fn rfc9989_effect(record: &DmarcRecord) -> String {
-    let p = record.p.unwrap_or(Policy::None);
-    let applied = if record.t == Some(true) { p.one_below() } else { p };
-    format!("{applied} 100%")
 }
 
 /// Each ladder step's state given where the live record stands and what is next.
@@ -230,4 +213,100 @@ fn live_policy(view: &DomainView) -> String {
         }
         _ => "published".to_owned(),
     }
+}
+
+/// The full view of a domain once its lookups are in: the plan-only view with the live record,
+/// its position, what publishing the next step changes, findings, due date and readiness.
+pub fn from_standing(domain: &Domain, s: &Standing) -> DomainView {
+    DomainView {
+        live: live(s),
+        position: position(&s.position),
+        changes: changes(s),
+        next: s.next.clone(),
+        findings: s.findings.clone(),
+        due: s.due.map(|d| match d.in_days {
+            n if n > 0 => format!("due in {n} day{}", if n == 1 { "" } else { "s" }),
+            0 => "due today".to_owned(),
+            _ => format!("due since {}", d.date),
+        }),
+        readiness: s.readiness.as_ref().map(readiness_rows).unwrap_or_default(),
+        ..initial_view(domain)
+    }
+}
+
+fn position(position: &standing::Position) -> Position {
+    match position {
+        standing::Position::NotStarted => Position::NotStarted,
+        standing::Position::Live { phase } => Position::Live(*phase),
+        standing::Position::Drift { phase, diff } => Position::Drift {
+            closest: *phase,
+            diff: diff
+                .iter()
+                .filter_map(|d| Some((Tag::from_name(&d.tag)?, d.live.clone(), d.planned.clone())))
+                .collect(),
+        },
+        standing::Position::Broken => Position::Broken,
+        standing::Position::Unknown => Position::Unknown,
+    }
+}
+
+fn live(s: &Standing) -> Live {
+    let dmarc = &s.dmarc;
+    match (dmarc.state.as_str(), dmarc.records.as_slice()) {
+        ("found", [value]) => Live::Found {
+            value: value.clone(),
+            ttl: dmarc.ttl.unwrap_or_default(),
+            server: dmarc.server.clone(),
+            source: dmarc.source.clone().unwrap_or_default(),
+            inherited: false,
+        },
+        ("found", records) if records.len() > 1 => {
+            Live::Failed { state: format!("{} DMARC records", records.len()) }
+        }
+        ("found" | "nxdomain" | "nodata", _) => match &dmarc.source {
+            Some(owner) if dmarc.inherited => Live::Found {
+                value: format!("(inherited from _dmarc.{owner})"),
+                ttl: dmarc.ttl.unwrap_or_default(),
+                server: dmarc.server.clone(),
+                source: owner.clone(),
+                inherited: true,
+            },
+            _ => Live::Missing { state: dmarc.state.to_ascii_uppercase() },
+        },
+        (state, _) => Live::Failed { state: state.to_owned() },
+    }
+}
+
+/// What publishing the next step changes against the live record, tag by tag.
+fn changes(s: &Standing) -> Vec<(Tag, String, String)> {
+    let live = match s.dmarc.records.as_slice() {
+        [one] => parse(one).record.unwrap_or_default(),
+        _ => DmarcRecord::default(),
+    };
+    let next = parse(&s.next.value).record.unwrap_or_default();
+    live.diff(&next)
+}
+
+/// Readiness as rows: one per part, the SPF lookup tree, then each warning and error.
+fn readiness_rows(r: &crate::readiness::Readiness) -> Vec<Readiness> {
+    let mut rows: Vec<Readiness> = r
+        .parts()
+        .into_iter()
+        .map(|(label, ok, text)| Readiness {
+            label: label.to_owned(),
+            severity: if ok { Severity::Info } else { Severity::Error },
+            text,
+        })
+        .collect();
+    rows.extend(r.spf.tree.iter().map(|line| Readiness {
+        label: "SPF tree".to_owned(),
+        severity: Severity::Info,
+        text: line.clone(),
+    }));
+    rows.extend(r.findings().filter(|f| f.severity >= Severity::Warning).map(|f| Readiness {
+        label: f.id.to_owned(),
+        severity: f.severity,
+        text: f.message.clone(),
+    }));
+    rows
 }
