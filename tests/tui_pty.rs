@@ -1,58 +1,111 @@
-//! The TUI end to end in a pseudo-terminal: `examples/tui_demo.rs` runs the real event loop
-//! with a fake loader where one domain answers at once and the other never does.
+//! The real binary's TUI in a pseudo-terminal, against an authoritative DNS server on
+//! 127.0.0.1: it shows the live phase and the next record, answers keys while a lookup hangs,
+//! never lets hostile DNS text through raw, and leaves the terminal as it found it.
 
-use std::path::PathBuf;
+mod support;
+
+use std::io::Write as _;
 use std::process::Command;
 use std::time::Duration;
 
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
-use expectrl::{Expect, Session};
+use expectrl::{Eof, Expect, Session};
+use support::dns_server::zone_text;
+use support::hostile::{Served, assert_pty_safe, name, serve, txt};
 
-/// `cargo test` builds examples next to the test binaries' `deps` folder.
-fn demo_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary has a path");
-    let profile = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps");
-    let demo = profile.join("examples").join("tui_demo");
-    assert!(demo.exists(), "{} missing: run `cargo test` (it builds examples)", demo.display());
-    demo
+const PLAN: &str = r#"
+[defaults]
+rua = ["mailto:dmarc@ui.test"]
+
+[[phase]]
+name = "monitor"
+p = "none"
+soak_days = 14
+
+[[phase]]
+name = "quarantine half"
+p = "quarantine"
+pct = 50
+
+[[domain]]
+name = "live.ui.test"
+
+[[domain]]
+name = "never-answers.ui.test"
+
+[[domain]]
+name = "hostile.ui.test"
+"#;
+
+fn server() -> Served {
+    let zone = zone_text(
+        "ui.test",
+        "@ MX 10 mx\nmx A 127.0.0.1\n_dmarc.live TXT \"v=DMARC1; p=none; rua=mailto:dmarc@ui.test\"\n",
+    );
+    let hostile = txt(
+        name("_dmarc.hostile.ui.test"),
+        b"v=DMARC1; p=none; rua=mailto:\x1b]52;c;cm0gLXJmIH4K\x07x\xe2\x80\xae@ui.test",
+    );
+    serve(&[&zone], vec![hostile])
 }
 
-fn spawn_demo() -> OsSession {
-    let mut command = Command::new(demo_binary());
-    command.env("NO_COLOR", "1").env("TERM", "xterm-256color");
-    let mut session = Session::spawn(command).expect("the demo starts in a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(20)));
+fn spawn(served: &Served, plan: &tempfile::NamedTempFile) -> OsSession {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dmarc-rollout"));
+    command
+        .arg(plan.path())
+        .args(["--nameserver", &served.dns.addr.to_string(), "--timeout", "60", "--refresh", "0"])
+        .args(["--today", "2026-11-29"])
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm-256color");
+    let mut session = Session::spawn(command).expect("the binary starts in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(10)));
     session
 }
 
+fn plan_file() -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("plan");
+    file.write_all(PLAN.as_bytes()).expect("write plan");
+    file
+}
+
 #[test]
-fn the_ui_shows_the_next_record_answers_keys_while_a_lookup_hangs_and_quits_cleanly() {
-    let mut session = spawn_demo();
+fn the_live_phase_and_next_record_show_and_keys_work_while_a_lookup_hangs() {
+    let served = server();
+    let plan = plan_file();
+    let mut session = spawn(&served, &plan);
     session.expect("\x1b[?1049h").expect("the alternate screen is entered");
+    session.expect("phase 1/2").expect("the live phase of live.ui.test is shown");
     session.expect("pct=50").expect("the next record is on screen");
-    session.expect("in flight").expect("the status line shows lookups in flight");
+    // never-answers.ui.test stays in flight for 60 s, far past the 10 s this test waits for
+    // each screen: only a UI that never blocks on DNS passes.
     session.send("?").expect("a key is sent");
-    session.expect("Shift-Tab").expect("help opens while slow.example's lookup hangs");
-    session.get_process_mut().set_window_size(120, 40).expect("the pty is resized");
-    session.expect("Shift-Tab").expect("help is drawn again at the new size");
-    // `?` again closes help (Esc followed at once by `q` would read as Alt-q).
+    session.expect("Shift-Tab").expect("help opens while a lookup hangs");
     session.send("?").expect("? closes help");
     session.send("q").expect("q is sent");
     session.expect("\x1b[?1049l").expect("the alternate screen is left");
-    let status = session.get_process().wait().expect("the demo exits");
+    let status = session.get_process().wait().expect("the binary exits");
     assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
 }
 
 #[test]
-fn p_prints_the_next_value_after_the_terminal_is_restored() {
-    let mut session = spawn_demo();
-    session.expect("pct=50").expect("the next record is on screen");
+fn hostile_dns_text_reaches_the_screen_escaped_and_p_prints_the_value() {
+    let served = server();
+    let plan = plan_file();
+    let mut session = spawn(&served, &plan);
+    session.send("j").expect("down");
+    session.send("j").expect("down to hostile.ui.test");
+    let before = session.expect("\\027]52").expect("the OSC sequence is shown escaped");
+    assert_pty_safe("the screen up to the hostile record", before.before());
     session.send("p").expect("p is sent");
-    session.expect("\x1b[?1049l").expect("the alternate screen is left");
-    session
-        .expect("v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com; pct=50")
-        .expect("the value is printed after the UI is gone");
-    let status = session.get_process().wait().expect("the demo exits");
-    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+    let rest = session.expect(Eof).expect("the binary ends");
+    assert_pty_safe("the screen after it", rest.as_bytes());
+    // The live record matches no phase, so the value printed brings it back to phase 1.
+    let tail = String::from_utf8_lossy(rest.as_bytes());
+    assert!(
+        tail.ends_with("\x1b[?1049l\x1b[?25hv=DMARC1; p=none; rua=mailto:dmarc@ui.test\r\n"),
+        "{tail:?}"
+    );
+    let all = session.get_process().wait().expect("exits");
+    assert!(matches!(all, WaitStatus::Exited(_, 0)), "{all:?}");
 }
