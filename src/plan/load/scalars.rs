@@ -1,0 +1,150 @@
+//! The loader's readers for single values (strings, numbers, dates, names, tables): each
+//! checks the type and reports the value with what was expected. Pure.
+
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use toml::Spanned;
+use toml::de::DeValue;
+
+use super::{Loader, NameCheck, Table, Value};
+use crate::plan::error::Quoted;
+
+impl Loader<'_> {
+    pub(super) fn table<'a, 'i>(
+        &mut self,
+        value: &'a Value<'i>,
+        what: &str,
+    ) -> Option<&'a Table<'i>> {
+        if let DeValue::Table(t) = value.get_ref() {
+            return Some(t);
+        }
+        self.wrong_type(value, &format!("{what} must be a table"));
+        None
+    }
+
+    pub(super) fn array_of_tables<'a, 'i>(
+        &mut self,
+        value: &'a Value<'i>,
+        what: &str,
+    ) -> Option<Vec<(&'a Table<'i>, Range<usize>)>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(
+                value,
+                &format!("{what} must be an array of tables (write it as {what})"),
+            );
+            return None;
+        };
+        Some(
+            items
+                .iter()
+                .filter_map(|item| self.table(item, what).map(|t| (t, item.span())))
+                .collect(),
+        )
+    }
+
+    pub(super) fn required_str(
+        &mut self,
+        table: &Table<'_>,
+        key: &str,
+        what: &str,
+        span: &Range<usize>,
+    ) -> Option<String> {
+        let Some(value) = table.get(key) else {
+            self.error(span.start..span.start, format!("{what} needs a `{key}`"));
+            return None;
+        };
+        self.string(value, key)
+    }
+
+    pub(super) fn string(&mut self, value: &Value<'_>, what: &str) -> Option<String> {
+        let text = value.get_ref().as_str().map(str::to_owned);
+        self.expect(text, value, &format!("{what} must be a string"))
+    }
+
+    /// A string or a list of strings, each passing `check`.
+    pub(super) fn names(&mut self, value: &Value<'_>, what: &str, check: NameCheck) -> Vec<String> {
+        let items: Vec<&Value<'_>> = match value.get_ref() {
+            DeValue::Array(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        items
+            .into_iter()
+            .filter_map(|v| {
+                let s = self.string(v, &format!("{what} (or each item of it)"))?;
+                self.checked_name(&Spanned::new(v.span(), s), check)
+            })
+            .collect()
+    }
+
+    pub(super) fn checked_name(
+        &mut self,
+        name: &Spanned<String>,
+        check: NameCheck,
+    ) -> Option<String> {
+        check(name.get_ref())
+            .map_err(|why| {
+                self.error(
+                    name.span(),
+                    format!("{} is not a valid name: {why}", Quoted(name.get_ref())),
+                );
+            })
+            .ok()
+    }
+
+    pub(super) fn uint(&mut self, value: &Value<'_>, key: &str) -> Option<u32> {
+        let parsed = value
+            .get_ref()
+            .as_integer()
+            .and_then(|i| i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok());
+        let n = parsed.and_then(|n| u32::try_from(n).ok());
+        self.expect(n, value, &format!("{key} must be a whole number from 0 to {}", u32::MAX))
+    }
+
+    pub(super) fn bool(&mut self, value: &Value<'_>, key: &str) -> Option<bool> {
+        self.expect(value.get_ref().as_bool(), value, &format!("{key} must be true or false"))
+    }
+
+    pub(super) fn rate(&mut self, value: &Value<'_>) -> Option<f64> {
+        let rate = match value.get_ref() {
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Integer(i) => i.as_str().parse::<f64>().ok(),
+            _ => None,
+        };
+        let rate = rate.filter(|r| (0.0..=1.0).contains(r));
+        self.expect(rate, value, "min_pass_rate must be a share from 0.0 to 1.0, e.g. 0.98")
+    }
+
+    /// A TOML date (`2026-11-01`) or a string holding one.
+    pub(super) fn date(&mut self, value: &Value<'_>) -> Option<NaiveDate> {
+        let date = match value.get_ref() {
+            DeValue::Datetime(dt) if dt.time.is_none() => dt
+                .date
+                .and_then(|d| NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())),
+            DeValue::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+            _ => None,
+        };
+        self.expect(date, value, "a publication date must be a date such as 2026-11-01")
+    }
+
+    /// Passes `parsed` through, reporting the value as the wrong type when it is `None`.
+    pub(super) fn expect<T>(
+        &mut self,
+        parsed: Option<T>,
+        value: &Value<'_>,
+        expected: &str,
+    ) -> Option<T> {
+        if parsed.is_none() {
+            self.wrong_type(value, expected);
+        }
+        parsed
+    }
+
+    pub(super) fn wrong_type(&mut self, value: &Value<'_>, expected: &str) {
+        let found = match value.get_ref() {
+            DeValue::String(s) => format!("found the string {}", Quoted(s)),
+            other => format!("found a {}", other.type_str()),
+        };
+        self.error(value.span(), format!("{expected}; {found}"));
+    }
+}
