@@ -168,7 +168,8 @@ pub enum Command {
         /// Only this domain (the reports' policy domain).
         #[arg(long, short)]
         domain: Option<String>,
-        /// Only reports from this day (YYYY-MM-DD, UTC) on.
+        /// Only reports from this day on (YYYY-MM-DD; a report counts on the UTC day in the
+        /// middle of its period).
         #[arg(long, value_name = "DATE")]
         since: Option<NaiveDate>,
         /// Only reports up to this day (YYYY-MM-DD, UTC), inclusive.
