@@ -94,6 +94,11 @@ fn domain_picks_one_policy_domain_whatever_its_case() {
     let one = json(&[samples.to_str().unwrap(), "--domain", "Foo-Bar.IO."]);
     assert_eq!(names(&one), ["foo-bar.io"]);
     assert_eq!(counts(&one["domains"][0]), [1, 1, 1, 1, 1]);
+    let output = reports(&[samples.to_str().unwrap(), "--domain", "nosuch.example"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).ends_with("dmarc-rollout: no reports for 'nosuch.example' in the window\n")
+    );
 }
 
 #[test]
