@@ -147,10 +147,11 @@ struct SourceView<'a> {
 struct PhaseView<'a> {
     phase: usize,
     name: &'a str,
+    /// The TXT value the phase publishes.
+    record: String,
+    /// The same record parsed, for the text output's policy column.
     #[serde(skip)]
-    record: &'a DmarcRecord,
-    #[serde(rename = "record")]
-    value: String,
+    parsed: &'a DmarcRecord,
     what_if: WhatIf,
     gate: Option<GateView>,
 }
@@ -279,8 +280,8 @@ fn phases<'a>(
         .map(|(i, p)| PhaseView {
             phase: i + 1,
             name: &p.name,
-            record: &p.record,
-            value: render(&p.record),
+            record: render(&p.record),
+            parsed: &p.record,
             what_if: what_if(s, &p.record),
             gate: EvidenceGate::from_plan(&p.gate)
                 .map(|required| GateView { required, state: required.check(summary) }),

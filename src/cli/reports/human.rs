@@ -199,7 +199,7 @@ fn what_if(d: &DomainView<'_>, out: &mut impl Write) -> io::Result<()> {
         .map(|p| {
             vec![
                 format!("{} {}", p.phase, escape(p.name)),
-                policy(p.record),
+                policy(p.parsed),
                 disposition(p.what_if.rfc7489),
                 disposition(p.what_if.rfc9989),
             ]
