@@ -18,6 +18,8 @@ pub const OVERDUE: u8 = 6;
 pub const BLOCKED: u8 = 7;
 /// A file could not be written, or would have been overwritten.
 pub const WRITE: u8 = 8;
+/// `reports`: no file gave a report (nothing found, or every file was rejected).
+pub const NO_REPORTS: u8 = 9;
 
 /// The table printed at the end of `--help`.
 pub const HELP: &str = "\
@@ -30,4 +32,5 @@ Exit codes:
   5  a DNS lookup failed (timeout, SERVFAIL, REFUSED…): the state is unknown
   6  check: a step is overdue
   7  next: the next step is blocked (readiness errors, closed evidence gate)
-  8  a file could not be written, or would have been overwritten";
+  8  a file could not be written, or would have been overwritten
+  9  reports: no report could be read from the paths given";

@@ -8,6 +8,7 @@ pub mod fold;
 pub mod judge;
 mod mime;
 pub mod model;
+pub mod planned;
 
 pub use files::{Limits, read_paths, read_paths_with};
 pub use fold::{FoldError, Folded, fold_report};
@@ -15,3 +16,4 @@ pub use judge::{
     Disposition, EvidenceGate, GateState, SenderHint, SenderTally, WhatIf, sender_of, what_if,
 };
 pub use model::{Corpus, Counts, DomainSummary, EchoedPolicy, Rejected, Source, Window};
+pub use planned::{gate_for, sender_hints};
