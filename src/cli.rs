@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use self::live::DnsArgs;
+use self::live::{DnsArgs, ReportArgs};
 
 use crate::exits;
 use crate::plan::{self, Domain, Plan, PlanError};
@@ -58,6 +58,8 @@ pub struct UiArgs {
     #[command(flatten)]
     pub dns: DnsArgs,
     #[command(flatten)]
+    pub reports: ReportArgs,
+    #[command(flatten)]
     pub clock: Clock,
 }
 
@@ -87,6 +89,8 @@ pub enum Command {
         #[command(flatten)]
         dns: DnsArgs,
         #[command(flatten)]
+        reports: ReportArgs,
+        #[command(flatten)]
         clock: Clock,
         /// txt: the value alone (one `domain<TAB>value` line per domain when there are
         /// several); zone: a zone-file line; json: an object (an array for several domains).
@@ -109,6 +113,8 @@ pub enum Command {
         #[command(flatten)]
         dns: DnsArgs,
         #[command(flatten)]
+        reports: ReportArgs,
+        #[command(flatten)]
         clock: Clock,
     },
     /// For cron and CI: exit 0 when every domain's live record is a phase of the plan with no
@@ -120,6 +126,8 @@ pub enum Command {
         plan: PathBuf,
         #[command(flatten)]
         dns: DnsArgs,
+        #[command(flatten)]
+        reports: ReportArgs,
         #[command(flatten)]
         clock: Clock,
     },
@@ -254,66 +262,51 @@ pub enum Preset {
 
 /// Runs a parsed command line, returning the exit code.
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
-    let Some(command) = cli.command else {
-        let ui = cli.ui;
-        let Some(plan) = ui.plan else {
-            let _ = writeln!(err, "dmarc-rollout: give a plan file, or a command (see --help)");
-            return exits::USAGE;
-        };
-        let refresh = (ui.refresh > 0).then(|| std::time::Duration::from_secs(ui.refresh));
-        let today = ui.clock.today();
-        let result = with_plan(&plan, err, |p, err| tui::run(p, &ui.dns, today, refresh, out, err));
-        return result.unwrap_or_else(|e| {
-            let _ = writeln!(err, "dmarc-rollout: {e}");
-            exits::WRITE
-        });
-    };
+    let Some(command) = cli.command else { return ui(&cli.ui, out, err) };
     let result = match command {
-        Command::Next { plan, domain, offline, force, dns, clock, format } => {
+        Command::Next { plan, domain, offline, force, dns, reports, clock, format } => {
             with_plan(&plan, err, |p, err| {
-                let domains = match select(&p, domain.as_deref()) {
-                    Ok(domains) => domains,
-                    Err(message) => {
-                        return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE);
-                    }
-                };
                 let planned: Vec<next::Planned> = if offline {
-                    domains.iter().map(|d| next::Planned::offline(d, clock.today())).collect()
+                    match select(&p, domain.as_deref()) {
+                        Ok(domains) => domains
+                            .iter()
+                            .map(|d| next::Planned::offline(d, clock.today()))
+                            .collect(),
+                        Err(message) => {
+                            return writeln!(err, "dmarc-rollout: {message}")
+                                .map(|()| exits::USAGE);
+                        }
+                    }
                 } else {
-                    match live::standings(&dns, &domains, clock.today()) {
-                        Ok(standings) => standings
+                    match looked_up(&p, domain.as_deref(), &dns, &reports, clock.today(), err)? {
+                        Ok((domains, standings)) => standings
                             .iter()
                             .zip(&domains)
                             .map(|(s, d)| next::Planned::from_standing(s, d))
                             .collect(),
-                        Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
+                        Err(code) => return Ok(code),
                     }
                 };
                 next::run(&planned, format, force, out, err)
             })
         }
-        Command::Status { plan, domain, json, dns, clock } => with_plan(&plan, err, |p, err| {
-            let domains = match select(&p, domain.as_deref()) {
-                Ok(domains) => domains,
-                Err(message) => {
-                    return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE);
+        Command::Status { plan, domain, json, dns, reports, clock } => {
+            with_plan(&plan, err, |p, err| {
+                match looked_up(&p, domain.as_deref(), &dns, &reports, clock.today(), err)? {
+                    Ok((_, standings)) if json => {
+                        status::write_json(&standings, out).map(|()| status::exit_code(&standings))
+                    }
+                    Ok((_, standings)) => {
+                        status::write_table(&standings, out).map(|()| status::exit_code(&standings))
+                    }
+                    Err(code) => Ok(code),
                 }
-            };
-            match live::standings(&dns, &domains, clock.today()) {
-                Ok(standings) if json => {
-                    status::write_json(&standings, out).map(|()| status::exit_code(&standings))
-                }
-                Ok(standings) => {
-                    status::write_table(&standings, out).map(|()| status::exit_code(&standings))
-                }
-                Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
-            }
-        }),
-        Command::Check { plan, dns, clock } => with_plan(&plan, err, |p, err| {
-            let domains: Vec<&Domain> = p.domains.iter().collect();
-            match live::standings(&dns, &domains, clock.today()) {
-                Ok(standings) => status::check(&standings, err),
-                Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
+            })
+        }
+        Command::Check { plan, dns, reports, clock } => with_plan(&plan, err, |p, err| {
+            match looked_up(&p, None, &dns, &reports, clock.today(), err)? {
+                Ok((_, standings)) => status::check(&standings, err),
+                Err(code) => Ok(code),
             }
         }),
         Command::Record { plan, domain, phase, on, offline, dns, clock } => {
@@ -348,6 +341,49 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
         let _ = writeln!(err, "dmarc-rollout: {e}");
         exits::WRITE
     })
+}
+
+/// `dmarc-rollout PLAN`: the terminal UI.
+fn ui(ui: &UiArgs, out: &mut impl Write, err: &mut impl Write) -> u8 {
+    let Some(plan) = &ui.plan else {
+        let _ = writeln!(err, "dmarc-rollout: give a plan file, or a command (see --help)");
+        return exits::USAGE;
+    };
+    let refresh = (ui.refresh > 0).then(|| std::time::Duration::from_secs(ui.refresh));
+    let result = with_plan(plan, err, |p, err| {
+        let evidence = ui.reports.read(err)?;
+        tui::run(p, &ui.dns, evidence, ui.clock.today(), refresh, out, err)
+    });
+    result.unwrap_or_else(|e| {
+        let _ = writeln!(err, "dmarc-rollout: {e}");
+        exits::WRITE
+    })
+}
+
+/// The selected domains, and where each stands in DNS.
+type LookedUp<'p> = (Vec<&'p Domain>, Vec<crate::standing::Standing>);
+
+/// The selected domains with where each stands in DNS, or the exit code for why not (after
+/// saying so on stderr).
+fn looked_up<'p>(
+    plan: &'p Plan,
+    only: Option<&str>,
+    dns: &DnsArgs,
+    reports: &ReportArgs,
+    today: NaiveDate,
+    err: &mut impl Write,
+) -> std::io::Result<Result<LookedUp<'p>, u8>> {
+    let domains = match select(plan, only) {
+        Ok(domains) => domains,
+        Err(message) => {
+            return writeln!(err, "dmarc-rollout: {message}").map(|()| Err(exits::USAGE));
+        }
+    };
+    let evidence = reports.read(err)?;
+    match live::standings(dns, &domains, today, evidence.as_ref()) {
+        Ok(standings) => Ok(Ok((domains, standings))),
+        Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| Err(exits::DNS)),
+    }
 }
 
 /// Loads the plan, printing every error with its location; the command runs only on a valid

@@ -11,6 +11,7 @@ use crate::plan::Domain;
 use crate::readiness::Readiness;
 use crate::record::finding::has_errors;
 use crate::record::{Finding, Policy, Receiver, Tag, parse};
+use crate::report::{Corpus, GateState, gate_for};
 use crate::rollout::{self, NextStep};
 
 /// Where a domain is on its ladder.
@@ -65,7 +66,7 @@ pub struct Due {
 }
 
 /// Everything known about one domain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Standing {
     pub name: String,
     pub dmarc: DmarcState,
@@ -79,6 +80,8 @@ pub struct Standing {
     /// Whether senders can pass once enforcing; `None` until the readiness lookups are in
     /// (see [`crate::readiness::assess`]).
     pub readiness: Option<Readiness>,
+    /// The evidence gate in front of the next step (aggregate reports), when its phase has one.
+    pub evidence: Option<GateState>,
 }
 
 impl Standing {
@@ -127,6 +130,7 @@ pub fn standing(domain: &Domain, dns: &DomainDns, today: NaiveDate) -> Standing 
         due,
         findings,
         readiness: None,
+        evidence: None,
     }
 }
 
@@ -280,4 +284,19 @@ fn lookup_failure(answer: &Answer) -> Option<Finding> {
             answer.name, answer.server
         ),
     ))
+}
+
+/// The evidence gate in front of `next`, judged on the domain's aggregate reports (`None`: no
+/// reports were read, which leaves a gate closed). `None` when the phase asks for no evidence
+/// or the rollout is complete.
+pub fn evidence_gate(
+    domain: &Domain,
+    next: &NextStep,
+    corpus: Option<&Corpus>,
+) -> Option<GateState> {
+    if next.complete {
+        return None;
+    }
+    let phase = domain.phases.get(next.phase.checked_sub(1)?)?;
+    gate_for(phase, corpus.and_then(|c| c.domains.get(&domain.name)))
 }

@@ -12,7 +12,8 @@ use futures::StreamExt;
 use crate::dns::{self, DnsOptions, DnsSetupError, DnsSource, DomainQuery, Target};
 use crate::plan::Domain;
 use crate::readiness::{self, report_destinations};
-use crate::standing::{Standing, standing};
+use crate::report::{Corpus, Window, read_paths};
+use crate::standing::{Standing, evidence_gate, standing};
 
 /// How many domains are looked up at once: enough to hide latency, few enough not to flood a
 /// resolver.
@@ -65,6 +66,35 @@ fn parse_timeout(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Aggregate reports that open (or keep closed) the evidence gates of a plan's phases.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Aggregate reports (files, folders, Maildirs) that a phase's evidence gate
+    /// (`min_report_days`, `min_pass_rate`) is judged on (repeatable). Without them a gate stays
+    /// closed.
+    #[arg(long = "reports", value_name = "PATH")]
+    pub reports: Vec<PathBuf>,
+}
+
+impl ReportArgs {
+    /// Reads the reports once, saying on stderr how many files could not be used.
+    pub fn read(&self, err: &mut impl std::io::Write) -> std::io::Result<Option<Corpus>> {
+        if self.reports.is_empty() {
+            return Ok(None);
+        }
+        let corpus = read_paths(&self.reports, &Window::default());
+        for rejected in &corpus.rejected_files {
+            let path = crate::text::escape(&rejected.path.display().to_string()).into_owned();
+            writeln!(
+                err,
+                "dmarc-rollout: rejected {path}: {}",
+                crate::text::escape(&rejected.reason)
+            )?;
+        }
+        Ok(Some(corpus))
+    }
+}
+
 /// What to ask DNS for one planned domain: its declared DKIM selectors, and the hosts of
 /// report addresses at another organizational domain (which must authorize it).
 pub fn query_for(domain: &Domain) -> DomainQuery {
@@ -94,16 +124,23 @@ fn mailto_host(uri: &str) -> Option<String> {
 
 /// Everything about one domain: its answers, the readiness lookups that follow from them (the
 /// SPF walk, the report mailboxes), and where it stands.
-pub async fn stand(source: &dyn DnsSource, domain: &Domain, today: NaiveDate) -> Standing {
+pub async fn stand(
+    source: &dyn DnsSource,
+    domain: &Domain,
+    today: NaiveDate,
+    reports: Option<&Corpus>,
+) -> Standing {
     let answers = dns::gather(source, &query_for(domain)).await;
     let mut mailboxes: Vec<String> =
         report_destinations(domain).into_iter().map(|r| r.host).collect();
     mailboxes.sort_unstable();
     mailboxes.dedup();
     let extra = dns::gather_readiness(source, &answers, &mailboxes).await;
+    let standing = standing(domain, &answers, today);
     Standing {
         readiness: Some(readiness::assess(domain, &answers, &extra)),
-        ..standing(domain, &answers, today)
+        evidence: evidence_gate(domain, &standing.next, reports),
+        ..standing
     }
 }
 
@@ -112,9 +149,10 @@ pub async fn stand_all(
     source: &dyn DnsSource,
     domains: &[&Domain],
     today: NaiveDate,
+    reports: Option<&Corpus>,
 ) -> Vec<Standing> {
     let mut all: Vec<(usize, Standing)> = futures::stream::iter(domains.iter().enumerate())
-        .map(|(i, d)| async move { (i, stand(source, d, today).await) })
+        .map(|(i, d)| async move { (i, stand(source, d, today, reports).await) })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
@@ -131,14 +169,15 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, DnsSetupError> {
         .map_err(|e| DnsSetupError::Resolver(Box::new(e)))
 }
 
-/// Gathers and stands each domain beside its plan, readiness included.
+/// Gathers and stands each domain beside its plan, readiness and evidence included.
 pub fn standings(
     args: &DnsArgs,
     domains: &[&Domain],
     today: NaiveDate,
+    reports: Option<&Corpus>,
 ) -> Result<Vec<Standing>, DnsSetupError> {
     runtime()?.block_on(async {
         let source = dns::connect(&args.options())?;
-        Ok(stand_all(source.as_ref(), domains, today).await)
+        Ok(stand_all(source.as_ref(), domains, today, reports).await)
     })
 }

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 
 use crate::plan::Domain;
 use crate::readiness::{self, Gate};
+use crate::record::Finding;
 use crate::rollout::{self, NextStep};
 use crate::standing::{self, Due, Position, Standing};
 use crate::text::escape;
@@ -65,13 +66,27 @@ impl Planned {
     }
 }
 
-/// The gate in front of the step; a step that is already live (the last phase) is not gated.
+/// The gate in front of the step: readiness, and the evidence its phase asks for. A step that
+/// is already live (the last phase) is not gated.
 fn gate(s: &Standing, domain: &Domain) -> Gate {
     let phase = s.next.phase.checked_sub(1).and_then(|i| domain.phases.get(i));
-    match (&s.readiness, phase) {
+    let mut gate = match (&s.readiness, phase) {
         (Some(r), Some(phase)) if !s.next.complete => readiness::gate(r, domain, phase),
         _ => Gate::default(),
+    };
+    if let Some(closed) = s.evidence.as_ref().filter(|g| !g.open) {
+        gate.blocking.push(Finding::error(
+            "reports.evidence_closed",
+            0..0,
+            format!(
+                "phase {} asks for evidence from aggregate reports, which is not there yet: {} \
+                 (read them with --reports PATH)",
+                s.next.phase,
+                closed.what_is_missing.join("; ")
+            ),
+        ));
     }
+    gate
 }
 
 #[derive(Serialize)]

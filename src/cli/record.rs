@@ -68,7 +68,7 @@ fn live_phase(
     today: NaiveDate,
     err: &mut impl Write,
 ) -> io::Result<Result<usize, u8>> {
-    let standing: Standing = match live::standings(dns, &[domain], today) {
+    let standing: Standing = match live::standings(dns, &[domain], today, None) {
         Ok(mut all) => all.remove(0),
         Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| Err(exits::DNS)),
     };

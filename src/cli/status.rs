@@ -8,6 +8,7 @@ use super::{days, to_json};
 use crate::exits;
 use crate::readiness::Readiness;
 use crate::record::Severity;
+use crate::report::GateState;
 use crate::standing::{Position, Standing};
 use crate::text::escape;
 
@@ -24,6 +25,8 @@ struct DomainJson<'a> {
     due_in_days: Option<i64>,
     findings: &'a [crate::record::Finding],
     readiness: Option<&'a Readiness>,
+    /// The evidence gate in front of `next` (aggregate reports), when its phase has one.
+    evidence: Option<&'a GateState>,
 }
 
 pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
@@ -41,6 +44,7 @@ pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()
             due_in_days: s.due.map(|d| d.in_days),
             findings: &s.findings,
             readiness: s.readiness.as_ref(),
+            evidence: s.evidence.as_ref(),
         })
         .collect();
     writeln!(out, "{}", to_json(&serde_json::json!({ "domains": domains })))
@@ -66,8 +70,30 @@ pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<(
         if let Some(r) = s.and_then(|s| s.readiness.as_ref()) {
             write_readiness(r, out)?;
         }
+        if let Some(s) = s {
+            write_evidence(s, out)?;
+        }
     }
     Ok(())
+}
+
+/// `    evidence for phase 3: closed: 5 more days of reports; pass rate 96.1% < 98%`.
+fn write_evidence(s: &Standing, out: &mut impl Write) -> io::Result<()> {
+    let Some(gate) = &s.evidence else { return Ok(()) };
+    writeln!(out, "    evidence for phase {}: {}", s.next.phase, gate_summary(gate))
+}
+
+/// `open (21 days of reports, 99.2% pass)` or `closed: what is missing`.
+pub fn gate_summary(gate: &GateState) -> String {
+    if gate.open {
+        let rate = gate
+            .pass_rate
+            .map(|r| format!(", {:.1}% pass", (r * 10.0).floor() / 10.0))
+            .unwrap_or_default();
+        format!("open ({} days of reports{rate})", gate.report_days)
+    } else {
+        format!("closed: {}", gate.what_is_missing.join("; "))
+    }
 }
 
 /// `    readiness ready: SPF ok (4/10 lookups, 0/2 void); DKIM ok (s1 ok 2048); reports ok (…)`,

@@ -229,7 +229,14 @@ pub fn from_standing(domain: &Domain, s: &Standing) -> DomainView {
             0 => "due today".to_owned(),
             _ => format!("due since {}", d.date),
         }),
-        readiness: s.readiness.as_ref().map(readiness_rows).unwrap_or_default(),
+        readiness: s
+            .readiness
+            .as_ref()
+            .map(readiness_rows)
+            .unwrap_or_default()
+            .into_iter()
+            .chain(s.evidence.as_ref().map(|g| evidence_row(s.next.phase, g)))
+            .collect(),
         ..initial_view(domain)
     }
 }
@@ -309,4 +316,18 @@ fn readiness_rows(r: &crate::readiness::Readiness) -> Vec<Readiness> {
         text: f.message.clone(),
     }));
     rows
+}
+
+/// The evidence gate in front of the next step, as a readiness row.
+fn evidence_row(phase: usize, gate: &crate::report::GateState) -> Readiness {
+    let text = if gate.open {
+        format!("phase {phase}: open ({} days of reports)", gate.report_days)
+    } else {
+        format!("phase {phase}: closed: {}", gate.what_is_missing.join("; "))
+    };
+    Readiness {
+        label: "evidence".to_owned(),
+        severity: if gate.open { Severity::Info } else { Severity::Error },
+        text,
+    }
 }
