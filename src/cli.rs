@@ -226,8 +226,7 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
         };
         let refresh = (ui.refresh > 0).then(|| std::time::Duration::from_secs(ui.refresh));
         let today = ui.clock.today();
-        let result = with_plan(&plan, err, |p, err| tui::run(p, &ui.dns, today, refresh, out, err));
-        return result.unwrap_or_else(|e| {
+        return tui::run(&plan, &ui.dns, today, refresh, out, err).unwrap_or_else(|e| {
             let _ = writeln!(err, "dmarc-rollout: {e}");
             exits::WRITE
         });

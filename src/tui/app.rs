@@ -1,9 +1,11 @@
 //! The TUI's state and its `update`: every key, mouse event, lookup answer and timer tick comes
 //! in as a [`Msg`] and leaves as changed state plus [`Effect`]s for `run` to carry out. Pure.
 
+use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
-use super::model::{DomainView, StatusLine};
+use super::model::{DomainView, Position, StatusLine, with_history};
+use crate::plan::Domain;
 
 /// Everything that can happen to the UI.
 #[derive(Debug, Clone)]
@@ -24,6 +26,42 @@ pub enum Msg {
     },
     /// The auto-refresh timer fired.
     Tick,
+    /// The recorder finished a [`Effect::Record`].
+    Recorded {
+        request: RecordRequest,
+        outcome: RecordOutcome,
+    },
+}
+
+/// "Phase `phase` of `domain` went live on `on`", to be written into the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRequest {
+    /// The domain's position in the initial list.
+    pub index: usize,
+    pub domain: String,
+    /// 1-based, as the plan numbers phases.
+    pub phase: usize,
+    pub on: NaiveDate,
+}
+
+/// What became of a [`RecordRequest`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordOutcome {
+    /// Written; the domain as read back from the new plan text.
+    Written(Box<Domain>),
+    /// That exact entry was in the plan already; nothing changed.
+    AlreadyRecorded,
+    /// The plan on disk is no longer the text the UI read; nothing was written.
+    ChangedOnDisk,
+    /// Nothing was written, for this reason (shown in the status line).
+    Failed(String),
+}
+
+/// Where and when `m` records a step: the plan file as shown to the user, and today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordTo {
+    pub file: String,
+    pub today: NaiveDate,
 }
 
 /// What `update` asks the outside world to do.
@@ -35,10 +73,12 @@ pub enum Effect {
     Copy(String),
     /// Leave the UI; print the value after the terminal is restored.
     Quit { print: Option<String> },
+    /// Write the step into the plan file (the user confirmed it).
+    Record(RecordRequest),
 }
 
 /// What has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Normal,
     /// Typing into the domain filter.
@@ -46,6 +86,8 @@ pub enum Mode {
     Help,
     /// Details of the selected ladder step or finding.
     Detail,
+    /// Asking "record this step as published?"; `y` writes it, anything else cancels.
+    Confirm(RecordRequest),
 }
 
 /// The focused pane, in Tab order.
@@ -95,10 +137,19 @@ pub struct App {
     pub notice: Option<String>,
     /// False under `NO_COLOR`: bold and reverse only.
     pub color: bool,
+    /// Where `m` records steps.
+    pub record_to: RecordTo,
+    /// Whether the SPF lookup tree is shown whole (`t`) or as one line.
+    pub tree_open: bool,
 }
 
 impl App {
-    pub fn new(domains: Vec<DomainView>, status: StatusLine, color: bool) -> Self {
+    pub fn new(
+        domains: Vec<DomainView>,
+        status: StatusLine,
+        color: bool,
+        record_to: RecordTo,
+    ) -> Self {
         Self {
             domains: domains.into_iter().map(|view| Entry { view, generation: 0 }).collect(),
             status,
@@ -111,6 +162,8 @@ impl App {
             finding_row: 0,
             notice: None,
             color,
+            record_to,
+            tree_open: false,
         }
     }
 
@@ -181,6 +234,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Tick => app.refresh(),
+        Msg::Recorded { request, outcome } => recorded(app, &request, outcome),
         Msg::Key(_) | Msg::Resize(..) => Vec::new(),
     }
 }
@@ -190,10 +244,14 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return vec![Effect::Quit { print: None }];
     }
-    match app.mode {
+    match &app.mode {
         Mode::Normal => normal_key(app, key.code),
         Mode::Filter => filter_key(app, key.code),
         Mode::Help | Mode::Detail => overlay_key(app, key.code),
+        Mode::Confirm(request) => {
+            let request = request.clone();
+            confirm_key(app, key.code, request)
+        }
     }
 }
 
@@ -209,6 +267,8 @@ fn normal_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
         KeyCode::Char('r') => return app.refresh(),
         KeyCode::Char('c') => return copy(app),
         KeyCode::Char('p') => return app.next_value().map_or_else(Vec::new, quit_printing),
+        KeyCode::Char('m') => ask_to_record(app),
+        KeyCode::Char('t') => app.tree_open = !app.tree_open,
         KeyCode::Char('?') => app.mode = Mode::Help,
         KeyCode::Char('/') => app.mode = Mode::Filter,
         _ => {}
@@ -277,4 +337,69 @@ fn copy(app: &mut App) -> Vec<Effect> {
 
 fn quit_printing(value: String) -> Vec<Effect> {
     vec![Effect::Quit { print: Some(value) }]
+}
+
+/// `m`: asks to record the phase DNS shows live for the selected domain, dated today. Only a
+/// live phase of the plan can be recorded, as with `dmarc-rollout record`.
+fn ask_to_record(app: &mut App) {
+    let Some(&index) = app.visible().get(app.selected) else { return };
+    let view = &app.domains[index].view;
+    let name = &view.name;
+    let refusal = match view.position {
+        Position::Live(phase) => {
+            let on = app.record_to.today;
+            let request = RecordRequest { index, domain: name.clone(), phase: phase + 1, on };
+            app.mode = Mode::Confirm(request);
+            return;
+        }
+        Position::Unknown => format!("DNS has not shown the record of {name} (yet)"),
+        Position::NotStarted => format!("{name} has no DMARC record of its own"),
+        Position::Drift { .. } | Position::Broken => {
+            format!("the live record of {name} is no phase of the plan")
+        }
+    };
+    app.notice = Some(format!("not recorded: {refusal}"));
+}
+
+fn confirm_key(app: &mut App, code: KeyCode, request: RecordRequest) -> Vec<Effect> {
+    match code {
+        KeyCode::Char('y' | 'Y') => {
+            app.mode = Mode::Normal;
+            app.notice = Some(format!("recording phase {} of {}…", request.phase, request.domain));
+            vec![Effect::Record(request)]
+        }
+        KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => {
+            app.mode = Mode::Normal;
+            app.notice = Some("not recorded".to_owned());
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A record request came back. After a write the domain's dates follow the new history at once,
+/// and a new refresh starts so answers from lookups begun on the old plan are dropped.
+fn recorded(app: &mut App, request: &RecordRequest, outcome: RecordOutcome) -> Vec<Effect> {
+    let RecordRequest { domain, phase, on, .. } = request;
+    let (notice, effects) = match outcome {
+        RecordOutcome::Written(new) => {
+            let entry = app.domains.get_mut(request.index).filter(|e| e.view.name == *domain);
+            if let Some(entry) = entry {
+                with_history(&mut entry.view, &new, app.record_to.today);
+            }
+            let file = &app.record_to.file;
+            (format!("{domain}: recorded phase {phase} on {on} in {file}"), app.refresh())
+        }
+        RecordOutcome::AlreadyRecorded => {
+            (format!("{domain}: phase {phase} on {on} was already recorded"), Vec::new())
+        }
+        RecordOutcome::ChangedOnDisk => (
+            "not recorded: the plan changed on disk since it was read (restart to reload)"
+                .to_owned(),
+            Vec::new(),
+        ),
+        RecordOutcome::Failed(why) => (format!("not recorded: {why}"), Vec::new()),
+    };
+    app.notice = Some(notice);
+    effects
 }

@@ -8,11 +8,12 @@
 //! ┌ example.com: ladder ───────────────────────────────────────────────────────┐
 //! │ # phase   policy  pct / t  RFC 7489           RFC 9989       soak  state   │
 //! │ 1 monitor none    - / -    none 100%          none 100%      14d   done    │
-//! └────────────────────────────────────────────────────────────────────────────┘
+//! └ 1 2026-10-01 ▸ 2 2026-10-15 ▸ 3 due in 5 days ─────────────────────────────┘
 //! ┌ Publish next ─────────────────────┐┌ Live · readiness · findings ──────────┐
 //! │ host, TTL, phase                  ││ live record, TTL, server              │
 //! │ the TXT value, wrapped            ││ readiness lines                       │
-//! │ changes vs live                   ││ findings with severity                │
+//! │ changes vs live                   ││ SPF tree: 3 lookups, t to expand      │
+//! │                                   ││ findings with severity                │
 //! └───────────────────────────────────┘└───────────────────────────────────────┘
 //!  nameservers 127.0.0.1:5353 · refreshed 03:20:11 · 1 in flight       ? help
 //! ```
@@ -24,13 +25,13 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row};
 use ratatui::widgets::{Table, TableState, Wrap};
 
-use super::app::{App, Mode, Pane};
-use super::model::{DomainView, Live, Position, StepState, step_state, summary};
+use super::app::{App, Mode, Pane, RecordRequest};
+use super::model::{DomainView, Live, Position, StepState, step_state, summary, timeline};
 use crate::record::Severity;
 use crate::text::escape;
 
 /// Every key, as the help overlay lists it.
-pub const KEYS: [(&str, &str); 12] = [
+pub const KEYS: [(&str, &str); 14] = [
     ("↑ ↓  j k", "move in the focused pane (mouse wheel too)"),
     ("Tab  Shift-Tab", "next / previous pane"),
     ("Enter", "details of the selected step or finding"),
@@ -38,6 +39,8 @@ pub const KEYS: [(&str, &str); 12] = [
     ("r", "refresh live DNS now"),
     ("c", "copy the next TXT value to the clipboard (OSC 52)"),
     ("p", "quit and print the next TXT value"),
+    ("m", "mark the live phase published today in the plan (asks y/n)"),
+    ("t", "expand / collapse the SPF lookup tree"),
     ("?", "this help"),
     ("Esc", "close overlay / clear filter / quit"),
     ("q", "quit"),
@@ -67,9 +70,10 @@ pub fn view(frame: &mut Frame, app: &App) {
         live_and_findings(frame, app, domain, right);
     }
     status_line(frame, app, status);
-    match app.mode {
+    match &app.mode {
         Mode::Help => help_overlay(frame, app),
         Mode::Detail => detail_overlay(frame, app),
+        Mode::Confirm(request) => confirm_overlay(frame, app, request),
         Mode::Normal | Mode::Filter => {}
     }
 }
@@ -93,7 +97,7 @@ fn severity_style(app: &App, severity: Severity) -> Style {
 
 fn domain_list(frame: &mut Frame, app: &App, area: Rect) {
     let visible = app.visible();
-    let filter = match (app.mode, app.filter.is_empty()) {
+    let filter = match (&app.mode, app.filter.is_empty()) {
         (Mode::Filter, _) => format!(" /{}▏", escape(&app.filter)),
         (_, false) => format!(" /{}", escape(&app.filter)),
         (_, true) => String::new(),
@@ -156,10 +160,28 @@ fn ladder_table(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
     let widths = ladder_widths(d, wide);
     let table = Table::new(rows, &widths)
         .header(Row::new(header.iter().copied()).style(Style::new().bold()))
-        .block(pane_block(app, Pane::Ladder, format!("{}: ladder", escape(&d.name))))
+        .block(
+            pane_block(app, Pane::Ladder, format!("{}: ladder", escape(&d.name)))
+                .title_bottom(timeline_line(d, area.width.saturating_sub(2))),
+        )
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
     let selected = (app.pane == Pane::Ladder).then_some(app.ladder_row);
     frame.render_stateful_widget(table, area, &mut TableState::default().with_selected(selected));
+}
+
+/// The timeline on one row: each recorded step with its date, then the next with its due
+/// date. The oldest steps give way (`…`) when the row is too narrow.
+fn timeline_line(d: &DomainView, width: u16) -> Line<'static> {
+    let steps: Vec<String> =
+        timeline(d).iter().map(|(phase, when)| format!("{phase} {}", escape(when))).collect();
+    let fits = |text: &str| text.chars().count() + 2 <= usize::from(width);
+    let mut skip = 0;
+    let mut text = steps.join(" ▸ ");
+    while !fits(&text) && skip + 1 < steps.len() {
+        skip += 1;
+        text = format!("… ▸ {}", steps[skip..].join(" ▸ "));
+    }
+    Line::raw(format!(" {text} "))
 }
 
 /// The effect columns as wide as their longest text; the phase name takes what is left.
@@ -247,6 +269,7 @@ fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
             Span::raw(escape(&r.text).into_owned()),
         ])
     }));
+    lines.extend(spf_tree_lines(app, d));
     let first_finding = lines.len();
     lines.extend(d.findings.iter().enumerate().map(|(i, f)| {
         let marker = if app.pane == Pane::Findings && i == app.finding_row { "> " } else { "" };
@@ -261,6 +284,19 @@ fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
     let block = pane_block(app, Pane::Findings, "Live · readiness · findings".to_owned());
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false }).block(block);
     frame.render_widget(paragraph.scroll((scroll, 0)), area);
+}
+
+/// The SPF lookup tree: one line until `t` opens it whole.
+fn spf_tree_lines(app: &App, d: &DomainView) -> Vec<Line<'static>> {
+    let Some(tree) = &d.spf_tree else { return Vec::new() };
+    let label = Span::styled("SPF tree: ", bold());
+    if !app.tree_open {
+        let summary = format!("{} lookups, t to expand", tree.lookups);
+        return vec![Line::from(vec![label, Span::raw(summary)])];
+    }
+    let mut lines = vec![Line::from(vec![label, Span::raw("(t to collapse)")])];
+    lines.extend(tree.lines.iter().map(|l| Line::raw(escape(l).into_owned())));
+    lines
 }
 
 /// The scroll offset that brings line `target` into the bordered `area`, counting each line's
@@ -304,7 +340,7 @@ fn status_line(frame: &mut Frame, app: &App, area: Rect) {
         app.in_flight()
     );
     if let Some(notice) = &app.notice {
-        text = format!("{text} · {notice}");
+        text = format!("{text} · {}", escape(notice));
     }
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(18)]).areas(area);
@@ -337,6 +373,31 @@ fn help_overlay(frame: &mut Frame, app: &App) {
         Block::default().borders(Borders::ALL).title("Keys").border_style(fg(app, Color::Cyan));
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn confirm_overlay(frame: &mut Frame, app: &App, r: &RecordRequest) {
+    let step = r.phase.checked_sub(1);
+    let name = app.domains.get(r.index).zip(step).and_then(|(e, i)| e.view.ladder.get(i));
+    let phase = name.map_or_else(String::new, |row| format!(" ({})", escape(&row.name)));
+    let lines = vec![
+        Line::raw(format!("Record phase {}{phase} of {}", r.phase, escape(&r.domain))),
+        Line::raw(format!("as published on {}", r.on)),
+        Line::raw(format!("in {}?", escape(&app.record_to.file))),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("y", bold()),
+            Span::raw(" record   "),
+            Span::styled("n", bold()),
+            Span::raw(" / Esc cancel"),
+        ]),
+    ];
+    let area = centered(frame.area(), 60, 7);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title("Record in the plan?")
+        .border_style(fg(app, Color::Yellow).bold());
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
 }
 
 fn detail_overlay(frame: &mut Frame, app: &App) {
