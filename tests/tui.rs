@@ -346,10 +346,9 @@ fn a_written_step_updates_the_dates_at_once_and_refreshes() {
     let view = &app.domains[0].view;
     assert_eq!(view.ladder[1].published, Some(today()));
     assert_eq!(view.due.as_deref(), Some("due in 14 days"));
-    assert_eq!(
-        app.notice.as_deref(),
-        Some("example.com: recorded phase 2 on 2026-11-29 in plans/test.toml")
-    );
+    assert_eq!(app.notice.as_deref(), Some("example.com: recorded phase 2 on 2026-11-29"));
+    let status = buffer_text(&screen(&app, 80, 24)).lines().last().unwrap_or_default().to_owned();
+    assert!(status.starts_with("\" example.com: recorded phase 2 on 2026-11-29 · "), "{status}");
 }
 
 #[test]

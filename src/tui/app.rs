@@ -365,7 +365,6 @@ fn confirm_key(app: &mut App, code: KeyCode, request: RecordRequest) -> Vec<Effe
     match code {
         KeyCode::Char('y' | 'Y') => {
             app.mode = Mode::Normal;
-            app.notice = Some(format!("recording phase {} of {}…", request.phase, request.domain));
             vec![Effect::Record(request)]
         }
         KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => {
@@ -387,8 +386,7 @@ fn recorded(app: &mut App, request: &RecordRequest, outcome: RecordOutcome) -> V
             if let Some(entry) = entry {
                 with_history(&mut entry.view, &new, app.record_to.today);
             }
-            let file = &app.record_to.file;
-            (format!("{domain}: recorded phase {phase} on {on} in {file}"), app.refresh())
+            (format!("{domain}: recorded phase {phase} on {on}"), app.refresh())
         }
         RecordOutcome::AlreadyRecorded => {
             (format!("{domain}: phase {phase} on {on} was already recorded"), Vec::new())

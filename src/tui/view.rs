@@ -339,8 +339,9 @@ fn status_line(frame: &mut Frame, app: &App, area: Rect) {
         escape(refreshed),
         app.in_flight()
     );
+    // The notice comes first: it answers the last key, and a narrow line cuts from the right.
     if let Some(notice) = &app.notice {
-        text = format!("{text} · {}", escape(notice));
+        text = format!(" {} ·{text}", escape(notice));
     }
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(18)]).areas(area);
