@@ -150,19 +150,12 @@ fn words(text: &str) -> Regex<String> {
     Regex(cells.concat())
 }
 
-#[test]
-fn m_then_y_records_the_live_phase_as_one_new_line_of_the_plan() {
-    let zone = zone_text(
-        "ui.test",
-        "_dmarc.live TXT \"v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@ui.test\"\n",
-    );
-    let served = serve(&[&zone], Vec::new());
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("plan.toml");
-    std::fs::write(&path, RECORD_PLAN).expect("write plan");
+/// The binary on a copy of [`RECORD_PLAN`] in a temp folder, with phase 2 live in DNS.
+fn spawn_on_record_plan(served: &Served, path: &std::path::Path) -> OsSession {
+    std::fs::write(path, RECORD_PLAN).expect("write plan");
     let mut command = Command::new(env!("CARGO_BIN_EXE_dmarc-rollout"));
     command
-        .arg(&path)
+        .arg(path)
         .args(["--nameserver", &served.dns.addr.to_string(), "--timeout", "5", "--refresh", "0"])
         .args(["--today", "2026-11-29"])
         .env("NO_COLOR", "1")
@@ -170,20 +163,60 @@ fn m_then_y_records_the_live_phase_as_one_new_line_of_the_plan() {
     let mut session = Session::spawn(command).expect("the binary starts in a pty");
     session.set_expect_timeout(Some(Duration::from_secs(10)));
     session.expect(words("phase 2/2")).expect("DNS shows phase 2 live");
+    session
+}
+
+fn record_server() -> Served {
+    let zone = zone_text(
+        "ui.test",
+        "_dmarc.live TXT \"v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@ui.test\"\n",
+    );
+    serve(&[&zone], Vec::new())
+}
+
+fn quit(mut session: OsSession) {
+    session.send("q").expect("q is sent");
+    session.expect("\x1b[?1049l").expect("the alternate screen is left");
+    let status = session.get_process().wait().expect("the binary exits");
+    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+}
+
+#[test]
+fn m_then_y_records_the_live_phase_as_one_new_line_of_the_plan() {
+    let served = record_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("plan.toml");
+    let mut session = spawn_on_record_plan(&served, &path);
     session.send("m").expect("m is sent");
     session.expect(words("as published on 2026-11-29?")).expect("the question is asked");
     session.send("y").expect("y is sent");
     session
         .expect(words("live.ui.test: recorded phase 2 on 2026-11-29 ·"))
         .expect("the status line says so");
-    session.send("q").expect("q is sent");
-    session.expect("\x1b[?1049l").expect("the alternate screen is left");
-    let status = session.get_process().wait().expect("the binary exits");
-    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+    session.expect(words("2 2026-11-29")).expect("the timeline shows the new date");
+    quit(session);
     let after = std::fs::read_to_string(&path).expect("read plan");
     let expected = RECORD_PLAN.replace(
         "  1 = 2026-11-01   # monitoring began\n",
         "  1 = 2026-11-01   # monitoring began\n  2 = 2026-11-29\n",
     );
     assert_eq!(after, expected);
+}
+
+#[test]
+fn a_plan_changed_on_disk_meanwhile_is_not_overwritten() {
+    let served = record_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("plan.toml");
+    let mut session = spawn_on_record_plan(&served, &path);
+    let edited = RECORD_PLAN.replace("# the rollout", "# edited elsewhere: the rollout");
+    std::fs::write(&path, &edited).expect("edit the plan behind the UI's back");
+    session.send("m").expect("m is sent");
+    session.expect(words("as published on 2026-11-29?")).expect("the question is asked");
+    session.send("y").expect("y is sent");
+    session
+        .expect(words("not recorded: the plan changed on disk"))
+        .expect("the status line says why");
+    quit(session);
+    assert_eq!(std::fs::read_to_string(&path).expect("read plan"), edited);
 }
