@@ -663,8 +663,14 @@ fn a_long_value_wraps_whole_in_the_publish_panel() {
 
 #[test]
 fn tiny_terminals_do_not_panic() {
-    let app = app(plan_views());
-    for (w, h) in [(1, 1), (20, 5), (40, 10), (80, 3)] {
-        screen(&app, w, h);
+    let plain = app(plan_views());
+    let mut asking = app(vec![phase_two_live_unrecorded()]);
+    keys(&mut asking, &[KeyCode::Char('m')]);
+    let mut tree = app(vec![with_spf_tree()]);
+    keys(&mut tree, &[KeyCode::Char('t')]);
+    for app in [&plain, &asking, &tree] {
+        for (w, h) in [(1, 1), (20, 5), (40, 10), (80, 3)] {
+            screen(app, w, h);
+        }
     }
 }

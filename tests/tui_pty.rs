@@ -169,7 +169,9 @@ fn spawn_on_record_plan(served: &Served, path: &std::path::Path) -> OsSession {
 fn record_server() -> Served {
     let zone = zone_text(
         "ui.test",
-        "_dmarc.live TXT \"v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@ui.test\"\n",
+        "_dmarc.live TXT \"v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@ui.test\"\n\
+         live TXT \"v=spf1 include:_spf.ui.test -all\"\n\
+         _spf TXT \"v=spf1 ip4:192.0.2.1 -all\"\n",
     );
     serve(&[&zone], Vec::new())
 }
@@ -219,4 +221,16 @@ fn a_plan_changed_on_disk_meanwhile_is_not_overwritten() {
         .expect("the status line says why");
     quit(session);
     assert_eq!(std::fs::read_to_string(&path).expect("read plan"), edited);
+}
+
+#[test]
+fn t_expands_the_spf_lookup_tree() {
+    let served = record_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("plan.toml");
+    let mut session = spawn_on_record_plan(&served, &path);
+    session.expect(words("SPF tree: 1 lookup, t to expand")).expect("the tree is one line");
+    session.send("t").expect("t is sent");
+    session.expect(words("include:_spf.ui.test")).expect("the include shows");
+    quit(session);
 }

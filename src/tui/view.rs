@@ -293,7 +293,8 @@ fn spf_tree_lines(app: &App, d: &DomainView) -> Vec<Line<'static>> {
     let Some(tree) = &d.spf_tree else { return Vec::new() };
     let label = Span::styled("SPF tree: ", bold());
     if !app.tree_open {
-        let summary = format!("{} lookups, t to expand", tree.lookups);
+        let plural = if tree.lookups == 1 { "" } else { "s" };
+        let summary = format!("{} lookup{plural}, t to expand", tree.lookups);
         return vec![Line::from(vec![label, Span::raw(summary)])];
     }
     let mut lines = vec![Line::from(vec![label, Span::raw("(t to collapse)")])];
