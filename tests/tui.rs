@@ -398,6 +398,18 @@ fn the_confirmation_names_phase_date_and_file() {
     insta::assert_snapshot!(terminal.backend());
 }
 
+#[test]
+fn the_confirmation_warns_when_it_moves_a_recorded_date() {
+    let question = |view: DomainView| {
+        let mut app = app(vec![view]);
+        keys(&mut app, &[KeyCode::Char('m')]);
+        buffer_text(&screen(&app, 80, 24))
+    };
+    let moved = question(live_at(1));
+    assert!(moved.contains("It is recorded on 2026-10-15 now; y moves it"), "{moved}");
+    assert!(!question(phase_two_live_unrecorded()).contains("It is recorded on"));
+}
+
 // ---- SPF tree (t) ----
 
 fn with_spf_tree() -> DomainView {

@@ -36,14 +36,24 @@ pub(super) fn help(frame: &mut Frame, app: &App) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// The question before `m` writes: what, when and where; and, when the phase already has a
+/// different date, that the write moves it (and so the next step's due date).
 pub(super) fn confirm(frame: &mut Frame, app: &App, r: &RecordRequest) {
     let step = r.phase.checked_sub(1);
-    let name = app.domains.get(r.index).zip(step).and_then(|(e, i)| e.view.ladder.get(i));
-    let phase = name.map_or_else(String::new, |row| format!(" ({})", escape(&row.name)));
-    let lines = vec![
+    let row = app.domains.get(r.index).zip(step).and_then(|(e, i)| e.view.ladder.get(i));
+    let phase = row.map_or_else(String::new, |row| format!(" ({})", escape(&row.name)));
+    let mut lines = vec![
         Line::raw(format!("Record phase {}{phase} of {}", r.phase, escape(&r.domain))),
         Line::raw(format!("as published on {}", r.on)),
         Line::raw(format!("in {}?", escape(&app.record_to.file))),
+    ];
+    if let Some(old) = row.and_then(|row| row.published).filter(|&old| old != r.on) {
+        lines.push(Line::styled(
+            format!("It is recorded on {old} now; y moves it, and the due date."),
+            fg(app, Color::Yellow).bold(),
+        ));
+    }
+    lines.extend([
         Line::raw(""),
         Line::from(vec![
             Span::styled("y", bold()),
@@ -51,8 +61,9 @@ pub(super) fn confirm(frame: &mut Frame, app: &App, r: &RecordRequest) {
             Span::styled("n", bold()),
             Span::raw(" / Esc cancel"),
         ]),
-    ];
-    let area = centered(frame.area(), 60, 7);
+    ]);
+    let height = u16::try_from(lines.len()).unwrap_or(8) + 2;
+    let area = centered(frame.area(), 64, height);
     let block = Block::default()
         .borders(Borders::ALL)
         .title("Record in the plan?")
