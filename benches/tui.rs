@@ -6,7 +6,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use dmarc_rollout::plan;
-use dmarc_rollout::tui::{App, DomainView, Live, Position, StatusLine, initial_view, view};
+use dmarc_rollout::tui::{
+    App, DomainView, Live, Position, RecordTo, StatusLine, initial_view, view,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -41,7 +43,11 @@ fn terminal() -> Terminal<TestBackend> {
 
 fn main() {
     let start = Instant::now();
-    let app = App::new(views(), status(), true);
+    let record_to = RecordTo {
+        file: "bench.toml".to_owned(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).expect("a valid date"),
+    };
+    let app = App::new(views(), status(), true, record_to);
     let mut term = terminal();
     term.draw(|frame| view(frame, &app)).expect("infallible");
     let first = start.elapsed();

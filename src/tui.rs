@@ -1,6 +1,6 @@
 //! The terminal UI: the plan's domains, their ladders and live DNS side by side. This module
-//! owns the edge: the terminal, the event loop and the loader; `app` (state and `update`),
-//! `view` and `model` are pure.
+//! owns the edge: the terminal, the event loop, the loader and the recorder; `app` (state and
+//! `update`), `view` and `model` are pure.
 
 mod app;
 pub mod model;
@@ -16,9 +16,11 @@ use crossterm::execute;
 use futures::StreamExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-pub use app::{App, Effect, Entry, Mode, Msg, Pane, update};
+pub use app::{
+    App, Effect, Entry, Mode, Msg, Pane, RecordOutcome, RecordRequest, RecordTo, update,
+};
 pub use model::{
-    DomainView, LadderRow, Live, Position, Readiness, StatusLine, StepState, initial_view,
+    DomainView, LadderRow, Live, Position, Readiness, SpfTree, StatusLine, StepState, initial_view,
 };
 pub use view::{KEYS, view};
 
@@ -35,21 +37,35 @@ impl<F: Fn(u64, UnboundedSender<Msg>) + Send + Sync + 'static> Loader for F {
     }
 }
 
+/// Writes a confirmed step into the plan. `record` must return at once: it spawns its work and
+/// sends one [`Msg::Recorded`] with the outcome.
+pub trait Recorder: Send + Sync + 'static {
+    fn record(&self, request: RecordRequest, tx: UnboundedSender<Msg>);
+}
+
+/// The outside world the UI talks to: DNS through the loader, the plan file through the
+/// recorder.
+pub struct Workers {
+    pub loader: Arc<dyn Loader>,
+    pub recorder: Arc<dyn Recorder>,
+}
+
 /// Runs the UI until the user quits. `domains` are the plan-only views ([`initial_view`]);
 /// `refresh` is the auto-refresh period (`None` = off). Returns the value to print when the
 /// user pressed `p`; the terminal is already restored then.
 pub async fn run(
     domains: Vec<DomainView>,
     status: StatusLine,
-    loader: Arc<dyn Loader>,
+    record_to: RecordTo,
+    workers: Workers,
     refresh: Option<Duration>,
 ) -> io::Result<Option<String>> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut app = App::new(domains, status, color);
+    let mut app = App::new(domains, status, color, record_to);
     let mut terminal = ratatui::init();
     release_mouse_on_panic();
     execute!(io::stdout(), EnableMouseCapture)?;
-    let result = event_loop(&mut terminal, &mut app, loader.as_ref(), refresh).await;
+    let result = event_loop(&mut terminal, &mut app, &workers, refresh).await;
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -68,7 +84,7 @@ fn release_mouse_on_panic() {
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
-    loader: &dyn Loader,
+    workers: &Workers,
     refresh: Option<Duration>,
 ) -> io::Result<Option<String>> {
     let (tx, mut rx) = unbounded_channel();
@@ -81,7 +97,10 @@ async fn event_loop(
         for effect in std::mem::take(&mut pending) {
             match effect {
                 Effect::Quit { print } => return Ok(print),
-                Effect::Refresh { generation } => start_refresh(loader, generation, &tx),
+                Effect::Refresh { generation } => {
+                    start_refresh(workers.loader.as_ref(), generation, &tx);
+                }
+                Effect::Record(request) => workers.recorder.record(request, tx.clone()),
                 Effect::Copy(text) => {
                     execute!(io::stdout(), CopyToClipboard::to_clipboard_from(text))?;
                 }

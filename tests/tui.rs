@@ -5,8 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKi
 use dmarc_rollout::plan;
 use dmarc_rollout::record::{Finding, Severity, Tag};
 use dmarc_rollout::tui::{
-    App, DomainView, Effect, Live, Mode, Msg, Pane, Position, Readiness, StatusLine, StepState,
-    initial_view, model, update, view,
+    App, DomainView, Effect, Live, Mode, Msg, Pane, Position, Readiness, RecordOutcome,
+    RecordRequest, RecordTo, SpfTree, StatusLine, StepState, initial_view, model, update, view,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -59,8 +59,13 @@ fn status() -> StatusLine {
     }
 }
 
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 29).expect("a valid date")
+}
+
 fn app(views: Vec<DomainView>) -> App {
-    App::new(views, status(), false)
+    let record_to = RecordTo { file: "plans/test.toml".to_owned(), today: today() };
+    App::new(views, status(), false, record_to)
 }
 
 fn found(value: &str) -> Live {
@@ -154,7 +159,7 @@ fn typing_after_slash_filters_the_domains_and_esc_clears_the_filter() {
     assert_eq!(app.visible(), vec![1]);
     assert_eq!(app.current().map(|d| d.name.as_str()), Some("example.org"));
     keys(&mut app, &[KeyCode::Esc]);
-    assert_eq!((app.mode, app.filter.as_str(), app.visible().len()), (Mode::Normal, "", 3));
+    assert_eq!((app.mode.clone(), app.filter.as_str(), app.visible().len()), (Mode::Normal, "", 3));
 }
 
 #[test]
@@ -242,7 +247,7 @@ fn question_mark_opens_help_and_esc_closes_it_without_quitting() {
 fn enter_on_a_ladder_step_opens_its_details() {
     let mut app = app(plan_views());
     keys(&mut app, &[KeyCode::Enter]);
-    assert_eq!((app.pane, app.mode), (Pane::Ladder, Mode::Normal));
+    assert_eq!((app.pane, app.mode.clone()), (Pane::Ladder, Mode::Normal));
     keys(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.mode, Mode::Detail);
 }
@@ -266,7 +271,205 @@ fn the_mouse_wheel_scrolls_the_focused_pane() {
     assert_eq!(app.selected, 1);
 }
 
+// ---- recording a step (m) ----
+
+fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
+}
+
+/// `example.com` with phase 1 recorded on 2026-10-01 and phase 2 live in DNS, not recorded.
+fn phase_two_live_unrecorded() -> DomainView {
+    let mut view = live_at(0);
+    view.live = found(&view.ladder[1].value.clone());
+    view.position = Position::Live(1);
+    view.next = live_at(1).next;
+    view.due = None;
+    view
+}
+
+/// The plan's `example.com` with this history.
+fn domain_with(history: &[(usize, chrono::NaiveDate)]) -> plan::Domain {
+    let plan = plan::load("test.toml", PLAN).expect("the test plan loads");
+    let mut domain = plan.domains[0].clone();
+    domain.history =
+        history.iter().map(|&(phase, published)| plan::HistoryEntry { phase, published }).collect();
+    domain
+}
+
+fn phase_two_request() -> RecordRequest {
+    RecordRequest { index: 0, domain: "example.com".to_owned(), phase: 2, on: today() }
+}
+
+#[test]
+fn m_asks_to_record_the_live_phase_and_y_records_it() {
+    let mut app = app(vec![phase_two_live_unrecorded()]);
+    assert!(keys(&mut app, &[KeyCode::Char('m')]).is_empty());
+    assert_eq!(app.mode, Mode::Confirm(phase_two_request()));
+    assert!(keys(&mut app, &[KeyCode::Char('r')]).is_empty(), "keys go to the question");
+    let effects = keys(&mut app, &[KeyCode::Char('y')]);
+    assert_eq!(effects, vec![Effect::Record(phase_two_request())]);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn n_and_esc_cancel_the_question_and_record_nothing() {
+    for cancel in [KeyCode::Char('n'), KeyCode::Esc] {
+        let mut app = app(vec![phase_two_live_unrecorded()]);
+        let effects = keys(&mut app, &[KeyCode::Char('m'), cancel]);
+        assert!(effects.is_empty(), "{cancel:?} records nothing");
+        assert_eq!((app.mode.clone(), app.notice.as_deref()), (Mode::Normal, Some("not recorded")));
+    }
+}
+
+#[test]
+fn m_refuses_when_dns_shows_no_phase_of_the_plan() {
+    let pending = plan_views().remove(0);
+    for (view, why) in [
+        (drift_view(), "is no phase of the plan"),
+        (pending, "DNS has not shown the record of example.com"),
+    ] {
+        let mut app = app(vec![view]);
+        assert!(keys(&mut app, &[KeyCode::Char('m')]).is_empty());
+        assert_eq!(app.mode, Mode::Normal);
+        let notice = app.notice.clone().unwrap_or_default();
+        assert!(notice.starts_with("not recorded: ") && notice.contains(why), "{notice}");
+    }
+}
+
+#[test]
+fn a_written_step_updates_the_dates_at_once_and_refreshes() {
+    let mut app = app(vec![phase_two_live_unrecorded()]);
+    let domain = domain_with(&[(1, date(2026, 10, 1)), (2, today())]);
+    let outcome = RecordOutcome::Written(Box::new(domain));
+    let effects = update(&mut app, Msg::Recorded { request: phase_two_request(), outcome });
+    assert_eq!(effects, vec![Effect::Refresh { generation: 1 }]);
+    let view = &app.domains[0].view;
+    assert_eq!(view.ladder[1].published, Some(today()));
+    assert_eq!(view.due.as_deref(), Some("due in 14 days"));
+    assert_eq!(app.notice.as_deref(), Some("example.com: recorded phase 2 on 2026-11-29"));
+    let status = buffer_text(&screen(&app, 80, 24)).lines().last().unwrap_or_default().to_owned();
+    assert!(status.starts_with("\" example.com: recorded phase 2 on 2026-11-29 · "), "{status}");
+}
+
+#[test]
+fn lookups_begun_before_a_write_cannot_bring_the_old_history_back() {
+    let mut app = app(vec![phase_two_live_unrecorded()]);
+    update(&mut app, Msg::Tick);
+    let domain = domain_with(&[(1, date(2026, 10, 1)), (2, today())]);
+    let outcome = RecordOutcome::Written(Box::new(domain));
+    update(&mut app, Msg::Recorded { request: phase_two_request(), outcome });
+    let old = Msg::Loaded { generation: 1, index: 0, view: Box::new(phase_two_live_unrecorded()) };
+    update(&mut app, old);
+    assert_eq!(app.domains[0].view.ladder[1].published, Some(today()));
+}
+
+#[test]
+fn a_plan_changed_on_disk_is_reported_and_nothing_changes() {
+    let mut app = app(vec![phase_two_live_unrecorded()]);
+    let before = app.domains[0].view.clone();
+    let outcome = RecordOutcome::ChangedOnDisk;
+    let effects = update(&mut app, Msg::Recorded { request: phase_two_request(), outcome });
+    assert!(effects.is_empty());
+    assert_eq!(app.domains[0].view, before);
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(notice.starts_with("not recorded: the plan changed on disk"), "{notice}");
+}
+
+#[test]
+fn an_entry_already_recorded_is_said_so() {
+    let mut app = app(vec![phase_two_live_unrecorded()]);
+    let outcome = RecordOutcome::AlreadyRecorded;
+    assert!(update(&mut app, Msg::Recorded { request: phase_two_request(), outcome }).is_empty());
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("example.com: phase 2 on 2026-11-29 was already recorded")
+    );
+}
+
+#[test]
+fn the_confirmation_names_phase_date_and_file() {
+    let mut app = app(vec![phase_two_live_unrecorded()]);
+    keys(&mut app, &[KeyCode::Char('m')]);
+    let terminal = screen(&app, 80, 24);
+    let text = buffer_text(&terminal);
+    assert!(text.contains("Record phase 2 (quarantine half) of example.com"), "{text}");
+    assert!(text.contains("as published on 2026-11-29"));
+    assert!(text.contains("in plans/test.toml?"));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn the_confirmation_warns_when_it_moves_a_recorded_date() {
+    let question = |view: DomainView| {
+        let mut app = app(vec![view]);
+        keys(&mut app, &[KeyCode::Char('m')]);
+        buffer_text(&screen(&app, 80, 24))
+    };
+    let moved = question(live_at(1));
+    assert!(moved.contains("It is recorded on 2026-10-15 now; y moves it"), "{moved}");
+    assert!(!question(phase_two_live_unrecorded()).contains("It is recorded on"));
+}
+
+// ---- SPF tree (t) ----
+
+fn with_spf_tree() -> DomainView {
+    let mut view = live_at(0);
+    view.readiness = vec![Readiness {
+        label: "SPF".to_owned(),
+        severity: Severity::Info,
+        text: "3/10 lookups, 0/2 void".to_owned(),
+    }];
+    view.spf_tree = Some(SpfTree {
+        lookups: 3,
+        lines: vec![
+            "example.com (1 lookup)".to_owned(),
+            "  include:spf.protection.outlook.com (1)".to_owned(),
+            "  include:_spf.evil\u{1b}[2J.example (1)".to_owned(),
+        ],
+    });
+    view
+}
+
+#[test]
+fn t_opens_and_closes_the_spf_tree() {
+    let mut app = app(vec![with_spf_tree()]);
+    let collapsed = screen(&app, 80, 24);
+    let text = buffer_text(&collapsed);
+    assert!(text.contains("SPF tree: 3 lookups, t to expand"), "{text}");
+    assert!(!text.contains("outlook"));
+    insta::assert_snapshot!("spf_tree_collapsed", collapsed.backend());
+    keys(&mut app, &[KeyCode::Char('t')]);
+    let expanded = screen(&app, 80, 24);
+    let text = buffer_text(&expanded);
+    assert!(text.contains("include:spf.protection.outlook.com"), "{text}");
+    assert!(text.contains("_spf.evil\\027[2J.example"), "{text}");
+    insta::assert_snapshot!("spf_tree_expanded", expanded.backend());
+    keys(&mut app, &[KeyCode::Char('t')]);
+    assert!(!app.tree_open);
+}
+
 // ---- model ----
+
+#[test]
+fn the_timeline_lists_recorded_steps_by_date_then_the_next_with_its_due_date() {
+    let steps = model::timeline(&live_at(1));
+    let expected = [(1, "2026-10-01"), (2, "2026-10-15"), (3, "due since 2026-11-20")];
+    assert_eq!(steps, expected.map(|(p, w)| (p, w.to_owned())));
+    let not_started = model::timeline(&plan_views()[0]);
+    assert_eq!(not_started, [(1, "next".to_owned())]);
+    assert!(model::timeline(&live_at(2)).iter().all(|(_, when)| !when.contains("due")));
+    let unrecorded = model::timeline(&phase_two_live_unrecorded());
+    let expected = [(1, "2026-10-01"), (2, "live, not recorded"), (3, "next")];
+    assert_eq!(unrecorded, expected.map(|(p, w)| (p, w.to_owned())));
+}
+
+#[test]
+fn a_narrow_timeline_drops_the_oldest_steps_first() {
+    let mut view = live_at(2);
+    view.ladder[0].name = "m".to_owned();
+    let text = buffer_text(&screen(&app(vec![view]), 40, 24));
+    assert!(text.contains("… ▸ 2 2026-10-15 ▸ 3 2026-10-29"), "{text}");
+}
 
 #[test]
 fn rfc7489_honours_pct_and_rfc9989_honours_t() {
@@ -472,8 +675,14 @@ fn a_long_value_wraps_whole_in_the_publish_panel() {
 
 #[test]
 fn tiny_terminals_do_not_panic() {
-    let app = app(plan_views());
-    for (w, h) in [(1, 1), (20, 5), (40, 10), (80, 3)] {
-        screen(&app, w, h);
+    let plain = app(plan_views());
+    let mut asking = app(vec![phase_two_live_unrecorded()]);
+    keys(&mut asking, &[KeyCode::Char('m')]);
+    let mut tree = app(vec![with_spf_tree()]);
+    keys(&mut tree, &[KeyCode::Char('t')]);
+    for app in [&plain, &asking, &tree] {
+        for (w, h) in [(1, 1), (20, 5), (40, 10), (80, 3)] {
+            screen(app, w, h);
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The real binary's TUI in a pseudo-terminal, against an authoritative DNS server on
 //! 127.0.0.1: it shows the live phase and the next record, answers keys while a lookup hangs,
-//! never lets hostile DNS text through raw, and leaves the terminal as it found it.
+//! never lets hostile DNS text through raw, records a step on `m` and `y` changing one line of
+//! the plan, and leaves the terminal as it found it.
 
 mod support;
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
-use expectrl::{Eof, Expect, Session};
+use expectrl::{Eof, Expect, Regex, Session};
 use support::dns_server::zone_text;
 use support::hostile::{Served, assert_pty_safe, name, serve, txt};
 
@@ -108,4 +109,128 @@ fn hostile_dns_text_reaches_the_screen_escaped_and_p_prints_the_value() {
     );
     let all = session.get_process().wait().expect("exits");
     assert!(matches!(all, WaitStatus::Exited(_, 0)), "{all:?}");
+}
+
+/// One domain whose phase 2 is live in DNS, with phase 1 recorded.
+const RECORD_PLAN: &str = r#"# the rollout of live.ui.test
+[defaults]
+rua = ["mailto:dmarc@ui.test"]
+
+[[phase]]
+name = "monitor"
+p = "none"
+soak_days = 14
+
+[[phase]]
+name = "quarantine half"
+p = "quarantine"
+pct = 50
+
+[[domain]]
+name = "live.ui.test"
+  [domain.history]
+  1 = 2026-11-01   # monitoring began
+"#;
+
+/// Matches `text` as drawn: ratatui skips cells that did not change, so any character may
+/// arrive as a cursor move instead, and style changes may come between characters.
+fn words(text: &str) -> Regex<String> {
+    let escape = r"\x1b\[[0-9;?]*[A-Za-z]";
+    let cells: Vec<String> = text
+        .chars()
+        .map(|c| {
+            let c = if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("\\x{{{:x}}}", u32::from(c))
+            };
+            format!("(?:{c}|{escape})(?:{escape})*")
+        })
+        .collect();
+    Regex(cells.concat())
+}
+
+/// The binary on a copy of [`RECORD_PLAN`] in a temp folder, with phase 2 live in DNS.
+fn spawn_on_record_plan(served: &Served, path: &std::path::Path) -> OsSession {
+    std::fs::write(path, RECORD_PLAN).expect("write plan");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dmarc-rollout"));
+    command
+        .arg(path)
+        .args(["--nameserver", &served.dns.addr.to_string(), "--timeout", "5", "--refresh", "0"])
+        .args(["--today", "2026-11-29"])
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm-256color");
+    let mut session = Session::spawn(command).expect("the binary starts in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(10)));
+    session.expect(words("phase 2/2")).expect("DNS shows phase 2 live");
+    session
+}
+
+fn record_server() -> Served {
+    let zone = zone_text(
+        "ui.test",
+        "_dmarc.live TXT \"v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@ui.test\"\n\
+         live TXT \"v=spf1 include:_spf.ui.test -all\"\n\
+         _spf TXT \"v=spf1 ip4:192.0.2.1 -all\"\n",
+    );
+    serve(&[&zone], Vec::new())
+}
+
+fn quit(mut session: OsSession) {
+    session.send("q").expect("q is sent");
+    session.expect("\x1b[?1049l").expect("the alternate screen is left");
+    let status = session.get_process().wait().expect("the binary exits");
+    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+}
+
+#[test]
+fn m_then_y_records_the_live_phase_as_one_new_line_of_the_plan() {
+    let served = record_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("plan.toml");
+    let mut session = spawn_on_record_plan(&served, &path);
+    session.send("m").expect("m is sent");
+    session.expect(words("as published on 2026-11-29?")).expect("the question is asked");
+    session.send("y").expect("y is sent");
+    session
+        .expect(words("live.ui.test: recorded phase 2 on 2026-11-29 ·"))
+        .expect("the status line says so");
+    session.expect(words("2 2026-11-29")).expect("the timeline shows the new date");
+    quit(session);
+    let after = std::fs::read_to_string(&path).expect("read plan");
+    let expected = RECORD_PLAN.replace(
+        "  1 = 2026-11-01   # monitoring began\n",
+        "  1 = 2026-11-01   # monitoring began\n  2 = 2026-11-29\n",
+    );
+    assert_eq!(after, expected);
+}
+
+#[test]
+fn a_plan_changed_on_disk_meanwhile_is_not_overwritten() {
+    let served = record_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("plan.toml");
+    let mut session = spawn_on_record_plan(&served, &path);
+    let edited = RECORD_PLAN.replace("# the rollout", "# edited elsewhere: the rollout");
+    std::fs::write(&path, &edited).expect("edit the plan behind the UI's back");
+    session.send("m").expect("m is sent");
+    session.expect(words("as published on 2026-11-29?")).expect("the question is asked");
+    session.send("y").expect("y is sent");
+    session
+        .expect(words("not recorded: the plan changed on disk"))
+        .expect("the status line says why");
+    quit(session);
+    assert_eq!(std::fs::read_to_string(&path).expect("read plan"), edited);
+}
+
+#[test]
+fn t_expands_the_spf_lookup_tree() {
+    let served = record_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("plan.toml");
+    let mut session = spawn_on_record_plan(&served, &path);
+    session.expect(words("SPF tree: 1 lookup, t to expand")).expect("the tree is one line");
+    session.send("t").expect("t is sent");
+    session.expect(words("include:_spf.ui.test")).expect("the include shows");
+    quit(session);
 }

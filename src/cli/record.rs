@@ -1,8 +1,8 @@
 //! `record`: writes "phase N went live on DATE" into the plan, checked against DNS, touching
-//! nothing else in the file.
+//! nothing else in the file. [`write_step`] is the one write, shared with the TUI's `m` key.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -10,7 +10,7 @@ use super::live::{self, DnsArgs};
 use super::read_plan_text;
 use crate::exits;
 use crate::fsio;
-use crate::plan::{Domain, record_step};
+use crate::plan::{Domain, EditError, record_step};
 use crate::standing::{Position, Standing};
 use crate::text::escape;
 
@@ -108,18 +108,8 @@ fn write(
     on: NaiveDate,
     err: &mut impl Write,
 ) -> io::Result<u8> {
-    let updated = match record_step(text, &domain.name, phase, on) {
-        Ok(updated) => updated,
-        Err(e) => {
-            return writeln!(err, "dmarc-rollout: {}: {e}", path.display()).map(|()| exits::PLAN);
-        }
-    };
-    if updated == text {
-        writeln!(err, "{}: phase {phase} on {on} is already recorded", domain.name)?;
-        return Ok(exits::OK);
-    }
-    match fsio::replace_if_unchanged(path, text, &updated) {
-        Ok(()) => {
+    match write_step(path, text, &domain.name, phase, on) {
+        Ok(Written::Recorded(_)) => {
             writeln!(
                 err,
                 "{}: recorded phase {phase} ({}) as published on {on} in {}",
@@ -129,9 +119,52 @@ fn write(
             )?;
             Ok(exits::OK)
         }
-        Err(e) => {
-            writeln!(err, "dmarc-rollout: {e}")?;
-            Ok(exits::WRITE)
+        Ok(Written::AlreadyRecorded) => {
+            writeln!(err, "{}: phase {phase} on {on} is already recorded", domain.name)?;
+            Ok(exits::OK)
+        }
+        Err(e @ RecordError::Edit { .. }) => {
+            writeln!(err, "dmarc-rollout: {e}").map(|()| exits::PLAN)
+        }
+        Err(e @ RecordError::Write(_)) => {
+            writeln!(err, "dmarc-rollout: {e}").map(|()| exits::WRITE)
         }
     }
+}
+
+/// What [`write_step`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// The plan now holds this text.
+    Recorded(String),
+    /// That exact entry was there already; the file was not touched.
+    AlreadyRecorded,
+}
+
+/// Why [`write_step`] wrote nothing. The file is intact in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("{}: {source}", path.display())]
+    Edit { path: PathBuf, source: EditError },
+    #[error(transparent)]
+    Write(#[from] fsio::WriteError),
+}
+
+/// Records in the plan at `path`, read as `text`, that `phase` (1-based) of `domain` went live
+/// `on`: only that line changes, the write is atomic, and a file changed since `text` was read
+/// is left alone ([`fsio::WriteError::ChangedOnDisk`]).
+pub fn write_step(
+    path: &Path,
+    text: &str,
+    domain: &str,
+    phase: usize,
+    on: NaiveDate,
+) -> Result<Written, RecordError> {
+    let updated = record_step(text, domain, phase, on)
+        .map_err(|source| RecordError::Edit { path: path.to_owned(), source })?;
+    if updated == text {
+        return Ok(Written::AlreadyRecorded);
+    }
+    fsio::replace_if_unchanged(path, text, &updated)?;
+    Ok(Written::Recorded(updated))
 }

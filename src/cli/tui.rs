@@ -1,26 +1,34 @@
 //! `dmarc-rollout PLAN`: the terminal UI on live DNS. Lookups run in background tasks, one
-//! standing per domain sent to the UI as it lands; the UI never waits on them.
+//! standing per domain sent to the UI as it lands; the UI never waits on them. A step the user
+//! confirms with `m` is written into the plan by a blocking task, through the same write as
+//! `dmarc-rollout record`.
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use futures::StreamExt;
+use tokio::sync::Mutex;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::live::{self, DnsArgs};
+use super::read_plan_text;
+use super::record::{RecordError, Written, write_step};
 use crate::dns::{self, DnsSource};
 use crate::exits;
-use crate::plan::{Domain, Plan};
+use crate::fsio::WriteError;
+use crate::plan::{self, Domain};
 use crate::report::Corpus;
-use crate::tui::{self, Msg, StatusLine, initial_view, model::from_standing};
+use crate::tui::{self, Msg, RecordOutcome, RecordRequest, RecordTo, StatusLine, Workers};
+use crate::tui::{initial_view, model::from_standing};
 
 /// Domains looked up at once per refresh.
 const CONCURRENCY: usize = 32;
 
 pub fn run(
-    plan: Plan,
+    path: &Path,
     dns: &DnsArgs,
     reports: Option<Corpus>,
     today: NaiveDate,
@@ -28,6 +36,13 @@ pub fn run(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> io::Result<u8> {
+    let (text, plan) = match read_plan_text(path) {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            errors.iter().try_for_each(|e| writeln!(err, "{e}"))?;
+            return Ok(exits::PLAN);
+        }
+    };
     let runtime = live::runtime().map_err(io::Error::other)?;
     let printed = runtime.block_on(async {
         let source = match dns::connect(&dns.options()) {
@@ -36,10 +51,12 @@ pub fn run(
         };
         let views = plan.domains.iter().map(initial_view).collect();
         let status = StatusLine { target: source.describe(), last_refresh: None };
-        let reports = reports.map(Arc::new);
-        let loader =
-            Arc::new(PlanLoader { source, domains: Arc::new(plan.domains), today, reports });
-        tui::run(views, status, loader, refresh).await.map(Ok)
+        let file = PlanFile { path: path.to_owned(), text, domains: Arc::new(plan.domains) };
+        let plan = Arc::new(Mutex::new(file));
+        let session = Arc::new(Session { source, plan, today, reports: reports.map(Arc::new) });
+        let record_to = RecordTo { file: path.display().to_string(), today };
+        let workers = Workers { loader: session.clone(), recorder: session };
+        tui::run(views, status, record_to, workers, refresh).await.map(Ok)
     })?;
     match printed {
         Ok(Some(value)) => writeln!(out, "{value}").map(|()| exits::OK),
@@ -48,21 +65,58 @@ pub fn run(
     }
 }
 
-/// Looks up every domain of the plan for one refresh generation.
-struct PlanLoader {
-    source: Arc<dyn DnsSource>,
+/// The plan as the UI last read or wrote it: the text a write must still find on disk, and the
+/// domains lookups are made for.
+struct PlanFile {
+    path: PathBuf,
+    text: String,
     domains: Arc<Vec<Domain>>,
+}
+
+impl PlanFile {
+    /// Writes the step; after a write the plan is read back from the new text, so the next
+    /// refresh and the next write start from it.
+    fn record(&mut self, r: &RecordRequest) -> RecordOutcome {
+        let text = match write_step(&self.path, &self.text, &r.domain, r.phase, r.on) {
+            Ok(Written::Recorded(text)) => text,
+            Ok(Written::AlreadyRecorded) => return RecordOutcome::AlreadyRecorded,
+            Err(RecordError::Write(WriteError::ChangedOnDisk(_))) => {
+                return RecordOutcome::ChangedOnDisk;
+            }
+            Err(e) => return RecordOutcome::Failed(e.to_string()),
+        };
+        self.text = text;
+        let reloaded = plan::load(&self.path.display().to_string(), &self.text);
+        let Some(plan) = reloaded.ok().filter(|p| p.domains.len() == self.domains.len()) else {
+            // record_step changes one history line, so this is not expected; the old domains
+            // keep the UI's list in step with its indices.
+            return RecordOutcome::Failed("written, but the plan did not load again".to_owned());
+        };
+        let domain = plan.domain(&r.domain).cloned();
+        self.domains = Arc::new(plan.domains);
+        domain.map_or_else(
+            || RecordOutcome::Failed(format!("{} is gone from the plan", r.domain)),
+            |d| RecordOutcome::Written(Box::new(d)),
+        )
+    }
+}
+
+/// Looks up the plan's domains for each refresh and writes confirmed steps into it. The plan
+/// is shared between the two and locked only to take a snapshot or to write.
+struct Session {
+    source: Arc<dyn DnsSource>,
+    plan: Arc<Mutex<PlanFile>>,
     today: NaiveDate,
     /// Aggregate reports read once at start, for the evidence gates.
     reports: Option<Arc<Corpus>>,
 }
 
-impl tui::Loader for PlanLoader {
+impl tui::Loader for Session {
     fn load(&self, generation: u64, tx: UnboundedSender<Msg>) {
-        let (source, domains, today) =
-            (Arc::clone(&self.source), Arc::clone(&self.domains), self.today);
+        let (source, plan, today) = (Arc::clone(&self.source), Arc::clone(&self.plan), self.today);
         let reports = self.reports.clone();
         tokio::spawn(async move {
+            let domains = Arc::clone(&plan.lock().await.domains);
             futures::stream::iter(domains.iter().enumerate())
                 .for_each_concurrent(CONCURRENCY, |(index, domain)| {
                     let (source, reports, tx) = (&source, reports.as_deref(), tx.clone());
@@ -74,6 +128,17 @@ impl tui::Loader for PlanLoader {
                     }
                 })
                 .await;
+        });
+    }
+}
+
+impl tui::Recorder for Session {
+    fn record(&self, request: RecordRequest, tx: UnboundedSender<Msg>) {
+        let plan = Arc::clone(&self.plan);
+        // File I/O with fsync: off the UI's thread.
+        tokio::task::spawn_blocking(move || {
+            let outcome = plan.blocking_lock().record(&request);
+            let _ = tx.send(Msg::Recorded { request, outcome });
         });
     }
 }

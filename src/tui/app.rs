@@ -3,6 +3,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
+mod record;
+
+pub use self::record::{RecordOutcome, RecordRequest, RecordTo};
+use self::record::{ask_to_record, confirm_key, recorded};
 use super::model::{DomainView, StatusLine};
 
 /// Everything that can happen to the UI.
@@ -24,6 +28,11 @@ pub enum Msg {
     },
     /// The auto-refresh timer fired.
     Tick,
+    /// The recorder finished a [`Effect::Record`].
+    Recorded {
+        request: RecordRequest,
+        outcome: RecordOutcome,
+    },
 }
 
 /// What `update` asks the outside world to do.
@@ -35,10 +44,12 @@ pub enum Effect {
     Copy(String),
     /// Leave the UI; print the value after the terminal is restored.
     Quit { print: Option<String> },
+    /// Write the step into the plan file (the user confirmed it).
+    Record(RecordRequest),
 }
 
 /// What has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Normal,
     /// Typing into the domain filter.
@@ -46,6 +57,8 @@ pub enum Mode {
     Help,
     /// Details of the selected ladder step or finding.
     Detail,
+    /// Asking "record this step as published?"; `y` writes it, anything else cancels.
+    Confirm(RecordRequest),
 }
 
 /// The focused pane, in Tab order.
@@ -95,10 +108,19 @@ pub struct App {
     pub notice: Option<String>,
     /// False under `NO_COLOR`: bold and reverse only.
     pub color: bool,
+    /// Where `m` records steps.
+    pub record_to: RecordTo,
+    /// Whether the SPF lookup tree is shown whole (`t`) or as one line.
+    pub tree_open: bool,
 }
 
 impl App {
-    pub fn new(domains: Vec<DomainView>, status: StatusLine, color: bool) -> Self {
+    pub fn new(
+        domains: Vec<DomainView>,
+        status: StatusLine,
+        color: bool,
+        record_to: RecordTo,
+    ) -> Self {
         Self {
             domains: domains.into_iter().map(|view| Entry { view, generation: 0 }).collect(),
             status,
@@ -111,6 +133,8 @@ impl App {
             finding_row: 0,
             notice: None,
             color,
+            record_to,
+            tree_open: false,
         }
     }
 
@@ -181,6 +205,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Tick => app.refresh(),
+        Msg::Recorded { request, outcome } => recorded(app, &request, outcome),
         Msg::Key(_) | Msg::Resize(..) => Vec::new(),
     }
 }
@@ -190,10 +215,14 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return vec![Effect::Quit { print: None }];
     }
-    match app.mode {
+    match &app.mode {
         Mode::Normal => normal_key(app, key.code),
         Mode::Filter => filter_key(app, key.code),
         Mode::Help | Mode::Detail => overlay_key(app, key.code),
+        Mode::Confirm(request) => {
+            let request = request.clone();
+            confirm_key(app, key.code, request)
+        }
     }
 }
 
@@ -209,6 +238,8 @@ fn normal_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
         KeyCode::Char('r') => return app.refresh(),
         KeyCode::Char('c') => return copy(app),
         KeyCode::Char('p') => return app.next_value().map_or_else(Vec::new, quit_printing),
+        KeyCode::Char('m') => ask_to_record(app),
+        KeyCode::Char('t') => app.tree_open = !app.tree_open,
         KeyCode::Char('?') => app.mode = Mode::Help,
         KeyCode::Char('/') => app.mode = Mode::Filter,
         _ => {}

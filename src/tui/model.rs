@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use crate::plan::Domain;
 use crate::record::{DmarcRecord, Finding, Policy, Receiver, Severity, Tag, effective, parse};
 use crate::rollout::{NextStep, next_step, published_on, recorded_phase};
-use crate::standing::{self, Standing};
+use crate::standing::{self, Due, Standing};
 
 /// What DNS said about a domain's `_dmarc` record. A timeout is a failure, never "no record".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +74,19 @@ pub struct Readiness {
     pub text: String,
 }
 
+/// The SPF include/redirect tree, drawn collapsed to one line until expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpfTree {
+    /// DNS-querying terms in the whole tree (limit 10).
+    pub lookups: u32,
+    /// One line per node, indented by depth.
+    pub lines: Vec<String>,
+}
+
+/// One dated step of a domain's timeline: `(phase, when)`, e.g. `(2, "2026-10-15")` or
+/// `(3, "due in 5 days")`.
+pub type Milestone = (usize, String);
+
 /// Everything shown about one domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainView {
@@ -88,6 +101,8 @@ pub struct DomainView {
     /// E.g. `due in 5 days`, `due since 2026-11-20`.
     pub due: Option<String>,
     pub readiness: Vec<Readiness>,
+    /// `None` until the readiness lookups are in, or when the domain has no single SPF record.
+    pub spf_tree: Option<SpfTree>,
 }
 
 /// The bottom line: where lookups go and how fresh the screen is.
@@ -152,6 +167,7 @@ pub fn initial_view(domain: &Domain) -> DomainView {
         findings: Vec::new(),
         due: None,
         readiness: Vec::new(),
+        spf_tree: None,
     }
 }
 
@@ -224,11 +240,7 @@ pub fn from_standing(domain: &Domain, s: &Standing) -> DomainView {
         changes: changes(s),
         next: s.next.clone(),
         findings: s.findings.clone(),
-        due: s.due.map(|d| match d.in_days {
-            n if n > 0 => format!("due in {n} day{}", if n == 1 { "" } else { "s" }),
-            0 => "due today".to_owned(),
-            _ => format!("due since {}", d.date),
-        }),
+        due: s.due.map(due_text),
         readiness: s
             .readiness
             .as_ref()
@@ -237,8 +249,47 @@ pub fn from_standing(domain: &Domain, s: &Standing) -> DomainView {
             .into_iter()
             .chain(s.evidence.as_ref().map(|g| evidence_row(s.next.phase, g)))
             .collect(),
+        spf_tree: s.readiness.as_ref().and_then(spf_tree),
         ..initial_view(domain)
     }
+}
+
+fn due_text(d: Due) -> String {
+    match d.in_days {
+        n if n > 0 => format!("due in {n} day{}", if n == 1 { "" } else { "s" }),
+        0 => "due today".to_owned(),
+        _ => format!("due since {}", d.date),
+    }
+}
+
+/// The view after `domain`'s history changed (a step was recorded): each step's date and the
+/// due date of the next one follow the new history; live state stays as it was.
+pub fn with_history(view: &mut DomainView, domain: &Domain, today: NaiveDate) {
+    for (i, row) in view.ladder.iter_mut().enumerate() {
+        row.published = published_on(domain, i);
+    }
+    if let Position::Live(current) = view.position {
+        view.due = standing::due(domain, current, today).map(due_text);
+    }
+}
+
+/// The domain's history in date order (a phase recorded twice counts at its latest date), the
+/// live phase if it is not recorded (`m` records it), then the next step with its due date (`next` when none is known), unless the ladder is done.
+pub fn timeline(view: &DomainView) -> Vec<Milestone> {
+    let mut done: Vec<(NaiveDate, usize)> =
+        view.ladder.iter().filter_map(|r| Some((r.published?, r.number))).collect();
+    done.sort_unstable();
+    let mut steps: Vec<Milestone> =
+        done.into_iter().map(|(date, phase)| (phase, date.to_string())).collect();
+    if let Position::Live(i) = view.position
+        && view.ladder.get(i).is_some_and(|r| r.published.is_none())
+    {
+        steps.push((i + 1, "live, not recorded".to_owned()));
+    }
+    if !view.next.complete {
+        steps.push((view.next.phase, view.due.clone().unwrap_or_else(|| "next".to_owned())));
+    }
+    steps
 }
 
 fn position(position: &standing::Position) -> Position {
@@ -294,7 +345,12 @@ fn changes(s: &Standing) -> Vec<(Tag, String, String)> {
     live.diff(&next)
 }
 
-/// Readiness as rows: one per part, the SPF lookup tree, then each warning and error.
+fn spf_tree(r: &crate::readiness::Readiness) -> Option<SpfTree> {
+    let spf = &r.spf;
+    (!spf.tree.is_empty()).then(|| SpfTree { lookups: spf.lookups, lines: spf.tree.clone() })
+}
+
+/// Readiness as rows: one per part, then each warning and error (the SPF tree is apart).
 fn readiness_rows(r: &crate::readiness::Readiness) -> Vec<Readiness> {
     let mut rows: Vec<Readiness> = r
         .parts()
@@ -305,11 +361,6 @@ fn readiness_rows(r: &crate::readiness::Readiness) -> Vec<Readiness> {
             text,
         })
         .collect();
-    rows.extend(r.spf.tree.iter().map(|line| Readiness {
-        label: "SPF tree".to_owned(),
-        severity: Severity::Info,
-        text: line.clone(),
-    }));
     rows.extend(r.findings().filter(|f| f.severity >= Severity::Warning).map(|f| Readiness {
         label: f.id.to_owned(),
         severity: f.severity,

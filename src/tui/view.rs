@@ -8,11 +8,12 @@
 //! ┌ example.com: ladder ───────────────────────────────────────────────────────┐
 //! │ # phase   policy  pct / t  RFC 7489           RFC 9989       soak  state   │
 //! │ 1 monitor none    - / -    none 100%          none 100%      14d   done    │
-//! └────────────────────────────────────────────────────────────────────────────┘
+//! └ 1 2026-10-01 ▸ 2 2026-10-15 ▸ 3 due in 5 days ─────────────────────────────┘
 //! ┌ Publish next ─────────────────────┐┌ Live · readiness · findings ──────────┐
 //! │ host, TTL, phase                  ││ live record, TTL, server              │
 //! │ the TXT value, wrapped            ││ readiness lines                       │
-//! │ changes vs live                   ││ findings with severity                │
+//! │ changes vs live                   ││ SPF tree: 3 lookups, t to expand      │
+//! │                                   ││ findings with severity                │
 //! └───────────────────────────────────┘└───────────────────────────────────────┘
 //!  nameservers 127.0.0.1:5353 · refreshed 03:20:11 · 1 in flight       ? help
 //! ```
@@ -20,17 +21,19 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row};
 use ratatui::widgets::{Table, TableState, Wrap};
 
+mod overlay;
+
 use super::app::{App, Mode, Pane};
-use super::model::{DomainView, Live, Position, StepState, step_state, summary};
+use super::model::{DomainView, Live, Position, StepState, step_state, summary, timeline};
 use crate::record::Severity;
 use crate::text::escape;
 
 /// Every key, as the help overlay lists it.
-pub const KEYS: [(&str, &str); 12] = [
+pub const KEYS: [(&str, &str); 14] = [
     ("↑ ↓  j k", "move in the focused pane (mouse wheel too)"),
     ("Tab  Shift-Tab", "next / previous pane"),
     ("Enter", "details of the selected step or finding"),
@@ -38,6 +41,8 @@ pub const KEYS: [(&str, &str); 12] = [
     ("r", "refresh live DNS now"),
     ("c", "copy the next TXT value to the clipboard (OSC 52)"),
     ("p", "quit and print the next TXT value"),
+    ("m", "mark the live phase published today in the plan (asks y/n)"),
+    ("t", "expand / collapse the SPF lookup tree"),
     ("?", "this help"),
     ("Esc", "close overlay / clear filter / quit"),
     ("q", "quit"),
@@ -67,9 +72,10 @@ pub fn view(frame: &mut Frame, app: &App) {
         live_and_findings(frame, app, domain, right);
     }
     status_line(frame, app, status);
-    match app.mode {
-        Mode::Help => help_overlay(frame, app),
-        Mode::Detail => detail_overlay(frame, app),
+    match &app.mode {
+        Mode::Help => overlay::help(frame, app),
+        Mode::Detail => overlay::detail(frame, app),
+        Mode::Confirm(request) => overlay::confirm(frame, app, request),
         Mode::Normal | Mode::Filter => {}
     }
 }
@@ -93,7 +99,7 @@ fn severity_style(app: &App, severity: Severity) -> Style {
 
 fn domain_list(frame: &mut Frame, app: &App, area: Rect) {
     let visible = app.visible();
-    let filter = match (app.mode, app.filter.is_empty()) {
+    let filter = match (&app.mode, app.filter.is_empty()) {
         (Mode::Filter, _) => format!(" /{}▏", escape(&app.filter)),
         (_, false) => format!(" /{}", escape(&app.filter)),
         (_, true) => String::new(),
@@ -156,10 +162,28 @@ fn ladder_table(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
     let widths = ladder_widths(d, wide);
     let table = Table::new(rows, &widths)
         .header(Row::new(header.iter().copied()).style(Style::new().bold()))
-        .block(pane_block(app, Pane::Ladder, format!("{}: ladder", escape(&d.name))))
+        .block(
+            pane_block(app, Pane::Ladder, format!("{}: ladder", escape(&d.name)))
+                .title_bottom(timeline_line(d, area.width.saturating_sub(2))),
+        )
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
     let selected = (app.pane == Pane::Ladder).then_some(app.ladder_row);
     frame.render_stateful_widget(table, area, &mut TableState::default().with_selected(selected));
+}
+
+/// The timeline on one row: each recorded step with its date, then the next with its due
+/// date. The oldest steps give way (`…`) when the row is too narrow.
+fn timeline_line(d: &DomainView, width: u16) -> Line<'static> {
+    let steps: Vec<String> =
+        timeline(d).iter().map(|(phase, when)| format!("{phase} {}", escape(when))).collect();
+    let fits = |text: &str| text.chars().count() + 2 <= usize::from(width);
+    let mut skip = 0;
+    let mut text = steps.join(" ▸ ");
+    while !fits(&text) && skip + 1 < steps.len() {
+        skip += 1;
+        text = format!("… ▸ {}", steps[skip..].join(" ▸ "));
+    }
+    Line::raw(format!(" {text} "))
 }
 
 /// The effect columns as wide as their longest text; the phase name takes what is left.
@@ -247,6 +271,7 @@ fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
             Span::raw(escape(&r.text).into_owned()),
         ])
     }));
+    lines.extend(spf_tree_lines(app, d));
     let first_finding = lines.len();
     lines.extend(d.findings.iter().enumerate().map(|(i, f)| {
         let marker = if app.pane == Pane::Findings && i == app.finding_row { "> " } else { "" };
@@ -261,6 +286,20 @@ fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
     let block = pane_block(app, Pane::Findings, "Live · readiness · findings".to_owned());
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false }).block(block);
     frame.render_widget(paragraph.scroll((scroll, 0)), area);
+}
+
+/// The SPF lookup tree: one line until `t` opens it whole.
+fn spf_tree_lines(app: &App, d: &DomainView) -> Vec<Line<'static>> {
+    let Some(tree) = &d.spf_tree else { return Vec::new() };
+    let label = Span::styled("SPF tree: ", bold());
+    if !app.tree_open {
+        let plural = if tree.lookups == 1 { "" } else { "s" };
+        let summary = format!("{} lookup{plural}, t to expand", tree.lookups);
+        return vec![Line::from(vec![label, Span::raw(summary)])];
+    }
+    let mut lines = vec![Line::from(vec![label, Span::raw("(t to collapse)")])];
+    lines.extend(tree.lines.iter().map(|l| Line::raw(escape(l).into_owned())));
+    lines
 }
 
 /// The scroll offset that brings line `target` into the bordered `area`, counting each line's
@@ -303,8 +342,9 @@ fn status_line(frame: &mut Frame, app: &App, area: Rect) {
         escape(refreshed),
         app.in_flight()
     );
+    // The notice comes first: it answers the last key, and a narrow line cuts from the right.
     if let Some(notice) = &app.notice {
-        text = format!("{text} · {notice}");
+        text = format!(" {} ·{text}", escape(notice));
     }
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(18)]).areas(area);
@@ -313,72 +353,4 @@ fn status_line(frame: &mut Frame, app: &App, area: Rect) {
         Paragraph::new("? help  q quit ").right_aligned().style(Style::new().reversed()),
         right,
     );
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(ratatui::layout::Flex::Center)
-        .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(ratatui::layout::Flex::Center)
-        .areas(row);
-    cell
-}
-
-fn help_overlay(frame: &mut Frame, app: &App) {
-    let lines: Vec<Line> = KEYS
-        .iter()
-        .map(|(key, what)| {
-            Line::from(vec![Span::styled(format!("{key:15} "), bold()), Span::raw(*what)])
-        })
-        .collect();
-    let area = centered(frame.area(), 76, u16::try_from(lines.len()).unwrap_or(20) + 2);
-    let block =
-        Block::default().borders(Borders::ALL).title("Keys").border_style(fg(app, Color::Cyan));
-    frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
-}
-
-fn detail_overlay(frame: &mut Frame, app: &App) {
-    let Some(d) = app.current() else { return };
-    let (title, lines) = match app.pane {
-        Pane::Findings => finding_detail(app, d),
-        Pane::Domains | Pane::Ladder => step_detail(d, app.ladder_row),
-    };
-    let area = centered(frame.area(), 72, 14);
-    frame.render_widget(Clear, area);
-    let block =
-        Block::default().borders(Borders::ALL).title(title).border_style(fg(app, Color::Cyan));
-    frame.render_widget(
-        Paragraph::new(Text::from(lines)).wrap(Wrap { trim: false }).block(block),
-        area,
-    );
-}
-
-fn step_detail(d: &DomainView, row: usize) -> (String, Vec<Line<'static>>) {
-    let Some(r) = d.ladder.get(row) else { return (String::new(), Vec::new()) };
-    let published = r.published.map_or_else(|| "not recorded".to_owned(), |p| p.to_string());
-    let mut lines = vec![
-        Line::raw(format!("policy {}   pct / t {}", escape(&r.policy), escape(&r.pct_t))),
-        Line::raw(format!("RFC 7489 receivers: {}", escape(&r.rfc7489))),
-        Line::raw(format!("RFC 9989 receivers: {}", escape(&r.rfc9989))),
-        Line::raw(format!("soak {} days   published {published}", r.soak_days)),
-        Line::raw(format!("state: {}", step_state(d, row).label())),
-    ];
-    let current = matches!(step_state(d, row), StepState::LiveNow | StepState::Drifted);
-    if let (true, Live::Found { ttl, server, .. }) = (current, &d.live) {
-        lines.push(Line::raw(format!("live with TTL {ttl}, answered by {}", escape(server))));
-    }
-    lines.extend([Line::raw(""), Line::styled(escape(&r.value).into_owned(), bold())]);
-    (format!("Phase {} {}", r.number, escape(&r.name)), lines)
-}
-
-fn finding_detail(app: &App, d: &DomainView) -> (String, Vec<Line<'static>>) {
-    let Some(f) = d.findings.get(app.finding_row) else { return (String::new(), Vec::new()) };
-    let lines = vec![
-        Line::styled(f.severity.to_string(), severity_style(app, f.severity)),
-        Line::raw(escape(&f.message).into_owned()),
-        Line::raw(format!("at bytes {}..{} of the record", f.span.start, f.span.end)),
-    ];
-    (format!("Finding {}", f.id), lines)
 }

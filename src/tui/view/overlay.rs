@@ -1,0 +1,117 @@
+//! The overlays drawn over the screen: the key list, a step's or finding's details, and the
+//! question before a step is recorded. Pure apart from writing into the frame's buffer.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Color;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::{KEYS, bold, fg, severity_style};
+use crate::text::escape;
+use crate::tui::app::{App, Pane, RecordRequest};
+use crate::tui::model::{DomainView, Live, StepState, step_state};
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(row);
+    cell
+}
+
+pub(super) fn help(frame: &mut Frame, app: &App) {
+    let lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(key, what)| {
+            Line::from(vec![Span::styled(format!("{key:15} "), bold()), Span::raw(*what)])
+        })
+        .collect();
+    let area = centered(frame.area(), 76, u16::try_from(lines.len()).unwrap_or(20) + 2);
+    let block =
+        Block::default().borders(Borders::ALL).title("Keys").border_style(fg(app, Color::Cyan));
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The question before `m` writes: what, when and where; and, when the phase already has a
+/// different date, that the write moves it (and so the next step's due date).
+pub(super) fn confirm(frame: &mut Frame, app: &App, r: &RecordRequest) {
+    let step = r.phase.checked_sub(1);
+    let row = app.domains.get(r.index).zip(step).and_then(|(e, i)| e.view.ladder.get(i));
+    let phase = row.map_or_else(String::new, |row| format!(" ({})", escape(&row.name)));
+    let mut lines = vec![
+        Line::raw(format!("Record phase {}{phase} of {}", r.phase, escape(&r.domain))),
+        Line::raw(format!("as published on {}", r.on)),
+        Line::raw(format!("in {}?", escape(&app.record_to.file))),
+    ];
+    if let Some(old) = row.and_then(|row| row.published).filter(|&old| old != r.on) {
+        lines.push(Line::styled(
+            format!("It is recorded on {old} now; y moves it, and the due date."),
+            fg(app, Color::Yellow).bold(),
+        ));
+    }
+    lines.extend([
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("y", bold()),
+            Span::raw(" record   "),
+            Span::styled("n", bold()),
+            Span::raw(" / Esc cancel"),
+        ]),
+    ]);
+    let height = u16::try_from(lines.len()).unwrap_or(8) + 2;
+    let area = centered(frame.area(), 64, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title("Record in the plan?")
+        .border_style(fg(app, Color::Yellow).bold());
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
+pub(super) fn detail(frame: &mut Frame, app: &App) {
+    let Some(d) = app.current() else { return };
+    let (title, lines) = match app.pane {
+        Pane::Findings => finding_detail(app, d),
+        Pane::Domains | Pane::Ladder => step_detail(d, app.ladder_row),
+    };
+    let area = centered(frame.area(), 72, 14);
+    frame.render_widget(Clear, area);
+    let block =
+        Block::default().borders(Borders::ALL).title(title).border_style(fg(app, Color::Cyan));
+    frame.render_widget(
+        Paragraph::new(Text::from(lines)).wrap(Wrap { trim: false }).block(block),
+        area,
+    );
+}
+
+fn step_detail(d: &DomainView, row: usize) -> (String, Vec<Line<'static>>) {
+    let Some(r) = d.ladder.get(row) else { return (String::new(), Vec::new()) };
+    let published = r.published.map_or_else(|| "not recorded".to_owned(), |p| p.to_string());
+    let mut lines = vec![
+        Line::raw(format!("policy {}   pct / t {}", escape(&r.policy), escape(&r.pct_t))),
+        Line::raw(format!("RFC 7489 receivers: {}", escape(&r.rfc7489))),
+        Line::raw(format!("RFC 9989 receivers: {}", escape(&r.rfc9989))),
+        Line::raw(format!("soak {} days   published {published}", r.soak_days)),
+        Line::raw(format!("state: {}", step_state(d, row).label())),
+    ];
+    let current = matches!(step_state(d, row), StepState::LiveNow | StepState::Drifted);
+    if let (true, Live::Found { ttl, server, .. }) = (current, &d.live) {
+        lines.push(Line::raw(format!("live with TTL {ttl}, answered by {}", escape(server))));
+    }
+    lines.extend([Line::raw(""), Line::styled(escape(&r.value).into_owned(), bold())]);
+    (format!("Phase {} {}", r.number, escape(&r.name)), lines)
+}
+
+fn finding_detail(app: &App, d: &DomainView) -> (String, Vec<Line<'static>>) {
+    let Some(f) = d.findings.get(app.finding_row) else { return (String::new(), Vec::new()) };
+    let lines = vec![
+        Line::styled(f.severity.to_string(), severity_style(app, f.severity)),
+        Line::raw(escape(&f.message).into_owned()),
+        Line::raw(format!("at bytes {}..{} of the record", f.span.start, f.span.end)),
+    ];
+    (format!("Finding {}", f.id), lines)
+}
