@@ -686,3 +686,37 @@ fn tiny_terminals_do_not_panic() {
         }
     }
 }
+
+// ---- aggregate reports ----
+
+#[test]
+fn the_reports_rows_give_traffic_failing_sources_and_the_next_steps_what_if() {
+    use dmarc_rollout::report::{Window, read_paths};
+    use dmarc_rollout::rollout::next_step;
+    use dmarc_rollout::tui::model::report_rows;
+
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/plans/insight24.toml"))
+            .expect("plan");
+    let plan = plan::load("insight24.toml", &text).expect("valid");
+    let domain = &plan.domains[0];
+    let dir = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/reports/insight24"
+    ));
+    let corpus = read_paths(&[dir], &Window::default());
+    let next = next_step(domain, Some(0));
+    let rows = report_rows(domain, &next, corpus.domains.get("insight24.nl"));
+    let lines: Vec<String> =
+        rows.iter().map(|r| format!("{} {}: {}", r.severity, r.label, r.text)).collect();
+    insta::assert_snapshot!(lines.join("\n"));
+    let what_if = rows.iter().find(|r| r.label == "what-if").expect("what-if row");
+    assert!(
+        what_if.text.contains("RFC 7489 quarantines 50")
+            && what_if.text.contains("RFC 9989 quarantines 100"),
+        "{}",
+        what_if.text
+    );
+    let none = report_rows(domain, &next, None);
+    assert_eq!(none[0].severity, Severity::Warning);
+}

@@ -21,8 +21,9 @@ use crate::exits;
 use crate::fsio::WriteError;
 use crate::plan::{self, Domain};
 use crate::report::Corpus;
+use crate::tui::initial_view;
+use crate::tui::model::{from_standing, report_rows};
 use crate::tui::{self, Msg, RecordOutcome, RecordRequest, RecordTo, StatusLine, Workers};
-use crate::tui::{initial_view, model::from_standing};
 
 /// Domains looked up at once per refresh.
 const CONCURRENCY: usize = 32;
@@ -122,7 +123,11 @@ impl tui::Loader for Session {
                     let (source, reports, tx) = (&source, reports.as_deref(), tx.clone());
                     async move {
                         let standing = live::stand(source.as_ref(), domain, today, reports).await;
-                        let view = Box::new(from_standing(domain, &standing));
+                        let mut view = Box::new(from_standing(domain, &standing));
+                        if let Some(corpus) = reports {
+                            let summary = corpus.domains.get(&domain.name);
+                            view.readiness.extend(report_rows(domain, &view.next, summary));
+                        }
                         // A closed channel means the UI has quit; the answer is not needed.
                         let _ = tx.send(Msg::Loaded { generation, index, view });
                     }

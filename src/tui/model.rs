@@ -1,6 +1,10 @@
 //! The view model the screen is drawn from: plain data per domain, built from the plan and then
 //! replaced by whatever the loader finds in DNS. Pure.
 
+mod reports;
+
+pub use reports::report_rows;
+
 use chrono::NaiveDate;
 
 use crate::plan::Domain;
