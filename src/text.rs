@@ -27,6 +27,16 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A character named for a message: `'x'` when it prints, `U+001B` when it does not, so the
+/// message itself stays plain text.
+pub fn describe_char(c: char) -> String {
+    if needs_escape(c) || (c.is_whitespace() && c != ' ') {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        format!("'{c}'")
+    }
+}
+
 /// Escapes raw bytes from the wire: invalid UTF-8 bytes are escaped like control characters.
 pub fn escape_bytes(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());

@@ -44,8 +44,8 @@ fn label_ok(label: &str) -> Result<(), String> {
     if let Some(c) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
     {
         return Err(format!(
-            "'{}' is not allowed in a name (letters, digits, '-' and '_' are)",
-            c.escape_default()
+            "{} is not allowed in a name (letters, digits, '-' and '_' are)",
+            crate::text::describe_char(c)
         ));
     }
     if label.starts_with('-') || label.ends_with('-') {

@@ -202,7 +202,7 @@ fn invalid_character(text: &str, span: Range<usize>) -> Option<Finding> {
     let (id, what) = if c == '"' {
         ("dmarc.quoted", "a quote".to_owned())
     } else {
-        ("dmarc.invalid_character", format!("the character {c:?}"))
+        ("dmarc.invalid_character", format!("the character {}", crate::text::describe_char(c)))
     };
     Some(Finding::error(
         id,
