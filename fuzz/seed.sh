@@ -26,3 +26,14 @@ for plan in plans/*.toml tests/fixtures/invalid-plans/*.toml; do
     { printf '\001\007'; cat "$plan"; } >"$corpus/plan_record_step/$name"
     cp "$plan" "$corpus/escape/plan-$name"
 done
+
+# SPF and DKIM records from their parser tests; aggregate reports from the report fixtures.
+mkdir -p "$corpus/spf_parse" "$corpus/dkim_parse" "$corpus/report_fold"
+grep -o '"v=spf1[^"]*' tests/record_spf.rs | cut -c2- | while IFS= read -r record; do
+    printf '%s' "$record" >"$corpus/spf_parse/$(printf '%s' "$record" | cksum | cut -d' ' -f1)"
+done
+grep -o '"v=DKIM1[^"]*\|"k=[^"]*\|"p=[^"]*' tests/record_dkim.rs | cut -c2- |
+    while IFS= read -r record; do
+        printf '%s' "$record" >"$corpus/dkim_parse/$(printf '%s' "$record" | cksum | cut -d' ' -f1)"
+    done
+cp tests/fixtures/reports/*.xml "$corpus/report_fold/"

@@ -8,7 +8,8 @@ use std::ops::Range;
 use chrono::{Days, NaiveDate};
 use dmarc_rollout::plan;
 use dmarc_rollout::record::render::{MAX_CHARACTER_STRING, render, split_character_strings};
-use dmarc_rollout::record::{self, DmarcRecord, Finding, Severity, Tag};
+use dmarc_rollout::record::{self, DmarcRecord, Finding, Severity, Tag, dkim, spf};
+use dmarc_rollout::report::{Corpus, Window, fold_report};
 
 /// `parse` on any text: spans inside the text on character boundaries, findings sorted, and a
 /// record it keeps renders to text that parses back to the same record with no new error.
@@ -34,7 +35,7 @@ pub fn dmarc_parse(data: &[u8]) {
         let before = error_ids(&parsed.findings);
         let new: Vec<_> = error_ids(&again.findings)
             .into_iter()
-            .filter(|id| !before.contains(id) && !(*id == "dmarc.p_missing" && !before.is_empty()))
+            .filter(|id| !before.contains(id) && (*id != "dmarc.p_missing" || before.is_empty()))
             .collect();
         assert!(new.is_empty(), "rendering {text:?} as {rendered:?} added errors {new:?}");
         assert_eq!(again.record.as_ref(), Some(kept), "{text:?} rendered as {rendered:?}");
@@ -81,11 +82,11 @@ pub fn plan_load(data: &[u8]) {
 pub fn plan_record_step(data: &[u8]) {
     let (&[pick, day], rest) = data.split_at(data.len().min(2)) else { return };
     let text = String::from_utf8_lossy(rest);
-    let date = NaiveDate::from_ymd_opt(2026, 1, 1)
+    let published = NaiveDate::from_ymd_opt(2026, 1, 1)
         .and_then(|d| d.checked_add_days(Days::new(u64::from(day) * 3)))
         .expect("a date in 2026-2028");
     let Ok(loaded) = plan::load("fuzz.toml", &text) else {
-        let _ = plan::record_step(&text, "example.com", usize::from(pick), date);
+        let _ = plan::record_step(&text, "example.com", usize::from(pick), published);
         return;
     };
     let Some(domain) = loaded.domains.get(usize::from(pick >> 4) % loaded.domains.len().max(1))
@@ -94,7 +95,7 @@ pub fn plan_record_step(data: &[u8]) {
     };
     let Some(phase) = usize::from(pick & 0x0f).checked_rem(domain.phases.len()) else { return };
     let phase = phase + 1;
-    let after = plan::record_step(&text, &domain.name, phase, date)
+    let after = plan::record_step(&text, &domain.name, phase, published)
         .unwrap_or_else(|e| panic!("recording phase {phase} of {}: {e}", domain.name));
     if let Err(errors) = plan::load("fuzz.toml", &after) {
         panic!("recorded plan no longer loads: {errors:?}\n--- before\n{text}\n--- after\n{after}");
@@ -111,6 +112,37 @@ pub fn escape(data: &[u8]) {
     let shown = dmarc_rollout::text::escape_bytes(data);
     assert_terminal_safe(&shown);
     assert_eq!(unescape(&shown), data);
+}
+
+/// `parse_spf` on any text: no panic; every term and finding span inside the text on character
+/// boundaries.
+pub fn spf_parse(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let parsed = spf::parse_spf(&text);
+    for term in &parsed.terms {
+        assert_span(&text, &term.span, "term");
+    }
+    for finding in &parsed.findings {
+        assert_span(&text, &finding.span, finding.id);
+    }
+}
+
+/// `parse_dkim_key` on any text: no panic; every finding span inside the text on character
+/// boundaries.
+pub fn dkim_parse(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for finding in &dkim::parse_dkim_key(&text).findings {
+        assert_span(&text, &finding.span, finding.id);
+    }
+}
+
+/// `fold_report` on any bytes (aggregate reports are not always UTF-8): no panic, and nothing
+/// counted without a report in the corpus.
+pub fn report_fold(data: &[u8]) {
+    let mut corpus = Corpus::new(Window { since: None, until: None });
+    if let Ok(folded) = fold_report(data, "fuzz.xml", &mut corpus) {
+        assert!(folded.counted == 0 || !corpus.domains.is_empty(), "{folded:?}");
+    }
 }
 
 fn assert_span(text: &str, span: &Range<usize>, what: &str) {
