@@ -371,13 +371,14 @@ fn parse_uri_list(s: &str) -> Option<Vec<String>> {
     uris.iter().all(|u| is_uri_shaped(u)).then_some(uris)
 }
 
+/// A `;` ends the tag (RFC 6376 §3.2 `tval`), so a URI holding one would render as a second tag.
 fn is_uri_shaped(u: &str) -> bool {
     match u.split_once(':') {
         Some((scheme, rest)) => {
             !scheme.is_empty()
                 && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
                 && !rest.is_empty()
-                && !u.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+                && !u.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b';')
         }
         None => false,
     }

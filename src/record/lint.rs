@@ -8,7 +8,7 @@ use std::ops::Range;
 use super::dmarc::{DmarcRecord, Policy, Psd, Tag};
 use super::finding::Finding;
 use super::parse::ParsedTag;
-use super::render::MAX_CHARACTER_STRING;
+use super::render::{MAX_CHARACTER_STRING, floor_char_boundary};
 
 /// Findings about single tags: unknown names, case, position of `p`, historic tags.
 pub(crate) fn tag_findings(tags: &[ParsedTag], out: &mut Vec<Finding>) {
@@ -115,14 +115,15 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 pub(crate) fn record_findings(
     record: &DmarcRecord,
     tags: &[ParsedTag],
-    len: usize,
+    text: &str,
     out: &mut Vec<Finding>,
 ) {
+    let len = text.len();
     let span = |tag: Tag| tags.iter().find(|t| t.tag == Some(tag)).map(|t| t.span.clone());
     if len > MAX_CHARACTER_STRING {
         out.push(Finding::warning(
             "dmarc.too_long",
-            MAX_CHARACTER_STRING..len,
+            floor_char_boundary(text, MAX_CHARACTER_STRING)..len,
             format!(
                 "the record is {len} bytes, over the 255 a TXT string can hold: publish it as \
                  several quoted strings (receivers join them without a separator) and check \

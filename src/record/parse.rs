@@ -8,6 +8,7 @@ use std::ops::Range;
 use super::dmarc::{DmarcRecord, Tag};
 use super::effective::{self, Effective, Receiver};
 use super::finding::{Finding, Severity, has_errors};
+use super::render::floor_char_boundary;
 use super::{lint, report_uri};
 
 /// One `name=value` pair as written, including `v`.
@@ -94,7 +95,7 @@ pub fn parse(text: &str) -> Parsed {
         let duplicated = duplicate_findings(&tags, &mut findings);
         let best_effort = build_record(&tags, &mut findings);
         lint::tag_findings(&tags, &mut findings);
-        lint::record_findings(&best_effort, &tags, text.len(), &mut findings);
+        lint::record_findings(&best_effort, &tags, text, &mut findings);
         if discard.is_none() && !duplicated {
             record = Some(best_effort);
         }
@@ -232,7 +233,8 @@ fn version_finding(text: &str, tags: &[ParsedTag], looks_like_dmarc: bool) -> Op
     }
     let first = tags.first().filter(|t| t.span.start == 0);
     let Some(first) = first else {
-        return Some(not_dmarc(0..text.len().min(8), "the record does not start with v=DMARC1"));
+        let start = 0..floor_char_boundary(text, 8);
+        return Some(not_dmarc(start, "the record does not start with v=DMARC1"));
     };
     if first.name == "v" && first.value == "DMARC1" {
         return None;

@@ -47,7 +47,10 @@ pub fn zone_text(value: &str) -> String {
         .join(" ")
 }
 
-fn floor_char_boundary(s: &str, mut index: usize) -> usize {
+/// The largest character boundary at or before `index` (or the end of `s`): where a byte
+/// limit can cut text without splitting a character. `str::floor_char_boundary` needs 1.91.
+pub(crate) fn floor_char_boundary(s: &str, index: usize) -> usize {
+    let mut index = index.min(s.len());
     while !s.is_char_boundary(index) {
         index -= 1;
     }

@@ -12,6 +12,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use super::finding::Finding;
+use super::render::floor_char_boundary;
 
 pub use tree::{NodeOutcome, SpfNode, render_tree};
 pub use walk::{Query, QueryKind, Reply, SpfReport, SpfWalk};
@@ -141,7 +142,7 @@ pub fn parse_spf(text: &str) -> SpfParsed {
     if !starts_with_version(body) {
         findings.push(Finding::error(
             "spf.not_spf",
-            body_start..body_start + body.len().min(7),
+            body_start..body_start + floor_char_boundary(body, 7),
             "an SPF record starts with 'v=spf1' followed by a space",
         ));
         return SpfParsed { is_spf: false, terms: Vec::new(), findings };
