@@ -14,8 +14,10 @@ use dmarc_rollout::cli::{self, Cli};
 use support::dns_server::{TestDns, zone_text};
 use support::rss::peak_rss_mib;
 
-/// Lookups `status` makes for a domain with its own record: `_dmarc` TXT, apex TXT, MX.
-const QUERIES_PER_DOMAIN: usize = 3;
+/// Lookups `status` makes for each generated domain: `_dmarc` TXT, apex TXT, MX, and for
+/// readiness the report mailbox's MX and, finding none, its address (`v=spf1 -all` needs no
+/// SPF walk; the rua domain is the same organization, so no authorization lookup).
+const QUERIES_PER_DOMAIN: usize = 5;
 
 fn plan(domains: usize) -> String {
     let mut text = String::from(
