@@ -2,6 +2,10 @@
 //! multipart walking, base64 and quoted-printable. Pure; lenient, because report mail is machine
 //! made and often odd, and bounded in depth and part count.
 
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
 const MAX_DEPTH: usize = 8;
 const MAX_PARTS: usize = 1000;
 
@@ -139,28 +143,26 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// Base64 that skips line breaks and anything outside the alphabet, and stops at padding.
+/// Base64 that skips line breaks and anything outside the alphabet, and stops at padding, as
+/// mail clients do with what senders actually write.
 pub(crate) fn decode_base64(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &c in text {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            _ => continue,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xff) as u8);
-        }
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let mut body: Vec<u8> = text
+        .iter()
+        .copied()
+        .take_while(|&c| c != b'=')
+        .filter(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+        .collect();
+    // A dangling sixth of a byte carries nothing; drop it rather than fail.
+    if body.len() % 4 == 1 {
+        body.pop();
     }
-    out
+    LENIENT.decode(body).unwrap_or_default()
 }
 
 fn decode_quoted_printable(text: &[u8]) -> Vec<u8> {

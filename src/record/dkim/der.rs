@@ -1,34 +1,19 @@
 //! The little DER and base64 a DKIM key record needs: decode `p=` and read an RSA modulus size
 //! from a `SubjectPublicKeyInfo` or a bare `RSAPublicKey`. Pure; bounds-checked, never panics.
 
-/// Standard base64 with whitespace allowed anywhere and optional `=` padding at the end.
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// Standard base64 with whitespace allowed anywhere (RFC 6376 §3.6.1 lets `p=` be folded) and
+/// the `=` padding optional.
 pub(super) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut nbits, mut pad) = (0u32, 0u32, 0usize);
-    for b in text.bytes().filter(|b| !b.is_ascii_whitespace()) {
-        let value = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                pad += 1;
-                continue;
-            }
-            _ => return None,
-        };
-        if pad > 0 {
-            return None;
-        }
-        acc = (acc << 6) | u32::from(value);
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push(u8::try_from((acc >> nbits) & 0xff).ok()?);
-        }
-    }
-    (pad <= 2 && nbits < 6).then_some(out)
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    LENIENT.decode(compact).ok()
 }
 
 /// One DER element: its tag, its contents and what follows it.
