@@ -46,6 +46,9 @@ impl Readiness {
     pub fn parts(&self) -> [(&'static str, bool, String); 3] {
         let spf = match &self.spf.record {
             Some(_) => format!("{}/10 lookups, {}/2 void", self.spf.lookups, self.spf.void_lookups),
+            None if self.spf.findings.iter().any(|f| f.id == "spf.unverified") => {
+                "not checked".to_owned()
+            }
             None => "no single SPF record".to_owned(),
         };
         let selectors: Vec<String> = self

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::normalize;
-use crate::dns::DomainDns;
+use crate::dns::{DomainDns, LookupState};
 use crate::plan::Domain;
 use crate::record::Finding;
 use crate::record::finding::has_errors;
@@ -29,6 +29,11 @@ pub struct SpfReadiness {
 pub(super) fn assess(domain: &Domain, dns: &DomainDns, walk: Option<&SpfReport>) -> SpfReadiness {
     let mut findings = Vec::new();
     let answer = &dns.apex_txt;
+    if answer.state == LookupState::OutsideZone {
+        let why = format!("{} is outside the zone file, so its SPF was not checked", dns.domain);
+        findings.push(Finding::warning("spf.unverified", 0..0, why));
+        return finish(None, walk, findings);
+    }
     if answer.state.is_failure() {
         findings.push(Finding::error(
             "spf.lookup_failed",
