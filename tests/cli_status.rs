@@ -294,3 +294,25 @@ fn names_outside_the_zone_file_are_unverified_not_blocking() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_domain_outside_the_zone_file_is_unknown_and_its_readiness_unverified() {
+    let output = Command::cargo_bin("dmarc-rollout")
+        .expect("binary")
+        .args(["status", "plans/msp-example.toml", "--zone", "plans/insight24.zone", "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(5), "the live state is unknown");
+    let json = json(&output);
+    let d = domain(&json, "bakkerij-jansen.nl");
+    assert_eq!(
+        (d["dmarc"]["state"].as_str(), d["position"]["state"].as_str()),
+        (Some("refused"), Some("unknown"))
+    );
+    let spf = d["readiness"]["spf"]["findings"].as_array().expect("findings");
+    assert!(
+        spf.iter().any(|f| f["id"] == "spf.unverified")
+            && !spf.iter().any(|f| f["id"] == "spf.lookup_failed"),
+        "{spf:?}"
+    );
+}
