@@ -146,8 +146,6 @@ fn large_and_tangled_answers_are_shown_without_panicking() {
         .collect();
     domains.push(long_name(246, 63));
     domains.push(long_name(246, 1));
-    // The longest name a plan takes: its `_dmarc` name (260 bytes) cannot even be asked.
-    domains.push(long_name(253, 63));
     let plan = plan(dir.path(), &domains);
     let plan = plan.to_str().expect("utf-8 path");
 
@@ -171,8 +169,6 @@ fn large_and_tangled_answers_are_shown_without_panicking() {
     let evil = r"\027]52\;c\;eA==\007.\226\128\174\194\133.\255\127.hostile.test";
     assert_eq!(dmarc("evil")["cname_chain"], serde_json::json!([evil]), "dig-style, decimal");
     assert_eq!(dmarc("evil")["state"], "found");
-    let too_long = &domain_json(&status, &long_name(253, 63))["dmarc"];
-    assert_eq!(too_long["state"], "error", "{too_long}");
 
     let check = run(&server, &["check", plan]);
     assert_terminal_safe("check stderr", &check.stderr, false);

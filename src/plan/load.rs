@@ -176,7 +176,7 @@ impl Loader<'_> {
         self.unknown_keys(table, DOMAIN_KEYS, true, "[[domain]]");
         let name_value = table.get("name");
         let name = self.required_str(table, "name", "[[domain]]", span)?;
-        let name = match rules::domain_name(&name) {
+        let name = match rules::policy_domain(&name) {
             Ok(name) => name,
             Err(why) => {
                 let at = name_value.map_or(span.clone(), Spanned::span);

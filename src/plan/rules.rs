@@ -25,6 +25,20 @@ pub fn domain_name(name: &str) -> Result<String, String> {
     Ok(name.to_ascii_lowercase())
 }
 
+/// A domain a plan rolls DMARC out for: a valid name whose `_dmarc.` owner name still fits
+/// DNS's 253 bytes.
+pub fn policy_domain(name: &str) -> Result<String, String> {
+    let name = domain_name(name)?;
+    let max = 253 - "_dmarc.".len();
+    if name.len() > max {
+        return Err(format!(
+            "it is {} bytes long; with `_dmarc.` in front it must fit DNS's 253, so at most {max}",
+            name.len()
+        ));
+    }
+    Ok(name)
+}
+
 /// A DKIM selector: one or more labels, placed before `._domainkey.` (RFC 6376 §3.1).
 pub fn selector_name(name: &str) -> Result<String, String> {
     if name.is_empty() || !name.is_ascii() {
