@@ -349,6 +349,13 @@ fn ui(ui: &UiArgs, out: &mut impl Write, err: &mut impl Write) -> u8 {
         let _ = writeln!(err, "dmarc-rollout: give a plan file, or a command (see --help)");
         return exits::USAGE;
     };
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        let _ = writeln!(
+            err,
+            "dmarc-rollout: the terminal UI needs a terminal; for scripts use `status`, `next` or `check`"
+        );
+        return exits::USAGE;
+    }
     let refresh = (ui.refresh > 0).then(|| std::time::Duration::from_secs(ui.refresh));
     let result = ui.reports.read(err).and_then(|evidence| {
         tui::run(plan, &ui.dns, evidence, ui.clock.today(), refresh, out, err)

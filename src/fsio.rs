@@ -38,6 +38,8 @@ pub fn replace_observed(
     after: &mut dyn FnMut(Step),
 ) -> Result<(), WriteError> {
     let io_err = |source| WriteError::Io { path: path.to_owned(), source };
+    // A plan linked into a checkout is updated where it lives, not replaced by a copy.
+    let path = &fs::canonicalize(path).map_err(io_err)?;
     let current = fs::read(path).map_err(io_err)?;
     if current != expected.as_bytes() {
         return Err(WriteError::ChangedOnDisk(path.to_owned()));

@@ -41,6 +41,14 @@ impl Readiness {
         self.blocks().is_empty()
     }
 
+    /// True when a readiness lookup failed (timeout, SERVFAIL…): the verdict is unknown, which
+    /// scripts must be able to tell from "not ready".
+    pub fn lookup_failed(&self) -> bool {
+        const FAILED: [&str; 4] =
+            ["spf.lookup_failed", "spf.temperror", "dkim.lookup_failed", "reports.lookup_failed"];
+        self.findings().any(|f| FAILED.contains(&f.id))
+    }
+
     /// One summary per part for people: `("SPF", ok, "2/10 lookups, 0/2 void")`, then DKIM
     /// (each selector's state and key size) and reports.
     pub fn parts(&self) -> [(&'static str, bool, String); 3] {

@@ -100,6 +100,11 @@ impl Standing {
     pub fn dns_failed(&self) -> bool {
         self.position == Position::Unknown
     }
+
+    /// Any lookup failed: the `_dmarc` one, or one readiness needed.
+    pub fn lookups_failed(&self) -> bool {
+        self.dns_failed() || self.readiness.as_ref().is_some_and(Readiness::lookup_failed)
+    }
 }
 
 /// Puts a domain's plan beside its DNS answers.

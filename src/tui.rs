@@ -6,7 +6,7 @@ mod app;
 pub mod model;
 mod view;
 
-use std::io;
+use std::io::{self, IsTerminal};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -61,11 +61,18 @@ pub async fn run(
     refresh: Option<Duration>,
 ) -> io::Result<Option<String>> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if !io::stdout().is_terminal() {
+        return Err(io::Error::other(
+            "standard output is not a terminal; for scripts use `status`, `next` or `check`",
+        ));
+    }
     let mut app = App::new(domains, status, color, record_to);
-    let mut terminal = ratatui::init();
+    let mut terminal = ratatui::try_init()?;
     release_mouse_on_panic();
-    execute!(io::stdout(), EnableMouseCapture)?;
-    let result = event_loop(&mut terminal, &mut app, &workers, refresh).await;
+    let result = match execute!(io::stdout(), EnableMouseCapture) {
+        Ok(()) => event_loop(&mut terminal, &mut app, &workers, refresh).await,
+        Err(e) => Err(e),
+    };
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result

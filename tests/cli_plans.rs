@@ -166,3 +166,13 @@ fn help_lists_commands_and_exit_codes() {
     let output = bin().arg("--help").output().expect("runs");
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 }
+
+#[test]
+fn the_ui_without_a_terminal_says_what_to_use_instead() {
+    let output = bin()
+        .args(["plans/insight24.toml", "--zone", "plans/insight24.zone"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("use `status`, `next` or `check`"));
+}

@@ -129,3 +129,15 @@ fn due_dates_cross_month_year_and_leap_day_boundaries() {
         );
     }
 }
+
+#[test]
+fn a_symlinked_plan_is_updated_where_it_lives() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let real = dir.path().join("real.toml");
+    let link = dir.path().join("link.toml");
+    fs::write(&real, "old\n").expect("write");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    fsio::replace_if_unchanged(&link, "old\n", "new\n").expect("written");
+    assert!(fs::symlink_metadata(&link).expect("link").file_type().is_symlink(), "still a link");
+    assert_eq!(fs::read_to_string(&real).expect("read"), "new\n");
+}

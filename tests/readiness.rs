@@ -413,3 +413,16 @@ async fn the_status_table_shows_the_include_tree_when_the_lookups_are_over_the_l
     let deepest = format!("\n{}include:i11.over.test  (0 lookups)\n", " ".repeat(6 + 2 * 11));
     assert!(text.contains(&deepest), "two spaces more per level: {text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_readiness_lookup_that_times_out_is_a_dns_failure_for_scripts() {
+    // The include's zone is served, but its name never answers: readiness is unknown.
+    let (server, _dir, plan) = gated("@ TXT \"v=spf1 include:never-answers.cli.test -all\"").await;
+    let next = run(&server, &["next"], &plan).await;
+    assert_eq!(next.status.code(), Some(5), "{}", String::from_utf8_lossy(&next.stderr));
+    assert!(next.stdout.is_empty(), "an unknown readiness still holds the step");
+    let check = run(&server, &["check"], &plan).await;
+    assert_eq!(check.status.code(), Some(5), "{}", String::from_utf8_lossy(&check.stderr));
+    let status = run(&server, &["status"], &plan).await;
+    assert_eq!(status.status.code(), Some(5));
+}

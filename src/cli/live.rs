@@ -101,25 +101,11 @@ pub fn query_for(domain: &Domain) -> DomainQuery {
     let mut selectors: Vec<String> =
         domain.senders.iter().flat_map(|s| s.dkim.iter().map(|k| k.name.clone())).collect();
     selectors.dedup();
-    let org = |name: &str| psl::domain_str(name).unwrap_or(name).to_owned();
-    let own = org(&domain.name);
-    let mut report_hosts: Vec<String> = domain
-        .phases
-        .iter()
-        .flat_map(|p| p.record.rua.iter().chain(&p.record.ruf))
-        .filter_map(|uri| mailto_host(uri))
-        .filter(|host| org(host) != own)
-        .collect();
+    let mut report_hosts: Vec<String> =
+        report_destinations(domain).into_iter().filter(|d| d.external).map(|d| d.host).collect();
     report_hosts.sort();
     report_hosts.dedup();
     DomainQuery { domain: domain.name.clone(), dkim_selectors: selectors, report_hosts }
-}
-
-fn mailto_host(uri: &str) -> Option<String> {
-    let address = uri.get(..7).filter(|s| s.eq_ignore_ascii_case("mailto:")).map(|_| &uri[7..])?;
-    let address = address.split('!').next()?;
-    let host = address.rsplit_once('@')?.1;
-    Some(host.trim_end_matches('.').to_ascii_lowercase())
 }
 
 /// Everything about one domain: its answers, the readiness lookups that follow from them (the

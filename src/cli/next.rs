@@ -10,7 +10,7 @@ use crate::exits;
 use chrono::NaiveDate;
 
 use crate::plan::Domain;
-use crate::readiness::{self, Gate};
+use crate::readiness::{self, Gate, Readiness};
 use crate::record::Finding;
 use crate::rollout::{self, NextStep};
 use crate::standing::{self, Due, Position, Standing};
@@ -24,6 +24,8 @@ pub struct Planned {
     pub from: Option<usize>,
     /// Set when DNS could not say what is live.
     pub dns_failed: bool,
+    /// Set when a lookup readiness needed failed: a hold is then "unknown", not "not ready".
+    pub readiness_unknown: bool,
     /// A drift or broken record the step repairs.
     pub repairs: Option<&'static str>,
     /// Readiness in front of the step (empty offline, for `p=none`, and at the last phase).
@@ -42,6 +44,7 @@ impl Planned {
             due: s.due,
             from: s.phase(),
             dns_failed: s.dns_failed(),
+            readiness_unknown: s.readiness.as_ref().is_some_and(Readiness::lookup_failed),
             repairs,
             gate: gate(s, domain),
         }
@@ -55,6 +58,7 @@ impl Planned {
             due: current.and_then(|c| standing::due(domain, c, today)),
             from: current.map(|c| c + 1),
             dns_failed: false,
+            readiness_unknown: false,
             repairs: None,
             gate: Gate::default(),
         }
@@ -110,8 +114,9 @@ pub fn run(
         remarks(p, err)?;
         gate_remarks(p, force, err)?;
     }
-    // A failed _dmarc lookup is the root cause of anything else, so it keeps its own code.
-    let code = if planned.iter().any(|p| p.dns_failed) {
+    // A failed lookup is the root cause of anything else, so it keeps its own code.
+    let unknown = |p: &Planned| p.dns_failed || (p.readiness_unknown && p.held(force));
+    let code = if planned.iter().any(unknown) {
         exits::DNS
     } else if planned.iter().any(|p| p.held(force)) {
         exits::BLOCKED
@@ -187,14 +192,17 @@ fn remarks(p: &Planned, err: &mut impl Write) -> io::Result<()> {
         writeln!(
             err,
             "{}: {why}; publishing phase {} ({}) brings it back on plan",
-            s.domain, s.phase, s.phase_name
+            s.domain,
+            s.phase,
+            escape(&s.phase_name)
         )?;
     }
     if s.complete {
         writeln!(
             err,
             "{}: already at the last phase ({}); nothing further to publish",
-            s.domain, s.phase_name
+            s.domain,
+            escape(&s.phase_name)
         )?;
     } else if let Some(due) = p.due.filter(|d| d.in_days > 0) {
         let soak = p.from.map(|f| format!(": phase {f} soaks until then")).unwrap_or_default();

@@ -206,7 +206,8 @@ pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
             continue;
         }
         if write_errors(s, err)? {
-            raise(exits::FINDINGS);
+            // A readiness lookup that failed leaves the verdict unknown, not wrong.
+            raise(if s.lookups_failed() { exits::DNS } else { exits::FINDINGS });
         }
         match &s.position {
             Position::Drift { phase, diff } => {
@@ -253,7 +254,7 @@ fn write_errors(s: &Standing, err: &mut impl Write) -> io::Result<bool> {
     Ok(any)
 }
 
-/// `status` exits 5 when a lookup failed, so a script never mistakes "unknown" for "fine".
+/// `status` exits 5 when a lookup failed (its own or a readiness one), so a script never mistakes "unknown" for "fine".
 pub fn exit_code(standings: &[Standing]) -> u8 {
-    if standings.iter().any(Standing::dns_failed) { exits::DNS } else { exits::OK }
+    if standings.iter().any(Standing::lookups_failed) { exits::DNS } else { exits::OK }
 }

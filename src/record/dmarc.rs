@@ -378,7 +378,9 @@ fn is_uri_shaped(u: &str) -> bool {
             !scheme.is_empty()
                 && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
                 && !rest.is_empty()
-                && !u.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b';')
+                // RFC 3986 URIs are printable ASCII (anything else is percent-encoded), and a
+                // ';' would end the tag.
+                && u.bytes().all(|b| b.is_ascii_graphic() && b != b';')
         }
         None => false,
     }
