@@ -196,7 +196,9 @@ fn applied_policy(dns: &DomainDns) -> Option<Policy> {
         return parse(own).effective(Receiver::Rfc9989).p;
     }
     let inherited = dns.inherited.as_ref()?;
-    let effective = parse(inherited.tree_walk.applies()?.single()?).effective(Receiver::Rfc9989);
+    let owner = dns.applies_from()?;
+    let at = inherited.tree_walk.steps.iter().find(|s| s.owner == owner)?;
+    let effective = parse(at.single()?).effective(Receiver::Rfc9989);
     match inherited.domain_exists {
         Existence::DoesNotExist => effective.np,
         Existence::Exists | Existence::Unknown => effective.sp,
@@ -255,6 +257,25 @@ fn dns_findings(dns: &DomainDns) -> Vec<Finding> {
             "dmarc.delegated",
             0..0,
             format!("_dmarc.{} is a CNAME to {vendor}: the record is managed there", dns.domain),
+        ));
+    }
+    if let Some(failed) = dns.inherited.as_ref().and_then(|i| {
+        let walk = &i.tree_walk;
+        walk.steps
+            .iter()
+            .take_while(|s| s.single().is_none())
+            .find(|s| s.answer.state.is_unanswered())
+    }) {
+        findings.push(Finding::warning(
+            "dmarc.inheritance_unknown",
+            0..0,
+            format!(
+                "the lookup of _dmarc.{} ended with {}, so whether a parent domain's policy applies \
+                 to {} is unknown; look again before publishing a weaker record",
+                failed.owner,
+                failed.answer.state.label(),
+                dns.domain
+            ),
         ));
     }
     if at.records.is_empty()

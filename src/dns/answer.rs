@@ -128,6 +128,17 @@ impl LookupState {
         matches!(self, Self::ServerError(_) | Self::Timeout | Self::Error(_) | Self::OutsideZone)
     }
 
+    /// True when a server that should know did not say: a timeout, SERVFAIL, a broken answer.
+    /// REFUSED and names outside a zone file mean "not my zone", which is expected when a walk
+    /// climbs above the zones a pinned server or file holds.
+    pub fn is_unanswered(&self) -> bool {
+        match self {
+            Self::Timeout | Self::Error(_) => true,
+            Self::ServerError(code) => !code.eq_ignore_ascii_case("REFUSED"),
+            _ => false,
+        }
+    }
+
     /// A short label for the state: "found", "NXDOMAIN", "NODATA", the RCODE, "timeout", "error".
     pub fn label(&self) -> &str {
         match self {

@@ -70,7 +70,10 @@ impl TreeWalk {
     /// False when a step failed (timeout, SERVFAIL) before the applying record: the walk's
     /// answer is then not certain, since the failed name might hold a record.
     pub fn is_certain(&self) -> bool {
-        self.steps.iter().take_while(|s| s.single().is_none()).all(|s| !s.answer.state.is_failure())
+        self.steps
+            .iter()
+            .take_while(|s| s.single().is_none())
+            .all(|s| !s.answer.state.is_unanswered())
     }
 }
 
@@ -170,8 +173,9 @@ impl DomainDns {
         if self.dmarc.single().is_some() {
             return Some(&self.domain);
         }
-        let inherited = self.inherited.as_ref()?;
-        inherited.tree_walk.applies().map(|s| s.owner.as_str())
+        // A failed step above the domain might have held the record that applies.
+        let walk = &self.inherited.as_ref()?.tree_walk;
+        walk.is_certain().then(|| walk.applies()).flatten().map(|s| s.owner.as_str())
     }
 
     /// The owner of the record that applies for RFC 7489 receivers (PSL organizational domain).

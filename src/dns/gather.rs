@@ -62,7 +62,14 @@ async fn with_cname_chain(source: &dyn DnsSource, name: &str) -> Answer {
     let mut answer = source.lookup(name, RecordKind::Txt).await;
     if answer.state.is_negative() && answer.cname_chain.is_empty() {
         let mut current = name.trim_end_matches('.').to_owned();
-        while let Some(target) = cname_target(source, &current).await {
+        loop {
+            let hop = source.lookup(&current, RecordKind::Cname).await;
+            // A hop that could not be looked up leaves the end of the chain unknown, not absent.
+            if hop.state.is_failure() && !answer.cname_chain.is_empty() {
+                answer.state = hop.state;
+                break;
+            }
+            let Some(target) = cname_target(&hop) else { break };
             let looped = target.eq_ignore_ascii_case(name.trim_end_matches('.'))
                 || answer.cname_chain.iter().any(|t| t.eq_ignore_ascii_case(&target));
             answer.cname_chain.push(target.clone());
@@ -77,9 +84,8 @@ async fn with_cname_chain(source: &dyn DnsSource, name: &str) -> Answer {
     answer
 }
 
-async fn cname_target(source: &dyn DnsSource, name: &str) -> Option<String> {
-    let cname = source.lookup(name, RecordKind::Cname).await;
-    cname.records().iter().find_map(|r| match r {
+fn cname_target(hop: &Answer) -> Option<String> {
+    hop.records().iter().find_map(|r| match r {
         Rdata::Cname(target) => Some(target.clone()),
         _ => None,
     })
