@@ -267,10 +267,11 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
         Command::Next { plan, domain, offline, force, dns, reports, clock, format } => {
             with_plan(&plan, err, |p, err| {
                 let planned: Vec<next::Planned> = if offline {
+                    let evidence = reports.read(err)?;
                     match select(&p, domain.as_deref()) {
                         Ok(domains) => domains
                             .iter()
-                            .map(|d| next::Planned::offline(d, clock.today()))
+                            .map(|d| next::Planned::offline(d, clock.today(), evidence.as_ref()))
                             .collect(),
                         Err(message) => {
                             return writeln!(err, "dmarc-rollout: {message}")
@@ -310,8 +311,7 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
             }
         }),
         Command::Record { plan, domain, phase, on, offline, dns, clock } => {
-            let request =
-                record::Request { domain, phase, on: on.unwrap_or_else(|| clock.today()), offline };
+            let request = record::Request { domain, phase, on, offline };
             record::run(&plan, &request, &dns, clock.today(), err)
         }
         Command::Reports { paths, plan, domain, since, until, json } => {

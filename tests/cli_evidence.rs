@@ -79,3 +79,16 @@ fn a_pass_rate_below_the_bar_keeps_the_gate_closed_and_says_by_how_much() {
     assert_eq!(code, Some(0));
     assert!(stdout.starts_with("v=DMARC1; p=quarantine;"), "--force publishes anyway");
 }
+
+#[test]
+fn offline_next_still_honours_the_evidence_gate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = gated_plan(dir.path(), 2, 0.95);
+    let (code, stdout, stderr) = run(&["next", "--offline", "--reports", REPORTS], &plan);
+    assert_eq!(code, Some(7), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("pass rate 90.9% < 95%") && !stderr.contains("read them with"),
+        "{stderr}"
+    );
+}

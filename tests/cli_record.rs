@@ -66,3 +66,14 @@ fn a_phase_outside_the_ladder_is_a_usage_error() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("has phases 1 to 3, not 7"), "{stderr}");
 }
+
+#[test]
+fn recording_the_live_phase_again_without_a_date_keeps_its_first_date() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = copy_of_article_plan(dir.path());
+    let before = fs::read_to_string(&plan).expect("read");
+    let (code, stderr) = record(&plan, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("already recorded as published on 2026-11-16"), "{stderr}");
+    assert_eq!(fs::read_to_string(&plan).expect("read"), before, "a daily cron run moves nothing");
+}

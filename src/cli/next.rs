@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use crate::plan::Domain;
 use crate::readiness::{self, Gate, Readiness};
 use crate::record::Finding;
+use crate::report::{Corpus, GateState};
 use crate::rollout::{self, NextStep};
 use crate::standing::{self, Due, Position, Standing};
 use crate::text::escape;
@@ -50,17 +51,23 @@ impl Planned {
         }
     }
 
-    /// From the history recorded in the plan alone.
-    pub fn offline(domain: &Domain, today: NaiveDate) -> Self {
+    /// From the history recorded in the plan alone; the evidence gate still applies, since it
+    /// needs no DNS.
+    pub fn offline(domain: &Domain, today: NaiveDate, reports: Option<&Corpus>) -> Self {
         let current = rollout::recorded_phase(domain);
+        let step = rollout::next_step(domain, current);
+        let mut gate = Gate::default();
+        if let Some(closed) = standing::evidence_gate(domain, &step, reports) {
+            gate.blocking.extend(evidence_block(step.phase, &closed));
+        }
         Self {
-            step: rollout::next_step(domain, current),
+            step,
             due: current.and_then(|c| standing::due(domain, c, today)),
             from: current.map(|c| c + 1),
             dns_failed: false,
             readiness_unknown: false,
             repairs: None,
-            gate: Gate::default(),
+            gate,
         }
     }
 
@@ -78,19 +85,27 @@ fn gate(s: &Standing, domain: &Domain) -> Gate {
         (Some(r), Some(phase)) if !s.next.complete => readiness::gate(r, domain, phase),
         _ => Gate::default(),
     };
-    if let Some(closed) = s.evidence.as_ref().filter(|g| !g.open) {
-        gate.blocking.push(Finding::error(
-            "reports.evidence_closed",
-            0..0,
-            format!(
-                "phase {} asks for evidence from aggregate reports, which is not there yet: {} \
-                 (read them with --reports PATH)",
-                s.next.phase,
-                closed.what_is_missing.join("; ")
-            ),
-        ));
+    if let Some(closed) = &s.evidence {
+        gate.blocking.extend(evidence_block(s.next.phase, closed));
     }
     gate
+}
+
+/// The finding a closed evidence gate blocks the step with.
+fn evidence_block(phase: usize, gate: &GateState) -> Option<Finding> {
+    if gate.open {
+        return None;
+    }
+    // No report days at all usually means none were given.
+    let hint = if gate.report_days == 0 { " (read them with --reports PATH)" } else { "" };
+    Some(Finding::error(
+        "reports.evidence_closed",
+        0..0,
+        format!(
+            "phase {phase} asks for evidence from aggregate reports, which is not there yet: {}{hint}",
+            gate.what_is_missing.join("; ")
+        ),
+    ))
 }
 
 #[derive(Serialize)]

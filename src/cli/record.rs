@@ -18,7 +18,8 @@ pub struct Request {
     pub domain: String,
     /// 1-based.
     pub phase: Option<usize>,
-    pub on: NaiveDate,
+    /// `None`: today, unless the phase is already recorded (then its date stays).
+    pub on: Option<NaiveDate>,
     pub offline: bool,
 }
 
@@ -57,7 +58,17 @@ pub fn run(
             Err(code) => return Ok(code),
         }
     };
-    write(path, &text, domain, phase, request.on, err)
+    let recorded = crate::rollout::published_on(domain, phase - 1);
+    if let (None, Some(date)) = (request.on, recorded) {
+        // A daily `record` from cron must not push the soak clock forward.
+        writeln!(
+            err,
+            "{}: phase {phase} is already recorded as published on {date}; pass --on DATE to change it",
+            domain.name
+        )?;
+        return Ok(exits::OK);
+    }
+    write(path, &text, domain, phase, request.on.unwrap_or(today), err)
 }
 
 /// The phase DNS shows now (1-based), or the exit code for why it cannot be recorded.
