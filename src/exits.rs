@@ -8,7 +8,7 @@ pub const FINDINGS: u8 = 1;
 pub const USAGE: u8 = 2;
 /// The plan file could not be read or is not a valid plan.
 pub const PLAN: u8 = 3;
-/// `check`: a live record matches no phase of the plan.
+/// `check`: a live record matches no phase of the plan; `record`: DNS shows another phase.
 pub const DRIFT: u8 = 4;
 /// `check`/`status`: a lookup failed (timeout, SERVFAIL, REFUSED…), so the state is unknown.
 pub const DNS: u8 = 5;
@@ -28,7 +28,7 @@ Exit codes:
   1  a record or plan has findings of severity error
   2  the command line was wrong
   3  the plan file could not be read or is not a valid plan
-  4  check: a live record matches no phase of the plan (drift)
+  4  check: a live record matches no phase of the plan (drift); record: DNS shows another phase
   5  a DNS lookup failed (timeout, SERVFAIL, REFUSED…): the state is unknown
   6  check: a step is overdue
   7  next: the next step is blocked (readiness errors, closed evidence gate)

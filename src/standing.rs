@@ -252,6 +252,26 @@ fn dns_findings(dns: &DomainDns) -> Vec<Finding> {
             ),
         ));
     }
+    if !at.answer.disagreeing.is_empty() {
+        let others: Vec<String> = at
+            .answer
+            .disagreeing
+            .iter()
+            .map(|a| format!("{} answers {}", a.server, summary(a)))
+            .collect();
+        findings.push(Finding::warning(
+            "dns.propagating",
+            0..0,
+            format!(
+                "the authoritative servers disagree on _dmarc.{}: {} answers {}, {}; a change is \
+                 still propagating",
+                dns.domain,
+                at.answer.server,
+                summary(&at.answer),
+                others.join(", ")
+            ),
+        ));
+    }
     if let Some(vendor) = at.answer.cname_chain.last() {
         findings.push(Finding::info(
             "dmarc.delegated",
@@ -294,12 +314,23 @@ fn dns_findings(dns: &DomainDns) -> Vec<Finding> {
     findings
 }
 
+/// What one server answered, briefly: its DMARC record, or the state.
+fn summary(answer: &Answer) -> String {
+    match answer.txt().iter().find(|t| t.starts_with("v=DMARC1")) {
+        Some(record) => format!("'{record}'"),
+        None => answer.state.label().to_owned(),
+    }
+}
+
 fn lookup_failure(answer: &Answer) -> Option<Finding> {
     let what = match &answer.state {
         LookupState::Timeout => "timed out".to_owned(),
         LookupState::ServerError(code) => format!("was answered with {code}"),
         LookupState::Error(e) => format!("failed: {e}"),
-        LookupState::OutsideZone => "is outside the zone file".to_owned(),
+        LookupState::OutsideZone => match answer.cname_chain.last() {
+            Some(target) => format!("leads by CNAME to {target}, outside the zone file"),
+            None => "is outside the zone file".to_owned(),
+        },
         _ => return None,
     };
     Some(Finding::error(

@@ -315,4 +315,9 @@ fn a_domain_outside_the_zone_file_is_unknown_and_its_readiness_unverified() {
             && !spf.iter().any(|f| f["id"] == "spf.lookup_failed"),
         "{spf:?}"
     );
+    let dkim = d["readiness"]["dkim"]["findings"].as_array().expect("findings");
+    assert!(
+        !dkim.iter().any(|f| f["id"] == "dkim.cname_mismatch"),
+        "no answer is no 'not a CNAME': {dkim:?}"
+    );
 }

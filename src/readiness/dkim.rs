@@ -114,7 +114,10 @@ fn selector(domain: &str, lookup: &DkimLookup, expected: Option<&str>) -> Select
         findings: Vec::new(),
     };
     judged.state = lookup_state(domain, lookup, &mut judged, &mut findings);
-    findings.extend(target_findings(domain, &lookup.selector, &chain, expected));
+    // Without an answer there is no telling whether the selector is a CNAME.
+    if !(chain.is_empty() && lookup.key.state.is_failure()) {
+        findings.extend(target_findings(domain, &lookup.selector, &chain, expected));
+    }
     if let Some(t) = m365.filter(|t| !t.is_for_domain(domain)) {
         findings.push(Finding::warning(
             "dkim.m365_other_domain",

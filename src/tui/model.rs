@@ -340,7 +340,11 @@ fn live(s: &Standing) -> Live {
 }
 
 /// What publishing the next step changes against the live record, tag by tag.
+/// Nothing when DNS did not answer: a diff against a record nobody has seen would mislead.
 fn changes(s: &Standing) -> Vec<(Tag, String, String)> {
+    if s.dns_failed() {
+        return Vec::new();
+    }
     let live = match s.dmarc.records.as_slice() {
         [one] => parse(one).record.unwrap_or_default(),
         _ => DmarcRecord::default(),
