@@ -372,3 +372,14 @@ fn query(domain: &str, selectors: &[&str], hosts: &[&str]) -> DomainQuery {
         report_hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
     }
 }
+
+#[tokio::test]
+async fn printable_decimal_escapes_in_a_zone_file_read_as_their_characters() {
+    let text = zone_text(
+        "esc.test",
+        "_dmarc TXT \"v=DMARC1\\059 p=none\\059 rua=mailto:a@esc.test\" ; a comment with \\059 and \"\n",
+    );
+    let file = ZoneFileSource::from_text(&text, None, Path::new("esc.zone")).expect("zone parses");
+    let answer = file.lookup("_dmarc.esc.test", Txt).await;
+    assert_eq!(answer.txt(), ["v=DMARC1; p=none; rua=mailto:a@esc.test"]);
+}

@@ -2,6 +2,7 @@
 //! would: NXDOMAIN vs NODATA (RFC 8020: a name with descendants exists), CNAMEs followed inside
 //! the zone, wildcards (RFC 4592), names outside the zone REFUSED. Reads the file once.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -25,6 +26,51 @@ pub struct ZoneFileSource {
     label: String,
 }
 
+/// Replaces `\DDD` escapes of printable characters inside quoted strings with the characters
+/// themselves (`"v=DMARC1\059 p=none"` → `"v=DMARC1; p=none"`, RFC 1035 §5.1): hickory 0.26
+/// decodes these wrongly (hickory-dns#3955), which would turn a valid record into unrelated text.
+/// Escapes of other bytes are left to the parser.
+fn printable_escapes_decoded(text: &str) -> Cow<'_, str> {
+    if !text.contains('\\') {
+        return Cow::Borrowed(text);
+    }
+    let (mut out, mut quoted, mut comment) = (String::with_capacity(text.len()), false, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => comment = false,
+            _ if comment => {}
+            ';' if !quoted => comment = true,
+            '"' => quoted = !quoted,
+            '\\' => {
+                let digits: String = chars.clone().take(3).collect();
+                let printable = (digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| digits.parse::<u8>().ok())
+                    .flatten()
+                    .filter(|b| (0x20..0x7f).contains(b) && *b != b'"' && *b != b'\\');
+                match printable {
+                    Some(b) if quoted => {
+                        out.push(char::from(b));
+                        chars.nth(2);
+                        continue;
+                    }
+                    // Keep any other escape whole, so `\\` never starts a new one.
+                    _ => {
+                        out.push(c);
+                        if let Some(next) = chars.next() {
+                            out.push(next);
+                        }
+                        continue;
+                    }
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    Cow::Owned(out)
+}
+
 impl ZoneFileSource {
     /// Reads and parses a zone file; its origin is `$ORIGIN` or else the SOA owner.
     pub fn from_path(path: &Path) -> Result<Self, DnsSetupError> {
@@ -41,7 +87,8 @@ impl ZoneFileSource {
         let origin = origin
             .map(|o| Name::from_ascii(fqdn(o)).map_err(|e| parse_error(e.to_string())))
             .transpose()?;
-        let parser = Parser::new(text, Some(path.to_owned()), origin);
+        let text = printable_escapes_decoded(text);
+        let parser = Parser::new(text.as_ref(), Some(path.to_owned()), origin);
         let (_, rrsets) = parser.parse().map_err(|e| parse_error(e.to_string()))?;
         let origin = rrsets
             .keys()
