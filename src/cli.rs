@@ -337,6 +337,10 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
         }
     };
     result.unwrap_or_else(|e| {
+        // A reader that stopped early (`| head`) is not an error worth a word.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return exits::OK;
+        }
         // Nothing useful is left to do when stderr itself is gone.
         let _ = writeln!(err, "dmarc-rollout: {e}");
         exits::WRITE

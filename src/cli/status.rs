@@ -52,9 +52,9 @@ pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()
 
 /// One line per domain: what is live, which phase, what comes next, when, and what is wrong.
 pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
-    let rows: Vec<[String; 5]> = standings.iter().map(row).collect();
-    let header = ["DOMAIN", "LIVE", "PHASE", "NEXT", "DUE"].map(str::to_owned);
-    let widths: Vec<usize> = (0..5)
+    let rows: Vec<[String; 6]> = standings.iter().map(row).collect();
+    let header = ["DOMAIN", "LIVE", "PHASE", "NEXT", "DUE", "READINESS"].map(str::to_owned);
+    let widths: Vec<usize> = (0..6)
         .map(|i| rows.iter().chain([&header]).map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     for (r, s) in
@@ -121,7 +121,7 @@ fn write_readiness(r: &Readiness, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-fn row(s: &Standing) -> [String; 5] {
+fn row(s: &Standing) -> [String; 6] {
     let live = match (s.dmarc.state.as_str(), s.dmarc.records.as_slice()) {
         ("found", [one]) => policy_summary(one),
         ("found", []) | ("nxdomain" | "nodata", _) => match &s.dmarc.source {
@@ -156,12 +156,19 @@ fn row(s: &Standing) -> [String; 5] {
         Some(d) => format!("overdue since {}", d.date),
         None => "-".into(),
     };
+    let ready = match &s.readiness {
+        Some(r) if r.lookup_failed() => "unknown",
+        Some(r) if r.is_ready() => "ready",
+        Some(_) => "NOT READY",
+        None => "-",
+    };
     [
         s.name.clone(),
         escape(&live).into_owned(),
         escape(&phase).into_owned(),
         escape(&next).into_owned(),
         due,
+        ready.to_owned(),
     ]
 }
 
