@@ -3,7 +3,7 @@
 //! not answer; the step to publish next and when it is due. Pure: DNS answers and "today" are
 //! parameters.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::dns::{Answer, DomainDns, Existence, LookupState};
@@ -53,6 +53,8 @@ pub struct DmarcState {
     pub policy: Option<Policy>,
     pub ttl: Option<u32>,
     pub server: String,
+    /// When the answer arrived.
+    pub at: DateTime<Utc>,
     /// CNAME targets followed from `_dmarc.<domain>` (a vendor managing the record).
     pub cname_chain: Vec<String>,
 }
@@ -185,6 +187,7 @@ fn dmarc_state(dns: &DomainDns) -> DmarcState {
         policy: applied_policy(dns),
         ttl: answer.ttl(),
         server: answer.server.clone(),
+        at: answer.at,
         cname_chain: answer.cname_chain.clone(),
     }
 }

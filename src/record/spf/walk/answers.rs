@@ -93,10 +93,13 @@ impl SpfWalk {
 
     fn void(&mut self, slot: usize, span: Range<usize>, what: &str) {
         self.void_lookups += 1;
+        // Name the term, so three void lookups read as three different mistakes.
+        let term = self.slots[slot].node.record.as_deref().and_then(|r| r.get(span.clone()));
+        let term = term.map_or_else(|| "the name".to_owned(), |t| format!("'{t}': the name"));
         let f = Finding::warning(
             "spf.void_lookup",
             span,
-            format!("the name {what}; the term matches nothing and counts as a void lookup"),
+            format!("{term} {what}; the term matches nothing and counts as a void lookup"),
         );
         self.flag(slot, f);
     }
