@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use futures::StreamExt;
 use tokio::sync::Mutex;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::Clock;
 use super::live::{self, DnsArgs};
 use super::read_plan_text;
 use super::record::{RecordError, Written, write_step};
@@ -32,7 +32,7 @@ pub fn run(
     path: &Path,
     dns: &DnsArgs,
     reports: Option<Corpus>,
-    today: NaiveDate,
+    clock: Clock,
     refresh: Option<Duration>,
     out: &mut impl Write,
     err: &mut impl Write,
@@ -54,8 +54,8 @@ pub fn run(
         let status = StatusLine { target: source.describe(), last_refresh: None };
         let file = PlanFile { path: path.to_owned(), text, domains: Arc::new(plan.domains) };
         let plan = Arc::new(Mutex::new(file));
-        let session = Arc::new(Session { source, plan, today, reports: reports.map(Arc::new) });
-        let record_to = RecordTo { file: path.display().to_string(), today };
+        let session = Arc::new(Session { source, plan, clock, reports: reports.map(Arc::new) });
+        let record_to = RecordTo { file: path.display().to_string(), today: clock.today() };
         let workers = Workers { loader: session.clone(), recorder: session };
         tui::run(views, status, record_to, workers, refresh).await.map(Ok)
     })?;
@@ -107,14 +107,16 @@ impl PlanFile {
 struct Session {
     source: Arc<dyn DnsSource>,
     plan: Arc<Mutex<PlanFile>>,
-    today: NaiveDate,
+    /// Read at every refresh: the UI may stay open past midnight.
+    clock: Clock,
     /// Aggregate reports read once at start, for the evidence gates.
     reports: Option<Arc<Corpus>>,
 }
 
 impl tui::Loader for Session {
     fn load(&self, generation: u64, tx: UnboundedSender<Msg>) {
-        let (source, plan, today) = (Arc::clone(&self.source), Arc::clone(&self.plan), self.today);
+        let (source, plan, today) =
+            (Arc::clone(&self.source), Arc::clone(&self.plan), self.clock.today());
         let reports = self.reports.clone();
         tokio::spawn(async move {
             let domains = Arc::clone(&plan.lock().await.domains);

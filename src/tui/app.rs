@@ -57,7 +57,7 @@ pub enum Mode {
     Help,
     /// Details of the selected ladder step or finding.
     Detail,
-    /// Asking "record this step as published?"; `y` writes it, anything else cancels.
+    /// Asking "record this step as published?"; `y` writes it, `n`, `q` or Esc cancel.
     Confirm(RecordRequest),
 }
 

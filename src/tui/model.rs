@@ -333,6 +333,8 @@ fn live(s: &Standing) -> Live {
                 source: owner.clone(),
                 inherited: true,
             },
+            // TXT records were found, but none of them is DMARC.
+            _ if dmarc.state == "found" => Live::Missing { state: "no DMARC record".to_owned() },
             _ => Live::Missing { state: dmarc.state.to_ascii_uppercase() },
         },
         (state, _) => Live::Failed { state: state.to_owned() },
