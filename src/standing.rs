@@ -45,8 +45,11 @@ pub struct DmarcState {
     pub state: String,
     /// Every `v=DMARC1` record at `_dmarc.<domain>`, joined, as published.
     pub records: Vec<String>,
-    /// Owner name of the record that applies (the domain, or the ancestor it inherits from).
+    /// Owner name of the record that applies (the domain, or the ancestor it inherits from) at
+    /// an RFC 9989 receiver (DNS tree walk).
     pub source: Option<String>,
+    /// The same at an RFC 7489 receiver (organizational domain from the Public Suffix List).
+    pub source_rfc7489: Option<String>,
     pub inherited: bool,
     /// The policy that applies to this domain's own mail at an RFC 9989 receiver: its record's
     /// `p`, or, inherited, the ancestor's `sp` (or `np` when the domain does not exist).
@@ -183,6 +186,7 @@ fn dmarc_state(dns: &DomainDns) -> DmarcState {
         state: state_name(&answer.state),
         records: dns.dmarc.records.clone(),
         source: dns.applies_from().map(str::to_owned),
+        source_rfc7489: dns.applies_from_psl().map(str::to_owned),
         inherited: dns.dmarc.single().is_none() && dns.applies_from().is_some(),
         policy: applied_policy(dns),
         ttl: answer.ttl(),
@@ -272,6 +276,23 @@ fn dns_findings(dns: &DomainDns) -> Vec<Finding> {
                 at.answer.server,
                 summary(&at.answer),
                 others.join(", ")
+            ),
+        ));
+    }
+    let walk_certain = dns.inherited.as_ref().is_some_and(|i| i.tree_walk.is_certain());
+    if at.records.is_empty() && walk_certain && dns.applies_from() != dns.applies_from_psl() {
+        let name = |o: Option<&str>| o.map_or_else(|| "none".to_owned(), |o| format!("_dmarc.{o}"));
+        findings.push(Finding::warning(
+            "dmarc.generations_disagree",
+            0..0,
+            format!(
+                "{} has no record of its own, and the receivers disagree on which applies: RFC 9989 \
+                 receivers (tree walk) use {}, RFC 7489 receivers (Public Suffix List) use {}; \
+                 publish a record for {} itself",
+                dns.domain,
+                name(dns.applies_from()),
+                name(dns.applies_from_psl()),
+                dns.domain
             ),
         ));
     }

@@ -321,3 +321,27 @@ fn a_domain_outside_the_zone_file_is_unknown_and_its_readiness_unverified() {
         "no answer is no 'not a CNAME': {dkim:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tree_walk_and_the_public_suffix_list_can_name_different_records() {
+    let zone = zone_text(
+        "gen.test",
+        "_dmarc TXT \"v=DMARC1; p=none; rua=mailto:d@gen.test\"\n\
+         _dmarc.b TXT \"v=DMARC1; p=reject; rua=mailto:d@gen.test\"\na.b A 127.0.0.1\n",
+    );
+    let dns = TestDns::start(&[&zone]).await;
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("plan");
+    file.write_all(b"[[phase]]\nname = \"a\"\np = \"none\"\n[[domain]]\nname = \"a.b.gen.test\"\n")
+        .expect("write");
+    let json = json(&run(args("status", &file, dns.addr, &["--json"])).await);
+    let d = domain(&json, "a.b.gen.test");
+    assert_eq!(d["dmarc"]["source"], "b.gen.test", "RFC 9989: the nearest ancestor");
+    assert_eq!(d["dmarc"]["source_rfc7489"], "gen.test", "RFC 7489: the organizational domain");
+    assert!(
+        d["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["id"] == "dmarc.generations_disagree")
+    );
+}
