@@ -71,7 +71,7 @@ fn args(
     extra: &[&str],
 ) -> Vec<String> {
     let mut v = vec![command.to_owned(), plan.path().display().to_string()];
-    v.extend(["--nameserver".to_owned(), server.to_string(), "--timeout".into(), "0.3".into()]);
+    v.extend(["--nameserver".to_owned(), server.to_string(), "--timeout".into(), "1".into()]);
     v.extend(["--today".to_owned(), "2026-11-20".to_owned()]);
     v.extend(extra.iter().map(|s| (*s).to_owned()));
     v

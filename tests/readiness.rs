@@ -286,7 +286,7 @@ async fn run(server: &TestDns, args: &[&str], plan: &std::path::Path) -> std::pr
     let mut cmd = Command::cargo_bin("dmarc-rollout").expect("binary built");
     cmd.args(args)
         .arg(plan)
-        .args(["--nameserver", &server.addr.to_string(), "--timeout", "0.3"])
+        .args(["--nameserver", &server.addr.to_string(), "--timeout", "1"])
         .args(["--today", "2026-06-01"]);
     tokio::task::spawn_blocking(move || cmd.output().expect("runs")).await.expect("joins")
 }

@@ -68,7 +68,7 @@ impl TestDns {
     pub fn options(&self) -> DnsOptions {
         DnsOptions {
             target: Target::Nameservers(vec![self.addr]),
-            timeout: Duration::from_millis(300),
+            timeout: Duration::from_millis(1000),
             attempts: 1,
         }
     }
