@@ -68,7 +68,7 @@ impl TestDns {
     pub fn options(&self) -> DnsOptions {
         DnsOptions {
             target: Target::Nameservers(vec![self.addr]),
-            timeout: Duration::from_millis(1000),
+            timeout: Duration::from_secs(1),
             attempts: 1,
         }
     }
