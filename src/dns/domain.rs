@@ -162,11 +162,6 @@ pub struct DomainDns {
 }
 
 impl DomainDns {
-    /// The domain's own DMARC records (several means none applies).
-    pub fn dmarc_records(&self) -> &[String] {
-        &self.dmarc.records
-    }
-
     /// The owner of the record that applies for RFC 9989 receivers: the domain itself, an
     /// ancestor found by the tree walk, or none.
     pub fn applies_from(&self) -> Option<&str> {
@@ -186,11 +181,6 @@ impl DomainDns {
         let psl = self.inherited.as_ref()?.psl.as_ref()?;
         psl.single().map(|_| psl.owner.as_str())
     }
-
-    /// TXT records at the domain that are SPF records (RFC 7208 §4.5).
-    pub fn spf_records(&self) -> Vec<String> {
-        self.apex_txt.txt().into_iter().filter(|t| is_spf(t)).collect()
-    }
 }
 
 /// Starts with exactly `v=DMARC1` followed by `;`, blank or nothing (RFC 7489 §6.4, case-exact).
@@ -199,31 +189,22 @@ pub(super) fn is_dmarc(text: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([';', ' ', '\t']))
 }
 
-/// `v=spf1` alone or followed by a space, case-insensitively (RFC 7208 §4.5).
-fn is_spf(text: &str) -> bool {
-    let head = text.get(..7).unwrap_or(text);
-    head.eq_ignore_ascii_case("v=spf1 ") || text.eq_ignore_ascii_case("v=spf1")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn dmarc_and_spf_are_told_apart_by_their_exact_prefix() {
+    fn dmarc_records_are_told_apart_by_their_exact_prefix() {
         let cases = [
-            ("v=DMARC1; p=none", true, false),
-            ("v=DMARC1", true, false),
-            ("v=dmarc1; p=none", false, false),
-            ("v=DMARC10; p=none", false, false),
-            ("v=spf1 -all", false, true),
-            ("V=SPF1 include:x", false, true),
-            ("v=spf1", false, true),
-            ("v=spf10 -all", false, false),
-            ("google-site-verification=abc", false, false),
+            ("v=DMARC1; p=none", true),
+            ("v=DMARC1", true),
+            ("v=dmarc1; p=none", false),
+            ("v=DMARC10; p=none", false),
+            ("v=spf1 -all", false),
+            ("google-site-verification=abc", false),
         ];
-        for (text, dmarc, spf) in cases {
-            assert_eq!((is_dmarc(text), is_spf(text)), (dmarc, spf), "{text}");
+        for (text, dmarc) in cases {
+            assert_eq!(is_dmarc(text), dmarc, "{text}");
         }
     }
 }
