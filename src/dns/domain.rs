@@ -183,9 +183,15 @@ impl DomainDns {
     }
 }
 
-/// Starts with exactly `v=DMARC1` followed by `;`, blank or nothing (RFC 7489 §6.4, case-exact).
+/// Starts with `v=DMARC1` followed by `;`, blank or nothing, case-exact, with blanks allowed
+/// around `=` as the RFC 7489 §6.4 grammar (`"v" *WSP "=" *WSP "DMARC1"`) and the parser allow.
 pub(super) fn is_dmarc(text: &str) -> bool {
-    text.strip_prefix("v=DMARC1")
+    let blanks: &[char] = &[' ', '\t'];
+    text.strip_prefix('v')
+        .map(|rest| rest.trim_start_matches(blanks))
+        .and_then(|rest| rest.strip_prefix('='))
+        .map(|rest| rest.trim_start_matches(blanks))
+        .and_then(|rest| rest.strip_prefix("DMARC1"))
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([';', ' ', '\t']))
 }
 
@@ -198,6 +204,8 @@ mod tests {
         let cases = [
             ("v=DMARC1; p=none", true),
             ("v=DMARC1", true),
+            ("v = DMARC1; p=reject", true),
+            (" v=DMARC1; p=none", false),
             ("v=dmarc1; p=none", false),
             ("v=DMARC10; p=none", false),
             ("v=spf1 -all", false),
