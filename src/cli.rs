@@ -404,13 +404,23 @@ fn with_plan<W: Write>(
     err: &mut W,
     command: impl FnOnce(Plan, &mut W) -> std::io::Result<u8>,
 ) -> std::io::Result<u8> {
-    match read_plan(path) {
-        Ok(plan) => command(plan, err),
+    match load_plan_text(path, err)? {
+        Ok((_, plan)) => command(plan, err),
+        Err(code) => Ok(code),
+    }
+}
+
+/// Reads a plan with its text (for edits that must keep it), printing every error with its
+/// location; `Err` carries the exit code.
+fn load_plan_text(
+    path: &Path,
+    err: &mut impl Write,
+) -> std::io::Result<Result<(String, Plan), u8>> {
+    match read_plan_text(path) {
+        Ok(loaded) => Ok(Ok(loaded)),
         Err(errors) => {
-            for e in &errors {
-                writeln!(err, "{e}")?;
-            }
-            Ok(exits::PLAN)
+            errors.iter().try_for_each(|e| writeln!(err, "{e}"))?;
+            Ok(Err(exits::PLAN))
         }
     }
 }

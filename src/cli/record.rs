@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use super::live::{self, DnsArgs};
-use super::read_plan_text;
+use super::load_plan_text;
 use crate::exits;
 use crate::fsio;
 use crate::plan::{Domain, EditError, record_step};
@@ -30,12 +30,9 @@ pub fn run(
     today: NaiveDate,
     err: &mut impl Write,
 ) -> io::Result<u8> {
-    let (text, plan) = match read_plan_text(path) {
+    let (text, plan) = match load_plan_text(path, err)? {
         Ok(loaded) => loaded,
-        Err(errors) => {
-            errors.iter().try_for_each(|e| writeln!(err, "{e}"))?;
-            return Ok(exits::PLAN);
-        }
+        Err(code) => return Ok(code),
     };
     let Some(domain) = plan.domain(&request.domain) else {
         writeln!(err, "dmarc-rollout: '{}' is not in {}", escape(&request.domain), path.display())?;

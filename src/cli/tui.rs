@@ -14,7 +14,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::Clock;
 use super::live::{self, DnsArgs};
-use super::read_plan_text;
+use super::load_plan_text;
 use super::record::{RecordError, Written, write_step};
 use crate::dns::{self, DnsSource};
 use crate::exits;
@@ -37,12 +37,9 @@ pub fn run(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> io::Result<u8> {
-    let (text, plan) = match read_plan_text(path) {
+    let (text, plan) = match load_plan_text(path, err)? {
         Ok(loaded) => loaded,
-        Err(errors) => {
-            errors.iter().try_for_each(|e| writeln!(err, "{e}"))?;
-            return Ok(exits::PLAN);
-        }
+        Err(code) => return Ok(code),
     };
     let runtime = live::runtime().map_err(io::Error::other)?;
     let printed = runtime.block_on(async {
