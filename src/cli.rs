@@ -425,12 +425,8 @@ fn load_plan_text(
     }
 }
 
-/// Reads and loads a plan file; an unreadable file is reported like any other plan error.
-pub fn read_plan(path: &Path) -> Result<Plan, Vec<PlanError>> {
-    read_plan_text(path).map(|(_, plan)| plan)
-}
-
-/// Reads a plan file, keeping its text for edits that must preserve it.
+/// Reads and loads a plan file, keeping its text for edits that must preserve it; an
+/// unreadable file is reported like any other plan error.
 pub fn read_plan_text(path: &Path) -> Result<(String, Plan), Vec<PlanError>> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
