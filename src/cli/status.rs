@@ -80,20 +80,7 @@ pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<(
 /// `    evidence for phase 3: closed: 5 more days of reports; pass rate 96.1% < 98%`.
 fn write_evidence(s: &Standing, out: &mut impl Write) -> io::Result<()> {
     let Some(gate) = &s.evidence else { return Ok(()) };
-    writeln!(out, "    evidence for phase {}: {}", s.next.phase, gate_summary(gate))
-}
-
-/// `open (21 days of reports, 99.2% pass)` or `closed: what is missing`.
-pub fn gate_summary(gate: &GateState) -> String {
-    if gate.open {
-        let rate = gate
-            .pass_rate
-            .map(|r| format!(", {:.1}% pass", (r * 10.0).floor() / 10.0))
-            .unwrap_or_default();
-        format!("open ({} days of reports{rate})", gate.report_days)
-    } else {
-        format!("closed: {}", gate.what_is_missing.join("; "))
-    }
+    writeln!(out, "    evidence for phase {}: {}", s.next.phase, gate.summary())
 }
 
 /// `    readiness ready: SPF ok (4/10 lookups, 0/2 void); DKIM ok (s1 ok 2048); reports ok (…)`,

@@ -165,6 +165,21 @@ pub struct GateState {
     pub what_is_missing: Vec<String>,
 }
 
+impl GateState {
+    /// `open (21 days of reports, 99.2% pass)` or `closed: what is missing`.
+    pub fn summary(&self) -> String {
+        if self.open {
+            let rate = self
+                .pass_rate
+                .map(|r| format!(", {:.1}% pass", (r * 10.0).floor() / 10.0))
+                .unwrap_or_default();
+            format!("open ({} days of reports{rate})", self.report_days)
+        } else {
+            format!("closed: {}", self.what_is_missing.join("; "))
+        }
+    }
+}
+
 impl EvidenceGate {
     /// Checks a domain's evidence; `None` (no reports at all) opens only a gate with no bars.
     pub fn check(&self, summary: Option<&DomainSummary>) -> GateState {

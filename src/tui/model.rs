@@ -381,14 +381,9 @@ fn readiness_rows(r: &crate::readiness::Readiness) -> Vec<Readiness> {
 
 /// The evidence gate in front of the next step, as a readiness row.
 fn evidence_row(phase: usize, gate: &crate::report::GateState) -> Readiness {
-    let text = if gate.open {
-        format!("phase {phase}: open ({} days of reports)", gate.report_days)
-    } else {
-        format!("phase {phase}: closed: {}", gate.what_is_missing.join("; "))
-    };
     Readiness {
         label: "evidence".to_owned(),
         severity: if gate.open { Severity::Info } else { Severity::Error },
-        text,
+        text: format!("phase {phase}: {}", gate.summary()),
     }
 }
