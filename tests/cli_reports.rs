@@ -13,10 +13,7 @@ const INSIGHT24: &str = "tests/fixtures/reports/insight24";
 
 /// The public samples, as `tests/reports.rs` finds them.
 fn samples() -> PathBuf {
-    std::env::var_os("DMARC_SAMPLES_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/aggregate-reports")),
-        PathBuf::from,
-    )
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/aggregate-reports"))
 }
 
 fn reports(args: &[&str]) -> Output {

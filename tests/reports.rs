@@ -15,13 +15,10 @@ use dmarc_rollout::report::{
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reports");
 
-/// The public samples, in place: `shared/` sits beside the repository (as in CI); a worktree
-/// elsewhere points at it with `DMARC_SAMPLES_DIR`.
+/// The public samples (see their README for sources and licences), copied into the repository
+/// so a fresh clone tests itself.
 fn samples() -> PathBuf {
-    std::env::var_os("DMARC_SAMPLES_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/aggregate-reports")),
-        PathBuf::from,
-    )
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/aggregate-reports"))
 }
 
 fn sample(rel: &str) -> PathBuf {
