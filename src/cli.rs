@@ -19,6 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use self::live::{DnsArgs, ReportArgs};
 
+use crate::advice;
 use crate::exits;
 use crate::plan::{self, Domain, Plan, PlanError};
 use crate::text::{escape, escape_json};
@@ -67,13 +68,15 @@ pub struct UiArgs {
 pub enum Command {
     /// Print the TXT record to publish next.
     ///
-    /// Starts from the phase live in DNS (with --offline, from the history recorded in the
-    /// plan; nothing recorded means phase 1). At the last phase the last record is printed
-    /// again, with a note on stderr.
+    /// The step is one phase above the phase live in DNS, matched on what receivers apply
+    /// (with --offline, above the phase recorded in the plan). A record that matches no phase
+    /// places the domain at the highest phase it is not weaker than. At the last phase the last
+    /// record is printed again, with a note on stderr.
     ///
-    /// A p=quarantine or p=reject step is blocked while sender readiness has errors (SPF, DKIM
-    /// selectors, report addresses; see `status`): nothing goes to stdout, each blocking finding
-    /// goes to stderr, and the exit code is 7. --force prints it anyway.
+    /// Nothing goes to stdout when DNS did not answer (exit 5), when a step that enforces more
+    /// finds sender readiness not ready or unverified, or its evidence gate closed (exit 7;
+    /// --force prints it anyway), or when the step would weaken the live record (exit 7;
+    /// --allow-loosen prints it anyway). Every reason goes to stderr.
     Next {
         /// The plan file.
         plan: PathBuf,
@@ -83,9 +86,14 @@ pub enum Command {
         /// Do not look at DNS: follow the history recorded in the plan (no readiness checks).
         #[arg(long)]
         offline: bool,
-        /// Print a p=quarantine or p=reject step even when readiness errors block it.
+        /// Print a step even when sender readiness is not ready or not verified, or its evidence
+        /// gate is closed (it is still not published: you publish it).
         #[arg(long)]
         force: bool,
+        /// Print a step even when it weakens the live record (a lower p, sp or np, a smaller
+        /// pct, t=y, relaxed alignment); each weakening is named on stderr.
+        #[arg(long)]
+        allow_loosen: bool,
         #[command(flatten)]
         dns: DnsArgs,
         #[command(flatten)]
@@ -264,31 +272,46 @@ pub enum Preset {
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
     let Some(command) = cli.command else { return ui(&cli.ui, out, err) };
     let result = match command {
-        Command::Next { plan, domain, offline, force, dns, reports, clock, format } => {
+        Command::Next { plan, domain, offline, force, allow_loosen, dns, reports, clock, format } => {
+            let overrides = advice::Overrides { force, allow_loosen };
             with_plan(&plan, err, |p, err| {
-                let planned: Vec<next::Planned> = if offline {
+                let advices: Vec<(&str, advice::Advice)> = if offline {
                     let evidence = reports.read(err)?;
-                    match select(&p, domain.as_deref()) {
-                        Ok(domains) => domains
-                            .iter()
-                            .map(|d| next::Planned::offline(d, clock.today(), evidence.as_ref()))
-                            .collect(),
+                    let domains = match select(&p, domain.as_deref()) {
+                        Ok(domains) => domains,
                         Err(message) => {
                             return writeln!(err, "dmarc-rollout: {message}")
                                 .map(|()| exits::USAGE);
                         }
-                    }
+                    };
+                    domains
+                        .iter()
+                        .map(|d| {
+                            let inputs = advice::Inputs {
+                                domain: d,
+                                live: &advice::LiveDmarc::NotAsked,
+                                readiness: None,
+                                reports: evidence.as_ref(),
+                                today: clock.today(),
+                            };
+                            (d.name.as_str(), advice::decide(&inputs))
+                        })
+                        .collect()
                 } else {
                     match looked_up(&p, domain.as_deref(), &dns, &reports, clock.today(), err)? {
-                        Ok((domains, standings)) => standings
+                        Ok((domains, standings)) => domains
                             .iter()
-                            .zip(&domains)
-                            .map(|(s, d)| next::Planned::from_standing(s, d))
+                            .map(|d| d.name.as_str())
+                            .zip(standings.into_iter().map(|s| s.advice))
                             .collect(),
                         Err(code) => return Ok(code),
                     }
                 };
-                next::run(&planned, format, force, out, err)
+                let planned: Vec<next::Planned<'_>> = advices
+                    .iter()
+                    .map(|(domain, advice)| next::Planned { domain, advice })
+                    .collect();
+                next::run(&planned, format, overrides, out, err)
             })
         }
         Command::Status { plan, domain, json, dns, reports, clock } => {

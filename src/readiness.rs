@@ -11,8 +11,8 @@ mod spf;
 use serde::Serialize;
 
 use crate::dns::{DomainDns, ReadinessDns};
-use crate::plan::{Domain, Phase};
-use crate::record::{Finding, Policy, Severity};
+use crate::plan::Domain;
+use crate::record::{Finding, Severity};
 
 pub use dkim::{DkimReadiness, KeyState, SelectorReadiness};
 pub use reports::{ReportDestination, ReportsReadiness, report_destinations};
@@ -37,27 +37,33 @@ impl Readiness {
         self.findings().filter(|f| f.severity == Severity::Error).collect()
     }
 
+    /// The verdict over every part: a failed lookup first (it may hide anything), then errors,
+    /// then what could not be checked.
+    pub fn outcome(&self) -> Outcome {
+        Outcome::worst(self.findings())
+    }
+
     pub fn is_ready(&self) -> bool {
-        self.blocks().is_empty()
+        self.outcome() == Outcome::Ready
     }
 
     /// True when a readiness lookup failed (timeout, SERVFAIL…): the verdict is unknown, which
     /// scripts must be able to tell from "not ready".
     pub fn lookup_failed(&self) -> bool {
-        const FAILED: [&str; 4] =
-            ["spf.lookup_failed", "spf.temperror", "dkim.lookup_failed", "reports.lookup_failed"];
-        self.findings().any(|f| FAILED.contains(&f.id))
+        self.outcome() == Outcome::Unknown
     }
 
-    /// One summary per part for people: `("SPF", ok, "2/10 lookups, 0/2 void")`, then DKIM
+    /// One summary per part for people: `("SPF", Ready, "2/10 lookups, 0/2 void")`, then DKIM
     /// (each selector's state and key size) and reports.
-    pub fn parts(&self) -> [(&'static str, bool, String); 3] {
-        let spf = match &self.spf.record {
-            Some(_) => format!("{}/10 lookups, {}/2 void", self.spf.lookups, self.spf.void_lookups),
-            None if self.spf.findings.iter().any(|f| f.id == "spf.unverified") => {
-                "not checked".to_owned()
+    pub fn parts(&self) -> [(&'static str, Outcome, String); 3] {
+        let spf_outcome = Outcome::worst(&self.spf.findings);
+        let spf = match (&self.spf.record, spf_outcome) {
+            (Some(_), _) => {
+                format!("{}/10 lookups, {}/2 void", self.spf.lookups, self.spf.void_lookups)
             }
-            None => "no single SPF record".to_owned(),
+            (None, Outcome::Unverified) => "not checked".to_owned(),
+            (None, Outcome::Unknown) => "lookup failed".to_owned(),
+            (None, _) => "no single SPF record".to_owned(),
         };
         let selectors: Vec<String> = self
             .dkim
@@ -72,10 +78,61 @@ impl Readiness {
             if selectors.is_empty() { "none declared".to_owned() } else { selectors.join(", ") };
         let reports = format!("{} destination(s)", self.reports.destinations.len());
         [
-            ("SPF", self.spf.ok, spf),
-            ("DKIM", self.dkim.ok, dkim),
-            ("reports", self.reports.ok, reports),
+            ("SPF", spf_outcome, spf),
+            ("DKIM", Outcome::worst(&self.dkim.findings), dkim),
+            ("reports", Outcome::worst(&self.reports.findings), reports),
         ]
+    }
+}
+
+/// What readiness says: ready, not ready, or not known to be either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ready,
+    /// An error stands: the senders' mail would fail.
+    NotReady,
+    /// Not checked, or outside the zone file the answers came from.
+    Unverified,
+    /// A lookup failed, so nothing can be said.
+    Unknown,
+}
+
+impl Outcome {
+    /// What one finding says about readiness.
+    pub fn of_finding(finding: &Finding) -> Self {
+        const FAILED: [&str; 4] =
+            ["spf.lookup_failed", "spf.temperror", "dkim.lookup_failed", "reports.lookup_failed"];
+        const UNVERIFIED: [&str; 3] = ["spf.unverified", "dkim.unverified", "reports.unverified"];
+        if FAILED.contains(&finding.id) {
+            Self::Unknown
+        } else if UNVERIFIED.contains(&finding.id) {
+            Self::Unverified
+        } else if finding.severity == Severity::Error {
+            Self::NotReady
+        } else {
+            Self::Ready
+        }
+    }
+
+    pub(crate) fn worst<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+        let rank = |o: Self| match o {
+            Self::Ready => 0,
+            Self::Unverified => 1,
+            Self::NotReady => 2,
+            Self::Unknown => 3,
+        };
+        findings.into_iter().map(Self::of_finding).max_by_key(|o| rank(*o)).unwrap_or(Self::Ready)
+    }
+
+    /// `ok`, `not ready`, `unverified`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ok",
+            Self::NotReady => "not ready",
+            Self::Unverified => "unverified",
+            Self::Unknown => "unknown",
+        }
     }
 }
 
@@ -86,45 +143,6 @@ pub fn assess(domain: &Domain, dns: &DomainDns, extra: &ReadinessDns) -> Readine
         dkim: dkim::assess(domain, dns),
         reports: reports::assess(domain, dns, &extra.mailboxes),
     }
-}
-
-/// What readiness says about publishing one phase.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Gate {
-    /// Errors standing in the way; the phase must not be published while any is left.
-    pub blocking: Vec<Finding>,
-    /// Shown, not blocking.
-    pub warnings: Vec<Finding>,
-}
-
-impl Gate {
-    pub fn is_blocked(&self) -> bool {
-        !self.blocking.is_empty()
-    }
-}
-
-/// The gate in front of `phase`: only `p=quarantine` and `p=reject` are gated, since `p=none`
-/// changes no delivery.
-pub fn gate(readiness: &Readiness, domain: &Domain, phase: &Phase) -> Gate {
-    let Some(policy @ (Policy::Quarantine | Policy::Reject)) = phase.record.p else {
-        return Gate::default();
-    };
-    let of = |s: Severity| readiness.findings().filter(move |f| f.severity == s).cloned();
-    let mut warnings: Vec<Finding> = of(Severity::Warning).collect();
-    if policy == Policy::Reject {
-        warnings.extend(domain.senders.iter().filter(|s| s.dkim.is_empty()).map(|s| {
-            Finding::warning(
-                "readiness.spf_only_sender",
-                0..0,
-                format!(
-                    "sender '{}' has no DKIM selector, so its mail passes DMARC only by SPF, \
-                     which forwarding breaks (RFC 9989 §7.4); set up DKIM before p=reject",
-                    s.name
-                ),
-            )
-        }));
-    }
-    Gate { blocking: of(Severity::Error).collect(), warnings }
 }
 
 /// Lower-case, without a trailing dot: how names are compared.

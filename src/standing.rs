@@ -1,6 +1,5 @@
-//! Where each domain stands: the plan beside what DNS answered. The phase that is live (matched
-//! on meaning), not started, drift with a tag-by-tag diff, broken, or unknown because DNS did
-//! not answer; the step to publish next and when it is due. Pure: DNS answers and "today" are
+//! Where each domain stands: the plan beside what DNS answered, readiness and reports, with the
+//! one decision ([`crate::advice`]) on what to publish next. Pure: DNS answers and "today" are
 //! parameters.
 
 mod findings;
@@ -8,43 +7,67 @@ mod findings;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+pub use crate::advice::{Advice, Due, Position, TagDiff, Verdict};
+use crate::advice::{self, Inputs, LiveDmarc};
 use crate::dns::{DomainDns, Existence, LookupState};
 use crate::plan::Domain;
 use crate::readiness::Readiness;
-use crate::record::finding::has_errors;
-use crate::record::{Finding, Policy, Receiver, Tag, parse};
-use crate::report::{Corpus, GateState, gate_for};
-use crate::rollout::{self, NextStep};
+use crate::record::{Finding, Policy, Receiver, parse};
+use crate::report::Corpus;
 
-/// Where a domain is on its ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Position {
-    /// No DMARC record of its own (it may inherit one).
-    NotStarted,
-    /// The live record means the same as this phase (0-based).
-    Live { phase: usize },
-    /// A valid record that matches no phase; `phase` is the closest one.
-    Drift { phase: usize, diff: Vec<TagDiff> },
-    /// A record receivers ignore or misread (error findings, or several records).
-    Broken,
-    /// DNS did not answer, so nothing can be said.
-    Unknown,
+/// How the `_dmarc` lookup ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lookup {
+    Found,
+    Nxdomain,
+    Nodata,
+    Servfail,
+    Refused,
+    Timeout,
+    Error,
 }
 
-/// One tag whose meaning differs between the live record and the plan (defaults written out).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TagDiff {
-    pub tag: String,
-    pub live: String,
-    pub planned: String,
+impl Lookup {
+    pub fn of(state: &LookupState) -> Self {
+        match state {
+            LookupState::Found { .. } => Self::Found,
+            LookupState::NxDomain => Self::Nxdomain,
+            LookupState::NoData => Self::Nodata,
+            LookupState::ServerError(code) if code.eq_ignore_ascii_case("servfail") => {
+                Self::Servfail
+            }
+            // A name outside a zone file: what the zone's authoritative server would answer.
+            LookupState::ServerError(code) if code.eq_ignore_ascii_case("refused") => Self::Refused,
+            LookupState::OutsideZone => Self::Refused,
+            LookupState::ServerError(_) | LookupState::Error(_) => Self::Error,
+            LookupState::Timeout => Self::Timeout,
+        }
+    }
+
+    /// The name scripts see: `found nxdomain nodata servfail refused timeout error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Found => "found",
+            Self::Nxdomain => "nxdomain",
+            Self::Nodata => "nodata",
+            Self::Servfail => "servfail",
+            Self::Refused => "refused",
+            Self::Timeout => "timeout",
+            Self::Error => "error",
+        }
+    }
+
+    /// True when DNS answered: a record, or a definite "nothing here".
+    pub fn answered(self) -> bool {
+        matches!(self, Self::Found | Self::Nxdomain | Self::Nodata)
+    }
 }
 
 /// The `_dmarc` lookup as scripts and screens need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DmarcState {
-    /// One of `found nxdomain nodata servfail refused timeout error`.
-    pub state: String,
+    pub state: Lookup,
     /// Every `v=DMARC1` record at `_dmarc.<domain>`, joined, as published.
     pub records: Vec<String>,
     /// Owner name of the record that applies (the domain, or the ancestor it inherits from) at
@@ -64,128 +87,115 @@ pub struct DmarcState {
     pub cname_chain: Vec<String>,
 }
 
-/// When the next step may go live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Due {
-    pub date: NaiveDate,
-    /// Negative when the step is overdue.
-    pub in_days: i64,
-}
-
 /// Everything known about one domain.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Standing {
     pub name: String,
     pub dmarc: DmarcState,
-    pub position: Position,
     /// Name of the live phase, when one is live.
     pub phase_name: Option<String>,
-    /// Next step to publish; when DNS did not answer it follows the recorded history.
-    pub next: NextStep,
-    pub due: Option<Due>,
     pub findings: Vec<Finding>,
-    /// Whether senders can pass once enforcing; `None` until the readiness lookups are in
-    /// (see [`crate::readiness::assess`]).
+    /// Whether senders can pass once enforcing; `None` when it was not checked.
     pub readiness: Option<Readiness>,
-    /// The evidence gate in front of the next step (aggregate reports), when its phase has one.
-    pub evidence: Option<GateState>,
+    /// Where the domain stands and what to publish next, with the verdict.
+    pub advice: Advice,
 }
 
 impl Standing {
+    pub fn position(&self) -> &Position {
+        &self.advice.position
+    }
+
     /// The live phase, 1-based, as scripts see it.
     pub fn phase(&self) -> Option<usize> {
-        match self.position {
-            Position::Live { phase } => Some(phase + 1),
+        match self.advice.position {
+            Position::Live { phase, .. } => Some(phase + 1),
             _ => None,
         }
     }
 
     pub fn is_drift(&self) -> bool {
-        matches!(self.position, Position::Drift { .. })
+        matches!(self.advice.position, Position::Drift { .. })
     }
 
     pub fn dns_failed(&self) -> bool {
-        self.position == Position::Unknown
+        self.advice.position == Position::Unknown
     }
 
-    /// Any lookup failed: the `_dmarc` one, or one readiness needed.
+    /// Any lookup the verdict needs failed: the `_dmarc` one, or one readiness needed.
     pub fn lookups_failed(&self) -> bool {
         self.dns_failed() || self.readiness.as_ref().is_some_and(Readiness::lookup_failed)
     }
 }
 
-/// Puts a domain's plan beside its DNS answers.
-pub fn standing(domain: &Domain, dns: &DomainDns, today: NaiveDate) -> Standing {
-    let dmarc = dmarc_state(dns);
+/// Puts a domain's plan beside its DNS answers, readiness (`None`: not checked) and reports.
+pub fn standing(
+    domain: &Domain,
+    dns: &DomainDns,
+    readiness: Option<Readiness>,
+    reports: Option<&Corpus>,
+    today: NaiveDate,
+) -> Standing {
     let mut findings = findings::dns_findings(dns);
-    let position = position(domain, dns, &mut findings);
-    let recorded = rollout::recorded_phase(domain);
-    let (next, current) = match &position {
-        Position::Live { phase } => (rollout::next_step(domain, Some(*phase)), Some(*phase)),
-        Position::NotStarted => (rollout::next_step(domain, None), None),
-        Position::Unknown => (rollout::next_step(domain, recorded), recorded),
-        // Off the ladder: the way back is the recorded phase, else the closest one.
-        Position::Drift { phase, .. } => (rollout::step(domain, recorded.unwrap_or(*phase)), None),
-        Position::Broken => (rollout::step(domain, recorded.unwrap_or(0)), None),
-    };
-    let due = current.and_then(|c| due(domain, c, today));
-    let phase_name = match position {
-        Position::Live { phase } => domain.phases.get(phase).map(|p| p.name.clone()),
+    if let [one] = dns.dmarc.records.as_slice() {
+        findings.extend(parse(one).findings);
+    }
+    let live = live_dmarc(dns);
+    let advice = advice::decide(&Inputs {
+        domain,
+        live: &live,
+        readiness: readiness.as_ref(),
+        reports,
+        today,
+    });
+    let phase_name = match advice.position {
+        Position::Live { phase, .. } => domain.phases.get(phase).map(|p| p.name.clone()),
         _ => None,
     };
     Standing {
         name: domain.name.clone(),
-        dmarc,
-        position,
+        dmarc: dmarc_state(dns),
         phase_name,
-        next,
-        due,
         findings,
-        readiness: None,
-        evidence: None,
+        readiness,
+        advice,
     }
 }
 
-/// When the phase after `current` (0-based) is due, from the date `current` was recorded.
-pub fn due(domain: &Domain, current: usize, today: NaiveDate) -> Option<Due> {
-    if current + 1 >= domain.phases.len() {
-        return None;
+/// The decision's view of the `_dmarc` answers.
+pub fn live_dmarc(dns: &DomainDns) -> LiveDmarc {
+    let answer = &dns.dmarc.answer;
+    if answer.state.is_failure() {
+        return LiveDmarc::Unknown {
+            why: format!("the _dmarc lookup ended with {}", Lookup::of(&answer.state).as_str()),
+        };
     }
-    let published = rollout::published_on(domain, current)?;
-    let date = rollout::due_date(domain, current, published)?;
-    Some(Due { date, in_days: (date - today).num_days() })
-}
-
-fn position(domain: &Domain, dns: &DomainDns, findings: &mut Vec<Finding>) -> Position {
-    if dns.dmarc.answer.state.is_failure() {
-        return Position::Unknown;
+    match dns.dmarc.records.as_slice() {
+        [] => {}
+        [one] => return LiveDmarc::One(one.clone()),
+        many => return LiveDmarc::Several(many.len()),
     }
-    let record = match dns.dmarc.records.as_slice() {
-        [] => return Position::NotStarted,
-        [one] => one,
-        _ => return Position::Broken,
+    let Some(inherited) = &dns.inherited else {
+        return LiveDmarc::Unknown {
+            why: "what the domain inherits from its parents could not be looked up".to_owned(),
+        };
     };
-    let parsed = parse(record);
-    findings.extend(parsed.findings.iter().cloned());
-    let Some(live) = parsed.record.as_ref().filter(|_| !has_errors(&parsed.findings)) else {
-        return Position::Broken;
-    };
-    if let Some(phase) = rollout::matching_phase(domain, live) {
-        return Position::Live { phase };
+    if !inherited.tree_walk.is_certain() {
+        return LiveDmarc::Unknown {
+            why: "a lookup on the way to the record the domain inherits failed".to_owned(),
+        };
     }
-    let (phase, diff) = rollout::closest_phase(domain, live);
-    let diff = diff.into_iter().map(|(tag, live, planned)| tag_diff(tag, live, planned)).collect();
-    Position::Drift { phase, diff }
-}
-
-fn tag_diff(tag: Tag, live: String, planned: String) -> TagDiff {
-    TagDiff { tag: tag.name().to_owned(), live, planned }
+    let text = |at: Option<&crate::dns::DmarcAt>| at.and_then(|a| a.single()).map(str::to_owned);
+    LiveDmarc::Absent {
+        rfc7489: text(inherited.psl.as_ref()),
+        rfc9989: text(inherited.tree_walk.applies()),
+    }
 }
 
 fn dmarc_state(dns: &DomainDns) -> DmarcState {
     let answer = &dns.dmarc.answer;
     DmarcState {
-        state: state_name(&answer.state),
+        state: Lookup::of(&answer.state),
         records: dns.dmarc.records.clone(),
         source: dns.applies_from().map(str::to_owned),
         source_rfc7489: dns.applies_from_psl().map(str::to_owned),
@@ -212,37 +222,4 @@ fn applied_policy(dns: &DomainDns) -> Option<Policy> {
         Existence::DoesNotExist => effective.np,
         Existence::Exists | Existence::Unknown => effective.sp,
     }
-}
-
-/// The JSON name of a lookup state.
-pub fn state_name(state: &LookupState) -> String {
-    match state {
-        LookupState::Found { .. } => "found".into(),
-        LookupState::NxDomain => "nxdomain".into(),
-        LookupState::NoData => "nodata".into(),
-        LookupState::ServerError(code) => match code.to_ascii_lowercase().as_str() {
-            "servfail" => "servfail".into(),
-            "refused" => "refused".into(),
-            _ => "error".into(),
-        },
-        LookupState::Timeout => "timeout".into(),
-        // What the zone's authoritative server would answer.
-        LookupState::OutsideZone => "refused".into(),
-        LookupState::Error(_) => "error".into(),
-    }
-}
-
-/// The evidence gate in front of `next`, judged on the domain's aggregate reports (`None`: no
-/// reports were read, which leaves a gate closed). `None` when the phase asks for no evidence
-/// or the rollout is complete.
-pub fn evidence_gate(
-    domain: &Domain,
-    next: &NextStep,
-    corpus: Option<&Corpus>,
-) -> Option<GateState> {
-    if next.complete {
-        return None;
-    }
-    let phase = domain.phases.get(next.phase.checked_sub(1)?)?;
-    gate_for(phase, corpus.and_then(|c| c.domains.get(&domain.name)))
 }

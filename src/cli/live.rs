@@ -1,5 +1,5 @@
 //! The CLI's way to DNS: flags shared by every command that looks things up, and one call that
-//! gathers a plan's domains and puts each beside its plan.
+//! assesses a plan's domains ([`crate::assess`]).
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -7,17 +7,12 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use clap::Args;
-use futures::StreamExt;
 
-use crate::dns::{self, DnsOptions, DnsSetupError, DnsSource, DomainQuery, Target};
+use crate::assess::assess_all;
+use crate::dns::{self, DnsOptions, DnsSetupError, Target};
 use crate::plan::Domain;
-use crate::readiness::{self, report_destinations};
 use crate::report::{Corpus, Window, read_paths};
-use crate::standing::{Standing, evidence_gate, standing};
-
-/// How many domains are looked up at once: enough to hide latency, few enough not to flood a
-/// resolver.
-const CONCURRENCY: usize = 64;
+use crate::standing::Standing;
 
 /// Where lookups go. Default: the system resolver configuration.
 #[derive(Debug, Clone, Args)]
@@ -95,57 +90,6 @@ impl ReportArgs {
     }
 }
 
-/// What to ask DNS for one planned domain: its declared DKIM selectors, and the hosts of
-/// report addresses at another organizational domain (which must authorize it).
-pub fn query_for(domain: &Domain) -> DomainQuery {
-    let mut selectors: Vec<String> =
-        domain.senders.iter().flat_map(|s| s.dkim.iter().map(|k| k.name.clone())).collect();
-    selectors.dedup();
-    let mut report_hosts: Vec<String> =
-        report_destinations(domain).into_iter().filter(|d| d.external).map(|d| d.host).collect();
-    report_hosts.sort();
-    report_hosts.dedup();
-    DomainQuery { domain: domain.name.clone(), dkim_selectors: selectors, report_hosts }
-}
-
-/// Everything about one domain: its answers, the readiness lookups that follow from them (the
-/// SPF walk, the report mailboxes), and where it stands.
-pub async fn stand(
-    source: &dyn DnsSource,
-    domain: &Domain,
-    today: NaiveDate,
-    reports: Option<&Corpus>,
-) -> Standing {
-    let answers = dns::gather(source, &query_for(domain)).await;
-    let mut mailboxes: Vec<String> =
-        report_destinations(domain).into_iter().map(|r| r.host).collect();
-    mailboxes.sort_unstable();
-    mailboxes.dedup();
-    let extra = dns::gather_readiness(source, &answers, &mailboxes).await;
-    let standing = standing(domain, &answers, today);
-    Standing {
-        readiness: Some(readiness::assess(domain, &answers, &extra)),
-        evidence: evidence_gate(domain, &standing.next, reports),
-        ..standing
-    }
-}
-
-/// [`stand`] for every domain, at most [`CONCURRENCY`] at once, in plan order.
-pub async fn stand_all(
-    source: &dyn DnsSource,
-    domains: &[&Domain],
-    today: NaiveDate,
-    reports: Option<&Corpus>,
-) -> Vec<Standing> {
-    let mut all: Vec<(usize, Standing)> = futures::stream::iter(domains.iter().enumerate())
-        .map(|(i, d)| async move { (i, stand(source, d, today, reports).await) })
-        .buffer_unordered(CONCURRENCY)
-        .collect()
-        .await;
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, s)| s).collect()
-}
-
 /// A runtime for the commands that look things up: small, since the work is waiting on DNS.
 pub fn runtime() -> Result<tokio::runtime::Runtime, DnsSetupError> {
     tokio::runtime::Builder::new_multi_thread()
@@ -164,6 +108,6 @@ pub fn standings(
 ) -> Result<Vec<Standing>, DnsSetupError> {
     runtime()?.block_on(async {
         let source = dns::connect(&args.options())?;
-        Ok(stand_all(source.as_ref(), domains, today, reports).await)
+        Ok(assess_all(source.as_ref(), domains, today, reports).await)
     })
 }

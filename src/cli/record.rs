@@ -87,13 +87,13 @@ fn live_phase(
         )
         .map(|()| Err(code))
     };
-    match (standing.position, wanted) {
-        (Position::Live { phase }, Some(n)) if phase + 1 != n => refuse(
+    match (standing.advice.position, wanted) {
+        (Position::Live { phase, .. }, Some(n)) if phase + 1 != n => refuse(
             format!("DNS shows phase {} for {}, not phase {n}", phase + 1, domain.name),
             exits::DRIFT,
             err,
         ),
-        (Position::Live { phase }, _) => Ok(Ok(phase + 1)),
+        (Position::Live { phase, .. }, _) => Ok(Ok(phase + 1)),
         (Position::Unknown, _) => {
             refuse(format!("DNS did not answer for _dmarc.{}", domain.name), exits::DNS, err)
         }

@@ -6,24 +6,35 @@ use serde::Serialize;
 
 use super::{days, to_json};
 use crate::exits;
-use crate::readiness::Readiness;
-use crate::record::Severity;
+use crate::advice::{Block, BlockKind, Change, Repair, TagDiff, Verdict};
+use crate::readiness::{Outcome, Readiness};
+use crate::record::{Finding, Severity};
 use crate::report::GateState;
-use crate::standing::{Position, Standing};
+use crate::rollout::NextStep;
+use crate::standing::{DmarcState, Lookup, Position, Standing};
 use crate::text::escape;
 
 #[derive(Serialize)]
 struct DomainJson<'a> {
     name: &'a str,
-    dmarc: &'a crate::standing::DmarcState,
+    dmarc: &'a DmarcState,
     position: &'a Position,
     phase: Option<usize>,
     phase_name: Option<&'a str>,
     drift: bool,
-    next: &'a crate::rollout::NextStep,
+    /// The step to publish next; `null` when the live state is unknown.
+    next: Option<&'a NextStep>,
+    /// `ready`, `blocked`, `hold`, `unknown` or `done`: the same decision `next` acts on.
+    verdict: Verdict,
+    /// What stands in the way of `next`: `{kind, id, message}`.
+    why: &'a [Block],
+    weakens: &'a [Change],
+    live_stricter: &'a [Change],
+    repairs: Option<Repair>,
     due: Option<chrono::NaiveDate>,
     due_in_days: Option<i64>,
-    findings: &'a [crate::record::Finding],
+    findings: &'a [Finding],
+    advice_warnings: &'a [Finding],
     readiness: Option<&'a Readiness>,
     /// The evidence gate in front of `next` (aggregate reports), when its phase has one.
     evidence: Option<&'a GateState>,
@@ -32,29 +43,41 @@ struct DomainJson<'a> {
 pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
     let domains: Vec<DomainJson<'_>> = standings
         .iter()
-        .map(|s| DomainJson {
-            name: &s.name,
-            dmarc: &s.dmarc,
-            position: &s.position,
-            phase: s.phase(),
-            phase_name: s.phase_name.as_deref(),
-            drift: s.is_drift(),
-            next: &s.next,
-            due: s.due.map(|d| d.date),
-            due_in_days: s.due.map(|d| d.in_days),
-            findings: &s.findings,
-            readiness: s.readiness.as_ref(),
-            evidence: s.evidence.as_ref(),
+        .map(|s| {
+            let a = &s.advice;
+            DomainJson {
+                name: &s.name,
+                dmarc: &s.dmarc,
+                position: &a.position,
+                phase: s.phase(),
+                phase_name: s.phase_name.as_deref(),
+                drift: s.is_drift(),
+                next: a.step.as_ref(),
+                verdict: a.verdict,
+                why: &a.why,
+                weakens: &a.weakens,
+                live_stricter: &a.live_stricter,
+                repairs: a.repairs,
+                due: a.due.map(|d| d.date),
+                due_in_days: a.due.map(|d| d.in_days),
+                findings: &s.findings,
+                advice_warnings: &a.warnings,
+                readiness: s.readiness.as_ref(),
+                evidence: a.evidence.as_ref(),
+            }
         })
         .collect();
     writeln!(out, "{}", to_json(&serde_json::json!({ "domains": domains })))
 }
 
-/// One line per domain: what is live, which phase, what comes next, when, and what is wrong.
+/// One line per domain: what is live, which phase, what comes next, when, readiness and the
+/// verdict; below it what is wrong and what stands in the way.
 pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
-    let rows: Vec<[String; 6]> = standings.iter().map(row).collect();
-    let header = ["DOMAIN", "LIVE", "PHASE", "NEXT", "DUE", "READINESS"].map(str::to_owned);
-    let widths: Vec<usize> = (0..6)
+    const COLUMNS: usize = 7;
+    let rows: Vec<[String; COLUMNS]> = standings.iter().map(row).collect();
+    let header =
+        ["DOMAIN", "LIVE", "PHASE", "NEXT", "DUE", "READINESS", "VERDICT"].map(str::to_owned);
+    let widths: Vec<usize> = (0..COLUMNS)
         .map(|i| rows.iter().chain([&header]).map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     for (r, s) in
@@ -62,39 +85,53 @@ pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<(
     {
         let cells: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
         writeln!(out, "{}", cells.join("  ").trim_end())?;
-        for f in s.map(|s| s.findings.as_slice()).unwrap_or_default() {
-            if f.severity >= Severity::Warning {
-                writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
-            }
+        let Some(s) = s else { continue };
+        for f in s.findings.iter().filter(|f| f.severity >= Severity::Warning) {
+            writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
         }
-        if let Some(r) = s.and_then(|s| s.readiness.as_ref()) {
+        if let Some(r) = &s.readiness {
             write_readiness(r, out)?;
         }
-        if let Some(s) = s {
-            write_evidence(s, out)?;
+        write_advice(s, out)?;
+    }
+    Ok(())
+}
+
+/// The evidence gate, what stands in the way of the step, and the decision's warnings.
+fn write_advice(s: &Standing, out: &mut impl Write) -> io::Result<()> {
+    let a = &s.advice;
+    if let (Some(gate), Some(step)) = (&a.evidence, &a.step) {
+        writeln!(out, "    evidence for phase {}: {}", step.phase, gate.summary())?;
+    }
+    if !a.live_stricter.is_empty() {
+        let words: Vec<String> = a.live_stricter.iter().map(Change::describe).collect();
+        writeln!(out, "    live is stricter than the phase it is placed at: {}", escape(&words.join("; ")))?;
+    }
+    // Readiness errors are listed above already; the rest of the reasons are the decision's own.
+    for b in a.why.iter().filter(|b| !is_readiness(b)) {
+        writeln!(out, "    {} {}: {}", a.verdict.as_str(), b.id, escape(&b.message))?;
+    }
+    for f in &a.warnings {
+        if !f.id.starts_with("spf.") && !f.id.starts_with("dkim.") && !f.id.starts_with("reports.") {
+            writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
         }
     }
     Ok(())
 }
 
-/// `    evidence for phase 3: closed: 5 more days of reports; pass rate 96.1% < 98%`.
-fn write_evidence(s: &Standing, out: &mut impl Write) -> io::Result<()> {
-    let Some(gate) = &s.evidence else { return Ok(()) };
-    writeln!(out, "    evidence for phase {}: {}", s.next.phase, gate.summary())
+/// A block that restates a readiness finding (already printed under `readiness`).
+fn is_readiness(b: &Block) -> bool {
+    matches!(b.kind, BlockKind::NotReady | BlockKind::Unverified | BlockKind::Unknown)
+        && b.id != "readiness.not_checked"
+        && b.id != "dns.unknown"
 }
 
 /// `    readiness ready: SPF ok (4/10 lookups, 0/2 void); DKIM ok (s1 ok 2048); reports ok (…)`,
 /// the SPF tree when a limit is exceeded, then the readiness warnings and errors.
 fn write_readiness(r: &Readiness, out: &mut impl Write) -> io::Result<()> {
-    let parts: Vec<String> = r
-        .parts()
-        .iter()
-        .map(|(label, ok, text)| {
-            format!("{label} {} ({text})", if *ok { "ok" } else { "not ready" })
-        })
-        .collect();
-    let head = if r.is_ready() { "ready" } else { "NOT READY" };
-    writeln!(out, "    readiness {head}: {}", escape(&parts.join("; ")))?;
+    let parts: Vec<String> =
+        r.parts().iter().map(|(label, o, text)| format!("{label} {} ({text})", o.as_str())).collect();
+    writeln!(out, "    readiness {}: {}", readiness_word(r), escape(&parts.join("; ")))?;
     // The tree explains a count over the limit: where the lookups come from.
     let over = |id: &str| r.spf.findings.iter().any(|f| f.id == id);
     if over("spf.too_many_lookups") || over("spf.too_many_void_lookups") {
@@ -108,47 +145,59 @@ fn write_readiness(r: &Readiness, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-fn row(s: &Standing) -> [String; 6] {
-    let live = match (s.dmarc.state.as_str(), s.dmarc.records.as_slice()) {
-        ("found", [one]) => policy_summary(one),
-        ("found", []) | ("nxdomain" | "nodata", _) => match &s.dmarc.source {
+/// `ready`, `NOT READY`, `unverified`, `unknown`: the same word in the column and the detail.
+fn readiness_word(r: &Readiness) -> &'static str {
+    match r.outcome() {
+        Outcome::Ready => "ready",
+        Outcome::NotReady => "NOT READY",
+        Outcome::Unverified => "unverified",
+        Outcome::Unknown => "unknown",
+    }
+}
+
+fn row(s: &Standing) -> [String; 7] {
+    let a = &s.advice;
+    let live = match (s.dmarc.state, s.dmarc.records.as_slice()) {
+        (Lookup::Found, [one]) => policy_summary(one),
+        (Lookup::Found, []) | (Lookup::Nxdomain | Lookup::Nodata, _) => match &s.dmarc.source {
             Some(owner) if s.dmarc.inherited => match s.dmarc.policy {
                 Some(p) => format!("{p}, inherited from {owner}"),
                 None => format!("inherited from {owner}"),
             },
             _ => "no record".to_owned(),
         },
-        ("found", many) => format!("{} records", many.len()),
-        (state, _) => format!("unknown ({state})"),
+        (Lookup::Found, many) => format!("{} records", many.len()),
+        (state, _) => format!("unknown ({})", state.as_str()),
     };
-    let phase = match &s.position {
-        Position::Live { phase } => {
+    let phase = match &a.position {
+        Position::Live { phase, differs } if differs.is_empty() => {
             format!("{} {}", phase + 1, s.phase_name.as_deref().unwrap_or_default())
         }
-        Position::NotStarted => "not started".into(),
-        Position::Drift { phase, diff } => {
-            format!("drift (closest {}: {} tag(s) differ)", phase + 1, diff.len())
+        Position::Live { phase, differs } => {
+            let tags: Vec<&str> = differs.iter().map(|d| d.tag.name()).collect();
+            let name = s.phase_name.as_deref().unwrap_or_default();
+            format!("{} {name} ({} differs)", phase + 1, tags.join(", "))
         }
+        Position::NotStarted => "not started".into(),
+        Position::Drift { phase: Some(phase), diff } => {
+            format!("drift (placed at {}: {} tag(s) differ)", phase + 1, diff.len())
+        }
+        Position::Drift { phase: None, .. } => "drift (below phase 1)".into(),
         Position::Broken => "broken".into(),
         Position::Unknown => "unknown".into(),
     };
-    let next = if s.next.complete {
-        "done".to_owned()
-    } else {
-        format!("{} {}", s.next.phase, s.next.phase_name)
+    let next = match &a.step {
+        None => "-".to_owned(),
+        Some(step) if step.complete => "done".to_owned(),
+        Some(step) => format!("{} {}", step.phase, step.phase_name),
     };
-    let due = match s.due {
+    let due = match a.due {
         Some(d) if d.in_days > 0 => format!("in {}", days(d.in_days)),
         Some(d) if d.in_days == 0 => "today".into(),
         Some(d) => format!("overdue since {}", d.date),
         None => "-".into(),
     };
-    let ready = match &s.readiness {
-        Some(r) if r.lookup_failed() => "unknown",
-        Some(r) if r.is_ready() => "ready",
-        Some(_) => "NOT READY",
-        None => "-",
-    };
+    let ready = s.readiness.as_ref().map_or("-", readiness_word);
     [
         s.name.clone(),
         escape(&live).into_owned(),
@@ -156,6 +205,7 @@ fn row(s: &Standing) -> [String; 6] {
         escape(&next).into_owned(),
         due,
         ready.to_owned(),
+        a.verdict.as_str().to_owned(),
     ]
 }
 
@@ -178,10 +228,10 @@ fn policy_summary(record: &str) -> String {
 pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
     let mut code = exits::OK;
     let mut raise = |c: u8| {
-        // Precedence: an unknown state hides everything else, then broken records, drift, and
-        // lateness.
+        // Precedence: an unknown state hides everything else, then broken records, a blocked
+        // step, drift, and lateness.
         let rank = |c: u8| {
-            [exits::OK, exits::OVERDUE, exits::DRIFT, exits::FINDINGS, exits::DNS]
+            [exits::OK, exits::OVERDUE, exits::DRIFT, exits::BLOCKED, exits::FINDINGS, exits::DNS]
                 .iter()
                 .position(|x| *x == c)
         };
@@ -193,8 +243,9 @@ pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
         if s.dns_failed() {
             writeln!(
                 err,
-                "{}: DNS failure: the _dmarc lookup ended with {}",
-                s.name, s.dmarc.state
+                "{}: DNS failure: the _dmarc lookup ended with {}; unknown, not safe to advise",
+                s.name,
+                s.dmarc.state.as_str()
             )?;
             raise(exits::DNS);
             continue;
@@ -203,37 +254,58 @@ pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
             // A readiness lookup that failed leaves the verdict unknown, not wrong.
             raise(if s.lookups_failed() { exits::DNS } else { exits::FINDINGS });
         }
-        match &s.position {
-            Position::Drift { phase, diff } => {
-                let tags: Vec<String> = diff
-                    .iter()
-                    .map(|d| format!("{}={} (plan: {})", d.tag, d.live, d.planned))
-                    .collect();
-                writeln!(
-                    err,
-                    "{}: drift from phase {}: {}",
-                    s.name,
-                    phase + 1,
-                    escape(&tags.join(", "))
-                )?;
-                raise(exits::DRIFT);
+        raise_position(s, &mut raise, err)?;
+        for b in s.advice.why.iter().filter(|b| !is_readiness(b) || b.kind == BlockKind::Unverified)
+        {
+            writeln!(err, "{}: next step {}: {}: {}", s.name, s.advice.verdict.as_str(), b.id, escape(&b.message))?;
+            match b.kind {
+                BlockKind::Unknown => raise(exits::DNS),
+                BlockKind::Unverified | BlockKind::Loosening => raise(exits::BLOCKED),
+                // Waiting for reports is the plan working, not a problem.
+                BlockKind::Evidence | BlockKind::NotReady => {}
             }
-            Position::NotStarted => {
-                writeln!(
-                    err,
-                    "{}: no DMARC record of its own; the plan starts with phase 1",
-                    s.name
-                )?;
-                raise(exits::DRIFT);
-            }
-            _ => {}
         }
-        if let Some(due) = s.due.filter(|d| d.in_days < 0) {
-            writeln!(err, "{}: phase {} is overdue since {}", s.name, s.next.phase, due.date)?;
+        if let (Some(due), Some(step)) = (s.advice.due.filter(|d| d.in_days < 0), &s.advice.step) {
+            writeln!(err, "{}: phase {} is overdue since {}", s.name, step.phase, due.date)?;
             raise(exits::OVERDUE);
         }
     }
     Ok(code)
+}
+
+/// Drift and a domain not started raise [`exits::DRIFT`]; report tags that differ are named.
+fn raise_position(
+    s: &Standing,
+    raise: &mut impl FnMut(u8),
+    err: &mut impl Write,
+) -> io::Result<()> {
+    let tags = |diff: &[TagDiff]| {
+        let tags: Vec<String> =
+            diff.iter().map(|d| format!("{}={} (plan: {})", d.tag, d.live, d.planned)).collect();
+        escape(&tags.join(", ")).into_owned()
+    };
+    match &s.advice.position {
+        Position::Drift { phase, diff } => {
+            let at = phase.map_or_else(|| "below phase 1".to_owned(), |p| format!("placed at phase {}", p + 1));
+            writeln!(err, "{}: drift ({at}): {}", s.name, tags(diff))?;
+            raise(exits::DRIFT);
+        }
+        Position::NotStarted => {
+            writeln!(err, "{}: no DMARC record of its own; the plan starts with phase 1", s.name)?;
+            raise(exits::DRIFT);
+        }
+        Position::Live { phase, differs } if !differs.is_empty() => {
+            writeln!(
+                err,
+                "{}: phase {} is live, but its reporting differs from the plan: {}; the next step repairs it",
+                s.name,
+                phase + 1,
+                tags(differs)
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Writes the record's and readiness's error findings; says whether there were any.
@@ -248,7 +320,8 @@ fn write_errors(s: &Standing, err: &mut impl Write) -> io::Result<bool> {
     Ok(any)
 }
 
-/// `status` exits 5 when a lookup failed (its own or a readiness one), so a script never mistakes "unknown" for "fine".
+/// `status` exits 5 when a lookup failed (its own or a readiness one), so a script never
+/// mistakes "unknown" for "fine".
 pub fn exit_code(standings: &[Standing]) -> u8 {
     if standings.iter().any(Standing::lookups_failed) { exits::DNS } else { exits::OK }
 }

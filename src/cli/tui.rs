@@ -11,9 +11,11 @@ use std::time::Duration;
 use futures::StreamExt;
 use tokio::sync::Mutex;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
 
 use super::Clock;
 use super::live::{self, DnsArgs};
+use crate::assess::assess;
 use super::load_plan_text;
 use super::record::{RecordError, Written, write_step};
 use crate::dns::{self, DnsSource};
@@ -51,7 +53,13 @@ pub fn run(
         let status = StatusLine { target: source.describe(), last_refresh: None };
         let file = PlanFile { path: path.to_owned(), text, domains: Arc::new(plan.domains) };
         let plan = Arc::new(Mutex::new(file));
-        let session = Arc::new(Session { source, plan, clock, reports: reports.map(Arc::new) });
+        let session = Arc::new(Session {
+            source,
+            plan,
+            clock,
+            reports: reports.map(Arc::new),
+            sweep: std::sync::Mutex::default(),
+        });
         let record_to = RecordTo { file: path.display().to_string(), today: clock.today() };
         let workers = Workers { loader: session.clone(), recorder: session };
         tui::run(views, status, record_to, workers, refresh).await.map(Ok)
@@ -108,6 +116,8 @@ struct Session {
     clock: Clock,
     /// Aggregate reports read once at start, for the evidence gates.
     reports: Option<Arc<Corpus>>,
+    /// The lookups of the newest refresh, aborted when another one starts.
+    sweep: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
 impl tui::Loader for Session {
@@ -115,17 +125,17 @@ impl tui::Loader for Session {
         let (source, plan, today) =
             (Arc::clone(&self.source), Arc::clone(&self.plan), self.clock.today());
         let reports = self.reports.clone();
-        tokio::spawn(async move {
+        let sweep = tokio::spawn(async move {
             let domains = Arc::clone(&plan.lock().await.domains);
             futures::stream::iter(domains.iter().enumerate())
                 .for_each_concurrent(CONCURRENCY, |(index, domain)| {
                     let (source, reports, tx) = (&source, reports.as_deref(), tx.clone());
                     async move {
-                        let standing = live::stand(source.as_ref(), domain, today, reports).await;
+                        let standing = assess(source.as_ref(), domain, today, reports).await;
                         let mut view = Box::new(from_standing(domain, &standing));
-                        if let Some(corpus) = reports {
+                        if let (Some(corpus), Some(next)) = (reports, standing.advice.step) {
                             let summary = corpus.domains.get(&domain.name);
-                            view.readiness.extend(report_rows(domain, &view.next, summary));
+                            view.readiness.extend(report_rows(domain, &next, summary));
                         }
                         // A closed channel means the UI has quit; the answer is not needed.
                         let _ = tx.send(Msg::Loaded { generation, index, view });
@@ -133,6 +143,12 @@ impl tui::Loader for Session {
                 })
                 .await;
         });
+        // A new refresh supersedes the sweep still running: its answers would be dropped as
+        // stale anyway, and its lookups would only compete with the new ones.
+        let previous = self.sweep.lock().map(|mut s| s.replace(sweep)).ok().flatten();
+        if let Some(previous) = previous {
+            previous.abort();
+        }
     }
 }
 

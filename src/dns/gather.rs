@@ -1,10 +1,7 @@
 //! Gathers, per domain, every answer shown beside a plan, and does so for many domains at once
 //! with bounded concurrency. Async; all DNS goes through a [`DnsSource`].
 
-use std::sync::Arc;
-
 use futures::future::join_all;
-use futures::{Stream, StreamExt};
 
 use super::DnsSource;
 use super::answer::{Answer, LookupState, Rdata, RecordKind};
@@ -34,21 +31,6 @@ pub async fn gather(source: &dyn DnsSource, q: &DomainQuery) -> DomainDns {
         None
     };
     DomainDns { domain, source: source.describe(), dmarc, inherited, apex_txt, mx, dkim, reports }
-}
-
-/// [`gather`] for every query, at most `concurrency` domains in flight, each result yielded
-/// as soon as it is complete (so not in query order).
-pub fn gather_all(
-    source: Arc<dyn DnsSource>,
-    queries: Vec<DomainQuery>,
-    concurrency: usize,
-) -> impl Stream<Item = DomainDns> + Send + 'static {
-    futures::stream::iter(queries)
-        .map(move |q| {
-            let source = Arc::clone(&source);
-            async move { gather(source.as_ref(), &q).await }
-        })
-        .buffer_unordered(concurrency.max(1))
 }
 
 /// CNAME hops walked after a negative answer. hickory's stub resolver gives up after 8 and

@@ -97,7 +97,7 @@ pub(super) fn assess(domain: &Domain, dns: &DomainDns) -> DkimReadiness {
             selectors.insert(declared.name.clone(), judged);
         }
     }
-    DkimReadiness { ok: !has_errors(&findings), findings, selectors }
+    DkimReadiness { ok: super::Outcome::worst(&findings) == super::Outcome::Ready, findings, selectors }
 }
 
 fn selector(domain: &str, lookup: &DkimLookup, expected: Option<&str>) -> SelectorReadiness {

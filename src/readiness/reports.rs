@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use crate::dns::{DomainDns, LookupState, MailDomain, Rdata};
 use crate::plan::Domain;
-use crate::record::finding::has_errors;
 use crate::record::{Finding, Severity};
 
 /// The report part of readiness.
@@ -81,7 +80,7 @@ pub(super) fn assess(
             "ruf: Office 365 and many other receivers send no failure reports; rely on rua",
         ));
     }
-    ReportsReadiness { ok: !has_errors(&findings), destinations, findings }
+    ReportsReadiness { ok: super::Outcome::worst(&findings) == super::Outcome::Ready, destinations, findings }
 }
 
 fn authorization(domain: &str, d: &ReportDestination, dns: &DomainDns) -> Option<Finding> {

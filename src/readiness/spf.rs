@@ -7,13 +7,12 @@ use super::normalize;
 use crate::dns::{DomainDns, LookupState};
 use crate::plan::Domain;
 use crate::record::Finding;
-use crate::record::finding::has_errors;
 use crate::record::spf::{SpfReport, missing_includes, parse_spf, render_tree, select_spf};
 
 /// The SPF part of readiness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SpfReadiness {
-    /// No error finding.
+    /// No error finding, and nothing left unverified.
     pub ok: bool,
     /// The one SPF record at the domain, when there is exactly one.
     pub record: Option<String>,
@@ -69,7 +68,7 @@ fn finish(
     findings: Vec<Finding>,
 ) -> SpfReadiness {
     SpfReadiness {
-        ok: !has_errors(&findings),
+        ok: super::Outcome::worst(&findings) == super::Outcome::Ready,
         record,
         lookups: walk.map_or(0, |w| w.lookups),
         void_lookups: walk.map_or(0, |w| w.void_lookups),

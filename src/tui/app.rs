@@ -8,6 +8,8 @@ mod record;
 pub use self::record::{RecordOutcome, RecordRequest, RecordTo};
 use self::record::{ask_to_record, confirm_key, recorded};
 use super::model::{DomainView, StatusLine};
+use crate::advice::Overrides;
+use crate::text::escape;
 
 /// Everything that can happen to the UI.
 #[derive(Debug, Clone)]
@@ -112,6 +114,9 @@ pub struct App {
     pub record_to: RecordTo,
     /// Whether the SPF lookup tree is shown whole (`t`) or as one line.
     pub tree_open: bool,
+    /// `p` or `c` pressed once on a step the decision does not clear: the same key again on
+    /// the same domain confirms it, as `--force` / `--allow-loosen` do; any other key disarms.
+    pub armed: Option<(char, usize)>,
 }
 
 impl App {
@@ -135,6 +140,7 @@ impl App {
             color,
             record_to,
             tree_open: false,
+            armed: None,
         }
     }
 
@@ -181,8 +187,33 @@ impl App {
         }
     }
 
-    fn next_value(&self) -> Option<String> {
-        self.current().map(|d| d.next.value.clone())
+    /// The next value for `p` or `c`: at once when the decision clears it; for a blocked,
+    /// held or unverified step only on the second press of the same key, after the first has
+    /// said why. Nothing at all while the live state is unknown.
+    fn next_value(&mut self, key: char) -> Option<String> {
+        let index = *self.visible().get(self.selected)?;
+        let armed = self.armed.take() == Some((key, index));
+        let view = &self.domains[index].view;
+        let Some(advice) = &view.advice else {
+            self.notice = Some("still looking up; nothing to publish yet".to_owned());
+            return None;
+        };
+        let Some(step) = &advice.step else {
+            self.notice = Some("unknown, not safe to advise: DNS did not answer".to_owned());
+            return None;
+        };
+        if advice.may_publish(Overrides::default()) || armed {
+            return Some(step.value.clone());
+        }
+        let first = advice.why.first().map(|b| b.message.as_str()).unwrap_or_default();
+        self.notice = Some(format!(
+            "{}: {}; press {key} again to {} it anyway",
+            advice.verdict.as_str().to_uppercase(),
+            escape(first),
+            if key == 'p' { "print" } else { "copy" }
+        ));
+        self.armed = Some((key, index));
+        None
     }
 }
 
@@ -212,6 +243,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     app.notice = None;
+    if !matches!(key.code, KeyCode::Char('p' | 'c')) {
+        app.armed = None;
+    }
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return vec![Effect::Quit { print: None }];
     }
@@ -237,7 +271,7 @@ fn normal_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
         KeyCode::Enter => open_detail(app),
         KeyCode::Char('r') => return app.refresh(),
         KeyCode::Char('c') => return copy(app),
-        KeyCode::Char('p') => return app.next_value().map_or_else(Vec::new, quit_printing),
+        KeyCode::Char('p') => return app.next_value('p').map_or_else(Vec::new, quit_printing),
         KeyCode::Char('m') => ask_to_record(app),
         KeyCode::Char('t') => app.tree_open = !app.tree_open,
         KeyCode::Char('?') => app.mode = Mode::Help,
@@ -301,7 +335,7 @@ fn open_detail(app: &mut App) {
 }
 
 fn copy(app: &mut App) -> Vec<Effect> {
-    let Some(value) = app.next_value() else { return Vec::new() };
+    let Some(value) = app.next_value('c') else { return Vec::new() };
     app.notice = Some("copied the next TXT value (OSC 52)".to_owned());
     vec![Effect::Copy(value)]
 }

@@ -7,10 +7,13 @@ pub use reports::report_rows;
 
 use chrono::NaiveDate;
 
+pub use crate::advice::{Advice, Position, Verdict};
+use crate::advice::{self, Due};
 use crate::plan::Domain;
+use crate::readiness::Outcome;
 use crate::record::{DmarcRecord, Finding, Policy, Receiver, Severity, Tag, effective, parse};
-use crate::rollout::{NextStep, next_step, published_on, recorded_phase};
-use crate::standing::{self, Due, Standing};
+use crate::rollout::{NextStep, published_on};
+use crate::standing::{Lookup, Standing};
 
 /// What DNS said about a domain's `_dmarc` record. A timeout is a failure, never "no record".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,24 +34,6 @@ pub enum Live {
     Missing { state: String },
     /// The lookup failed: `timeout`, `SERVFAIL`, `REFUSED`, …
     Failed { state: String },
-}
-
-/// Where the live record puts the domain on its ladder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Position {
-    NotStarted,
-    /// The live record means the same as this phase (0-based).
-    Live(usize),
-    /// The live record matches no phase; `closest` (0-based) differs by `diff`:
-    /// `(tag, live value, planned value)`.
-    Drift {
-        closest: usize,
-        diff: Vec<(Tag, String, String)>,
-    },
-    /// A record is published but receivers cannot use it.
-    Broken,
-    /// Not known yet (lookup pending or failed).
-    Unknown,
 }
 
 /// One step of the ladder as the table shows it.
@@ -92,18 +77,16 @@ pub struct SpfTree {
 pub type Milestone = (usize, String);
 
 /// Everything shown about one domain.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DomainView {
     pub name: String,
     pub live: Live,
-    pub position: Position,
+    /// The one decision on this domain; `None` until its lookups are in.
+    pub advice: Option<Advice>,
     pub ladder: Vec<LadderRow>,
-    pub next: NextStep,
-    /// What publishing `next` changes versus live: `(tag, from, to)`.
+    /// What publishing the next step changes versus live: `(tag, from, to)`.
     pub changes: Vec<(Tag, String, String)>,
     pub findings: Vec<Finding>,
-    /// E.g. `due in 5 days`, `due since 2026-11-20`.
-    pub due: Option<String>,
     pub readiness: Vec<Readiness>,
     /// `None` until the readiness lookups are in, or when the domain has no single SPF record.
     pub spf_tree: Option<SpfTree>,
@@ -141,10 +124,31 @@ impl StepState {
     }
 }
 
-/// The plan-only view of a domain: ladder and next step from the recorded history, live
-/// state pending.
+impl DomainView {
+    /// Where the domain stands; unknown until the lookups are in.
+    pub fn position(&self) -> &Position {
+        self.advice.as_ref().map_or(&Position::Unknown, |a| &a.position)
+    }
+
+    /// The step to publish next, when one can be advised.
+    pub fn next(&self) -> Option<&NextStep> {
+        self.advice.as_ref()?.step.as_ref()
+    }
+
+    /// `None` while the lookups are pending.
+    pub fn verdict(&self) -> Option<Verdict> {
+        self.advice.as_ref().map(|a| a.verdict)
+    }
+
+    /// E.g. `due in 5 days`, `due since 2026-11-20`.
+    pub fn due(&self) -> Option<String> {
+        self.advice.as_ref()?.due.map(due_text)
+    }
+}
+
+/// The plan-only view of a domain: the ladder with its recorded dates, live state and the
+/// decision pending.
 pub fn initial_view(domain: &Domain) -> DomainView {
-    let current = recorded_phase(domain);
     let ladder = domain
         .phases
         .iter()
@@ -164,12 +168,10 @@ pub fn initial_view(domain: &Domain) -> DomainView {
     DomainView {
         name: domain.name.clone(),
         live: Live::Pending,
-        position: Position::Unknown,
+        advice: None,
         ladder,
-        next: next_step(domain, current),
         changes: Vec::new(),
         findings: Vec::new(),
-        due: None,
         readiness: Vec::new(),
         spf_tree: None,
     }
@@ -183,11 +185,14 @@ fn pct_t(record: &DmarcRecord) -> String {
 
 /// Each ladder step's state given where the live record stands and what is next.
 pub fn step_state(view: &DomainView, row: usize) -> StepState {
-    let next = (!view.next.complete).then(|| view.next.phase - 1);
-    let current = match &view.position {
-        Position::Live(i) => Some((*i, StepState::LiveNow)),
-        Position::Drift { closest, .. } => Some((*closest, StepState::Drifted)),
-        Position::NotStarted | Position::Broken | Position::Unknown => None,
+    let next = view.next().filter(|n| !n.complete).map(|n| n.phase - 1);
+    let current = match view.position() {
+        Position::Live { phase, .. } => Some((*phase, StepState::LiveNow)),
+        Position::Drift { phase: Some(placed), .. } => Some((*placed, StepState::Drifted)),
+        Position::Drift { phase: None, .. }
+        | Position::NotStarted
+        | Position::Broken
+        | Position::Unknown => None,
     };
     match current {
         Some((i, state)) if row == i => state,
@@ -207,28 +212,29 @@ pub fn summary(view: &DomainView) -> String {
         Live::Missing { state } => format!("no record ({state})"),
         Live::Found { .. } => live_policy(view),
     }];
-    match &view.position {
+    match view.position() {
         Position::NotStarted => parts.push("not started".to_owned()),
-        Position::Live(i) => parts.push(format!("phase {}/{phases}", i + 1)),
-        Position::Drift { closest, diff } => {
+        Position::Live { phase, .. } => parts.push(format!("phase {}/{phases}", phase + 1)),
+        Position::Drift { phase, diff } => {
             let tags = if diff.len() == 1 { "tag" } else { "tags" };
-            parts.push(format!("DRIFT near {} ({} {tags})", closest + 1, diff.len()));
+            let at = phase.map_or_else(|| "below 1".to_owned(), |p| format!("at {}", p + 1));
+            parts.push(format!("DRIFT {at} ({} {tags})", diff.len()));
         }
         Position::Broken => parts.push("BROKEN".to_owned()),
         Position::Unknown => {}
     }
-    parts.extend(view.due.clone());
+    parts.extend(view.due());
     parts.join(" · ")
 }
 
 fn live_policy(view: &DomainView) -> String {
-    match &view.position {
-        Position::Drift { diff, .. } if diff.iter().any(|(t, ..)| *t == Tag::P) => diff
+    match view.position() {
+        Position::Drift { diff, .. } if diff.iter().any(|d| d.tag == Tag::P) => diff
             .iter()
-            .find(|(t, ..)| *t == Tag::P)
-            .map(|(_, live, _)| live.clone())
+            .find(|d| d.tag == Tag::P)
+            .map(|d| d.live.clone())
             .unwrap_or_default(),
-        Position::Live(i) | Position::Drift { closest: i, .. } => {
+        Position::Live { phase: i, .. } | Position::Drift { phase: Some(i), .. } => {
             view.ladder.get(*i).map_or_else(String::new, |r| r.policy.clone())
         }
         _ => "published".to_owned(),
@@ -240,18 +246,16 @@ fn live_policy(view: &DomainView) -> String {
 pub fn from_standing(domain: &Domain, s: &Standing) -> DomainView {
     DomainView {
         live: live(s),
-        position: position(&s.position),
         changes: changes(s),
-        next: s.next.clone(),
+        advice: Some(s.advice.clone()),
         findings: s.findings.clone(),
-        due: s.due.map(due_text),
         readiness: s
             .readiness
             .as_ref()
             .map(readiness_rows)
             .unwrap_or_default()
             .into_iter()
-            .chain(s.evidence.as_ref().map(|g| evidence_row(s.next.phase, g)))
+            .chain(evidence_row(&s.advice))
             .collect(),
         spf_tree: s.readiness.as_ref().and_then(spf_tree),
         ..initial_view(domain)
@@ -272,8 +276,10 @@ pub fn with_history(view: &mut DomainView, domain: &Domain, today: NaiveDate) {
     for (i, row) in view.ladder.iter_mut().enumerate() {
         row.published = published_on(domain, i);
     }
-    if let Position::Live(current) = view.position {
-        view.due = standing::due(domain, current, today).map(due_text);
+    if let Some(advice) = &mut view.advice
+        && let Position::Live { phase, .. } = advice.position
+    {
+        advice.due = advice::due(domain, phase, today);
     }
 }
 
@@ -285,47 +291,31 @@ pub fn timeline(view: &DomainView) -> Vec<Milestone> {
     done.sort_unstable();
     let mut steps: Vec<Milestone> =
         done.into_iter().map(|(date, phase)| (phase, date.to_string())).collect();
-    if let Position::Live(i) = view.position
-        && view.ladder.get(i).is_some_and(|r| r.published.is_none())
+    if let Position::Live { phase, .. } = view.position()
+        && view.ladder.get(*phase).is_some_and(|r| r.published.is_none())
     {
-        steps.push((i + 1, "live, not recorded".to_owned()));
+        steps.push((phase + 1, "live, not recorded".to_owned()));
     }
-    if !view.next.complete {
-        steps.push((view.next.phase, view.due.clone().unwrap_or_else(|| "next".to_owned())));
+    if let Some(next) = view.next().filter(|n| !n.complete) {
+        steps.push((next.phase, view.due().unwrap_or_else(|| "next".to_owned())));
     }
     steps
 }
 
-fn position(position: &standing::Position) -> Position {
-    match position {
-        standing::Position::NotStarted => Position::NotStarted,
-        standing::Position::Live { phase } => Position::Live(*phase),
-        standing::Position::Drift { phase, diff } => Position::Drift {
-            closest: *phase,
-            diff: diff
-                .iter()
-                .filter_map(|d| Some((Tag::from_name(&d.tag)?, d.live.clone(), d.planned.clone())))
-                .collect(),
-        },
-        standing::Position::Broken => Position::Broken,
-        standing::Position::Unknown => Position::Unknown,
-    }
-}
-
 fn live(s: &Standing) -> Live {
     let dmarc = &s.dmarc;
-    match (dmarc.state.as_str(), dmarc.records.as_slice()) {
-        ("found", [value]) => Live::Found {
+    match (dmarc.state, dmarc.records.as_slice()) {
+        (Lookup::Found, [value]) => Live::Found {
             value: value.clone(),
             ttl: dmarc.ttl.unwrap_or_default(),
             server: dmarc.server.clone(),
             source: dmarc.source.clone().unwrap_or_default(),
             inherited: false,
         },
-        ("found", records) if records.len() > 1 => {
+        (Lookup::Found, records) if records.len() > 1 => {
             Live::Failed { state: format!("{} DMARC records", records.len()) }
         }
-        ("found" | "nxdomain" | "nodata", _) => match &dmarc.source {
+        (Lookup::Found | Lookup::Nxdomain | Lookup::Nodata, _) => match &dmarc.source {
             Some(owner) if dmarc.inherited => Live::Found {
                 value: format!("(inherited from _dmarc.{owner})"),
                 ttl: dmarc.ttl.unwrap_or_default(),
@@ -334,24 +324,24 @@ fn live(s: &Standing) -> Live {
                 inherited: true,
             },
             // TXT records were found, but none of them is DMARC.
-            _ if dmarc.state == "found" => Live::Missing { state: "no DMARC record".to_owned() },
-            _ => Live::Missing { state: dmarc.state.to_ascii_uppercase() },
+            _ if dmarc.state == Lookup::Found => {
+                Live::Missing { state: "no DMARC record".to_owned() }
+            }
+            _ => Live::Missing { state: dmarc.state.as_str().to_ascii_uppercase() },
         },
-        (state, _) => Live::Failed { state: state.to_owned() },
+        (state, _) => Live::Failed { state: state.as_str().to_owned() },
     }
 }
 
 /// What publishing the next step changes against the live record, tag by tag.
 /// Nothing when DNS did not answer: a diff against a record nobody has seen would mislead.
 fn changes(s: &Standing) -> Vec<(Tag, String, String)> {
-    if s.dns_failed() {
-        return Vec::new();
-    }
+    let Some(step) = s.advice.step.as_ref() else { return Vec::new() };
     let live = match s.dmarc.records.as_slice() {
         [one] => parse(one).record.unwrap_or_default(),
         _ => DmarcRecord::default(),
     };
-    let next = parse(&s.next.value).record.unwrap_or_default();
+    let next = parse(&step.value).record.unwrap_or_default();
     live.diff(&next)
 }
 
@@ -365,10 +355,17 @@ fn readiness_rows(r: &crate::readiness::Readiness) -> Vec<Readiness> {
     let mut rows: Vec<Readiness> = r
         .parts()
         .into_iter()
-        .map(|(label, ok, text)| Readiness {
+        .map(|(label, outcome, text)| Readiness {
             label: label.to_owned(),
-            severity: if ok { Severity::Info } else { Severity::Error },
-            text,
+            severity: match outcome {
+                Outcome::Ready => Severity::Info,
+                Outcome::Unverified => Severity::Warning,
+                Outcome::NotReady | Outcome::Unknown => Severity::Error,
+            },
+            text: match outcome {
+                Outcome::Ready => text,
+                _ => format!("{} ({text})", outcome.as_str()),
+            },
         })
         .collect();
     rows.extend(r.findings().filter(|f| f.severity >= Severity::Warning).map(|f| Readiness {
@@ -380,10 +377,11 @@ fn readiness_rows(r: &crate::readiness::Readiness) -> Vec<Readiness> {
 }
 
 /// The evidence gate in front of the next step, as a readiness row.
-fn evidence_row(phase: usize, gate: &crate::report::GateState) -> Readiness {
-    Readiness {
+fn evidence_row(advice: &Advice) -> Option<Readiness> {
+    let (gate, step) = (advice.evidence.as_ref()?, advice.step.as_ref()?);
+    Some(Readiness {
         label: "evidence".to_owned(),
         severity: if gate.open { Severity::Info } else { Severity::Error },
-        text: format!("phase {phase}: {}", gate.summary()),
-    }
+        text: format!("phase {}: {}", step.phase, gate.summary()),
+    })
 }

@@ -28,7 +28,10 @@ use ratatui::widgets::{Table, TableState, Wrap};
 mod overlay;
 
 use super::app::{App, Mode, Pane};
-use super::model::{DomainView, Live, Position, StepState, step_state, summary, timeline};
+use super::model::{
+    Advice, DomainView, Live, Position, StepState, Verdict, step_state, summary, timeline,
+};
+use crate::record::Tag;
 use crate::record::Severity;
 use crate::text::escape;
 
@@ -117,7 +120,8 @@ fn domain_list(frame: &mut Frame, app: &App, area: Rect) {
             let stale = if app.domains[i].generation < app.generation { " ⟳" } else { "" };
             ListItem::new(Line::from(vec![
                 Span::styled(format!("{:width$}", escape(&d.name)), Style::new().bold()),
-                Span::styled(format!("  {}{stale}", escape(&summary(d))), domain_style(app, d)),
+                Span::styled(format!("  {:7}", verdict_word(d)), verdict_style(app, d.verdict())),
+                Span::styled(format!(" {}{stale}", escape(&summary(d))), domain_style(app, d)),
             ]))
         })
         .collect();
@@ -129,8 +133,22 @@ fn domain_list(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_stateful_widget(list, area, &mut state);
 }
 
+/// The decision in one word; `…` while the lookups are pending.
+fn verdict_word(d: &DomainView) -> &'static str {
+    d.verdict().map_or("…", Verdict::as_str)
+}
+
+fn verdict_style(app: &App, verdict: Option<Verdict>) -> Style {
+    match verdict {
+        Some(Verdict::Ready) => fg(app, Color::Green).bold(),
+        Some(Verdict::Blocked | Verdict::Unknown) => fg(app, Color::Red).bold(),
+        Some(Verdict::Hold) => fg(app, Color::Yellow).bold(),
+        Some(Verdict::Done) | None => fg(app, Color::DarkGray),
+    }
+}
+
 fn domain_style(app: &App, d: &DomainView) -> Style {
-    match (&d.live, &d.position) {
+    match (&d.live, d.position()) {
         (Live::Failed { .. }, _) | (_, Position::Broken) => fg(app, Color::Red),
         (_, Position::Drift { .. }) => fg(app, Color::Yellow),
         (Live::Pending, _) => fg(app, Color::DarkGray),
@@ -224,9 +242,18 @@ fn state_style(app: &App, state: StepState) -> Style {
 }
 
 fn publish_next(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
-    let next = &d.next;
+    let block = |label: &str| Block::default().borders(Borders::ALL).title(label.to_owned());
+    let (Some(advice), Some(next)) = (&d.advice, d.next()) else {
+        let lines = match &d.advice {
+            None => vec![Line::styled("looking up…", fg(app, Color::DarkGray))],
+            Some(advice) => verdict_lines(app, advice),
+        };
+        let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+        return frame.render_widget(paragraph.block(block("Publish next")), area);
+    };
     let label = if next.complete { "Keep published (last phase)" } else { "Publish next" };
-    let mut lines = vec![
+    let mut lines = verdict_lines(app, advice);
+    lines.extend([
         Line::from(vec![Span::raw("host  "), Span::styled(escape(&next.host), bold())]),
         Line::raw(format!(
             "TTL   {}   phase {} {}",
@@ -235,18 +262,35 @@ fn publish_next(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
             escape(&next.phase_name)
         )),
         Line::styled(escape(&next.value).into_owned(), fg(app, Color::Cyan).bold()),
-    ];
-    lines.extend(d.due.iter().map(|due| Line::raw(escape(due).into_owned())));
+    ]);
+    lines.extend(d.due().map(Line::raw));
     if !d.changes.is_empty() {
         lines.push(Line::styled("changes vs live:", bold()));
     }
-    lines.extend(
-        d.changes.iter().map(|(tag, from, to)| {
-            Line::raw(format!("  {tag}: {} → {}", escape(from), escape(to)))
-        }),
-    );
-    let block = Block::default().borders(Borders::ALL).title(label);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+    let weakened = |tag: &Tag| advice.weakens.iter().any(|w| w.tag == tag.name());
+    lines.extend(d.changes.iter().map(|(tag, from, to)| {
+        let text = format!("  {tag}: {} → {}", escape(from), escape(to));
+        if weakened(tag) {
+            Line::styled(format!("{text}  WEAKER"), fg(app, Color::Red).bold())
+        } else {
+            Line::raw(text)
+        }
+    }));
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    frame.render_widget(paragraph.block(block(label)), area);
+}
+
+/// BLOCKED, HOLD or UNKNOWN with each reason, above the value; nothing for a clear step.
+fn verdict_lines(app: &App, advice: &Advice) -> Vec<Line<'static>> {
+    let head = match advice.verdict {
+        Verdict::Ready | Verdict::Done => return Vec::new(),
+        Verdict::Unknown if advice.step.is_none() => "UNKNOWN, not safe to advise".to_owned(),
+        verdict => verdict.as_str().to_uppercase(),
+    };
+    let style = verdict_style(app, Some(advice.verdict));
+    let mut lines = vec![Line::styled(head, style)];
+    lines.extend(advice.why.iter().map(|b| Line::raw(format!("  {}", escape(&b.message)))));
+    lines
 }
 
 fn bold() -> Style {
@@ -255,11 +299,12 @@ fn bold() -> Style {
 
 fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
     let mut lines = live_lines(app, d);
-    if let Position::Drift { closest, diff } = &d.position {
-        lines.push(Line::styled(format!("drift from phase {}:", closest + 1), bold()));
-        lines.extend(diff.iter().map(|(tag, live, planned)| {
+    if let Position::Drift { phase, diff } = d.position() {
+        let at = phase.map_or_else(|| "below phase 1".to_owned(), |p| format!("at phase {}", p + 1));
+        lines.push(Line::styled(format!("drift, placed {at}:"), bold()));
+        lines.extend(diff.iter().map(|t| {
             Line::styled(
-                format!("  {tag}: live {} ≠ plan {}", escape(live), escape(planned)),
+                format!("  {}: live {} ≠ plan {}", t.tag, escape(&t.live), escape(&t.planned)),
                 fg(app, Color::Yellow),
             )
         }));

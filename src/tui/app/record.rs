@@ -45,8 +45,8 @@ pub(super) fn ask_to_record(app: &mut App) {
     let Some(&index) = app.visible().get(app.selected) else { return };
     let view = &app.domains[index].view;
     let name = &view.name;
-    let refusal = match view.position {
-        Position::Live(phase) => {
+    let refusal = match *view.position() {
+        Position::Live { phase, .. } => {
             let on = app.record_to.today;
             let request = RecordRequest { index, domain: name.clone(), phase: phase + 1, on };
             app.mode = Mode::Confirm(request);

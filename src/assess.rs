@@ -1,0 +1,62 @@
+//! The pipeline every front end runs for a domain: gather its DNS answers, the readiness lookups
+//! that follow from them, then put it beside its plan with the one decision. Async; all DNS goes
+//! through a [`DnsSource`], so the CLI, the TUI and the benchmarks share it.
+
+use chrono::NaiveDate;
+use futures::StreamExt;
+
+use crate::dns::{self, DnsSource, DomainQuery};
+use crate::plan::Domain;
+use crate::readiness::{self, report_destinations};
+use crate::report::Corpus;
+use crate::standing::{Standing, standing};
+
+/// Domains assessed at once: enough to hide latency, few enough not to flood a resolver.
+pub const CONCURRENCY: usize = 64;
+
+/// What to ask DNS for one planned domain: its declared DKIM selectors, and the hosts of
+/// report addresses at another organizational domain (which must authorize it).
+pub fn query_for(domain: &Domain) -> DomainQuery {
+    let mut selectors: Vec<String> =
+        domain.senders.iter().flat_map(|s| s.dkim.iter().map(|k| k.name.clone())).collect();
+    selectors.dedup();
+    let mut report_hosts: Vec<String> =
+        report_destinations(domain).into_iter().filter(|d| d.external).map(|d| d.host).collect();
+    report_hosts.sort();
+    report_hosts.dedup();
+    DomainQuery { domain: domain.name.clone(), dkim_selectors: selectors, report_hosts }
+}
+
+/// Everything about one domain: its answers, the readiness lookups that follow from them (the
+/// SPF walk, the report mailboxes), and the decision.
+pub async fn assess(
+    source: &dyn DnsSource,
+    domain: &Domain,
+    today: NaiveDate,
+    reports: Option<&Corpus>,
+) -> Standing {
+    let answers = dns::gather(source, &query_for(domain)).await;
+    let mut mailboxes: Vec<String> =
+        report_destinations(domain).into_iter().map(|r| r.host).collect();
+    mailboxes.sort_unstable();
+    mailboxes.dedup();
+    let extra = dns::gather_readiness(source, &answers, &mailboxes).await;
+    let readiness = readiness::assess(domain, &answers, &extra);
+    standing(domain, &answers, Some(readiness), reports, today)
+}
+
+/// [`assess`] for every domain, at most [`CONCURRENCY`] at once, in plan order.
+pub async fn assess_all(
+    source: &dyn DnsSource,
+    domains: &[&Domain],
+    today: NaiveDate,
+    reports: Option<&Corpus>,
+) -> Vec<Standing> {
+    let mut all: Vec<(usize, Standing)> = futures::stream::iter(domains.iter().enumerate())
+        .map(|(i, d)| async move { (i, assess(source, d, today, reports).await) })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, s)| s).collect()
+}
