@@ -5,10 +5,9 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use dmarc_rollout::advice::{self, Inputs, LiveDmarc};
 use dmarc_rollout::plan;
-use dmarc_rollout::tui::{
-    App, DomainView, Live, Position, RecordTo, StatusLine, initial_view, view,
-};
+use dmarc_rollout::tui::{App, DomainView, Live, RecordTo, StatusLine, initial_view, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -28,8 +27,11 @@ fn plan_text() -> String {
     text
 }
 
-fn views() -> Vec<DomainView> {
-    let plan = plan::load("bench.toml", &plan_text()).expect("the bench plan loads");
+fn load() -> plan::Plan {
+    plan::load("bench.toml", &plan_text()).expect("the bench plan loads")
+}
+
+fn views(plan: &plan::Plan) -> Vec<DomainView> {
     plan.domains.iter().map(initial_view).collect()
 }
 
@@ -43,11 +45,10 @@ fn terminal() -> Terminal<TestBackend> {
 
 fn main() {
     let start = Instant::now();
-    let record_to = RecordTo {
-        file: "bench.toml".to_owned(),
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29).expect("a valid date"),
-    };
-    let app = App::new(views(), status(), true, record_to);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).expect("a valid date");
+    let record_to = RecordTo { file: "bench.toml".to_owned(), today };
+    let plan = load();
+    let app = App::new(views(&plan), status(), true, record_to);
     let mut term = terminal();
     term.draw(|frame| view(frame, &app)).expect("infallible");
     let first = start.elapsed();
@@ -61,7 +62,10 @@ fn main() {
             source: format!("_dmarc.{}", entry.view.name),
             inherited: false,
         };
-        entry.view.position = Position::Live(0);
+        let domain = plan.domains.iter().find(|d| d.name == entry.view.name).expect("planned");
+        let live = LiveDmarc::One(entry.view.ladder[0].value.clone());
+        let inputs = Inputs { domain, live: &live, readiness: None, reports: None, today };
+        entry.view.advice = Some(advice::decide(&inputs));
     }
     let mut total = Duration::ZERO;
     for _ in 0..FRAMES {

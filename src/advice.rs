@@ -12,7 +12,7 @@
 mod strength;
 
 use chrono::NaiveDate;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 pub use strength::{Bite, Change, Strength};
 
@@ -76,14 +76,9 @@ impl Position {
 /// One tag whose meaning differs between the live record and the plan (defaults written out).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TagDiff {
-    #[serde(serialize_with = "tag_name")]
     pub tag: Tag,
     pub live: String,
     pub planned: String,
-}
-
-fn tag_name<S: Serializer>(tag: &Tag, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(tag.name())
 }
 
 /// Tags that change no disposition: a difference in them is repaired by the next step, not a
@@ -355,13 +350,17 @@ fn locate(
             .collect();
         return Position::Live { phase, differs };
     }
-    let placed = (0..phases.len()).rev().find(|&i| strength.covers(&Strength::of(&phases[i].record)));
+    let placed =
+        (0..phases.len()).rev().find(|&i| strength.covers(&Strength::of(&phases[i].record)));
     let diff = diff(record, &phases[placed.unwrap_or(0)].record);
     Position::Drift { phase: placed, diff }
 }
 
 fn diff(live: &DmarcRecord, planned: &DmarcRecord) -> Vec<TagDiff> {
-    live.diff(planned).into_iter().map(|(tag, live, planned)| TagDiff { tag, live, planned }).collect()
+    live.diff(planned)
+        .into_iter()
+        .map(|(tag, live, planned)| TagDiff { tag, live, planned })
+        .collect()
 }
 
 /// The step: one phase above where the domain stands (phase 1 when it stands nowhere); a broken
@@ -397,11 +396,8 @@ fn loosening(domain: &Domain, step: &NextStep, advice: &mut Advice) {
         return;
     }
     let words: Vec<String> = advice.weakens.iter().map(Change::describe).collect();
-    let message = format!(
-        "publishing phase {} weakens what is live: {}",
-        step.phase,
-        words.join("; ")
-    );
+    let message =
+        format!("publishing phase {} weakens what is live: {}", step.phase, words.join("; "));
     if domain.phases[step.phase - 1].allow_loosen {
         advice.warnings.push(Finding::warning(
             "advice.loosens",
@@ -490,7 +486,8 @@ fn history_warning(
         return;
     }
     if position.at().is_none_or(|at| at < recorded) {
-        let shows = position.at().map_or_else(|| "no phase".to_owned(), |at| format!("phase {}", at + 1));
+        let shows =
+            position.at().map_or_else(|| "no phase".to_owned(), |at| format!("phase {}", at + 1));
         warnings.push(Finding::warning(
             "advice.history_ahead",
             0..0,

@@ -272,7 +272,17 @@ pub enum Preset {
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
     let Some(command) = cli.command else { return ui(&cli.ui, out, err) };
     let result = match command {
-        Command::Next { plan, domain, offline, force, allow_loosen, dns, reports, clock, format } => {
+        Command::Next {
+            plan,
+            domain,
+            offline,
+            force,
+            allow_loosen,
+            dns,
+            reports,
+            clock,
+            format,
+        } => {
             let overrides = advice::Overrides { force, allow_loosen };
             with_plan(&plan, err, |p, err| {
                 let advices: Vec<(&str, advice::Advice)> = if offline {

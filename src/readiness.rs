@@ -18,8 +18,8 @@ pub use dkim::{DkimReadiness, KeyState, SelectorReadiness};
 pub use reports::{ReportDestination, ReportsReadiness, report_destinations};
 pub use spf::SpfReadiness;
 
-/// A domain's readiness, part by part.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A domain's readiness, part by part (the default: every part ready, nothing found).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Readiness {
     pub spf: SpfReadiness,
     pub dkim: DkimReadiness,

@@ -7,8 +7,8 @@ mod findings;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-pub use crate::advice::{Advice, Due, Position, TagDiff, Verdict};
 use crate::advice::{self, Inputs, LiveDmarc};
+pub use crate::advice::{Advice, Due, Position, TagDiff, Verdict};
 use crate::dns::{DomainDns, Existence, LookupState};
 use crate::plan::Domain;
 use crate::readiness::Readiness;

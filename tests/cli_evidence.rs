@@ -52,6 +52,15 @@ fn enough_evidence_opens_the_gate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = gated_plan(dir.path(), 2, 0.9);
     let (code, stdout, stderr) = run(&["next", "--reports", REPORTS], &plan);
+    // The shipped zone file does not hold the senders' includes and keys, so readiness is
+    // unverified and still blocks; the evidence no longer does.
+    assert_eq!(code, Some(7), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        !stderr.contains("reports.evidence_closed") && stderr.contains("unverified"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = run(&["next", "--force", "--reports", REPORTS], &plan);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.starts_with("v=DMARC1; p=quarantine;"), "{stdout}");
     let (_, table, _) = run(&["status", "--reports", REPORTS], &plan);

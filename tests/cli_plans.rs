@@ -49,8 +49,20 @@ fn a_missing_plan_file_is_a_plan_error() {
 }
 
 #[test]
-fn next_prints_the_article_phase_two_value_alone_on_stdout() {
+fn offline_an_enforcing_step_is_unverified_until_forced() {
     let output = bin().args(["next", "--offline", "plans/insight24.toml"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(7));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unverified readiness.not_checked"), "{stderr}");
+}
+
+#[test]
+fn next_prints_the_article_phase_two_value_alone_on_stdout() {
+    let output = bin()
+        .args(["next", "--offline", "--force", "plans/insight24.toml"])
+        .output()
+        .expect("runs");
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
@@ -60,8 +72,10 @@ fn next_prints_the_article_phase_two_value_alone_on_stdout() {
 
 #[test]
 fn next_for_several_domains_prints_domain_tab_value_lines() {
-    let output =
-        bin().args(["next", "--offline", "plans/msp-example.toml"]).output().expect("runs");
+    let output = bin()
+        .args(["next", "--offline", "--force", "plans/msp-example.toml"])
+        .output()
+        .expect("runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 4);
@@ -76,7 +90,7 @@ fn next_for_several_domains_prints_domain_tab_value_lines() {
 #[test]
 fn next_as_zone_text_names_the_host_with_its_ttl() {
     let output = bin()
-        .args(["next", "--offline", "plans/insight24.toml", "--format", "zone"])
+        .args(["next", "--offline", "--force", "plans/insight24.toml", "--format", "zone"])
         .output()
         .expect("runs");
     assert_eq!(

@@ -147,7 +147,9 @@ async fn status_json_shows_each_domain_where_it_stands() {
     let silent = domain(&json, "never-answers.rollout.test");
     assert_eq!(silent["dmarc"]["state"], "timeout");
     assert_eq!(silent["position"]["state"], "unknown", "a timeout is never 'no record'");
-    assert_eq!(silent["next"]["phase"], 3, "unknown live state: next follows the recorded history");
+    assert!(silent["next"].is_null(), "unknown live state: no step is advised");
+    assert_eq!(silent["verdict"], "unknown");
+    assert_eq!(live["verdict"], "ready");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -193,7 +195,7 @@ async fn next_starts_from_the_live_phase_and_offline_from_the_history() {
         format!("{PHASE_1}\n"),
         "nothing live: phase 1"
     );
-    let offline = run(args("next", &plan, dns.addr, &["--offline"])).await;
+    let offline = run(args("next", &plan, dns.addr, &["--offline", "--force"])).await;
     assert_eq!(
         String::from_utf8_lossy(&offline.stdout),
         "v=DMARC1; p=quarantine; rua=mailto:dmarc@rollout.test\n"
@@ -273,26 +275,28 @@ async fn a_subdomain_without_a_record_shows_the_parents_sp_and_np() {
 }
 
 #[test]
-fn names_outside_the_zone_file_are_unverified_not_blocking() {
-    let output = Command::cargo_bin("dmarc-rollout")
-        .expect("binary")
-        .args([
-            "next",
-            "plans/insight24.toml",
-            "--zone",
-            "plans/insight24.zone",
-            "--today",
-            "2026-12-01",
-        ])
-        .output()
-        .expect("runs");
+fn names_outside_the_zone_file_are_unverified_and_block_enforcement_until_forced() {
+    let next = |force: &[&str]| {
+        Command::cargo_bin("dmarc-rollout")
+            .expect("binary")
+            .args(["next", "plans/insight24.toml", "--zone", "plans/insight24.zone"])
+            .args(["--today", "2026-12-01"])
+            .args(force)
+            .output()
+            .expect("runs")
+    };
+    let output = next(&[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert!(String::from_utf8_lossy(&output.stdout).starts_with("v=DMARC1; p=quarantine;"));
+    assert_eq!(output.status.code(), Some(7), "{stderr}");
+    assert!(output.stdout.is_empty(), "not checked is not ready");
     assert!(
-        stderr.contains("warning dkim.unverified") && stderr.contains("warning spf.unverified"),
+        stderr.contains("unverified dkim.unverified")
+            && stderr.contains("unverified spf.unverified"),
         "{stderr}"
     );
+    let forced = next(&["--force"]);
+    assert_eq!(forced.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&forced.stdout).starts_with("v=DMARC1; p=quarantine;"));
 }
 
 #[test]

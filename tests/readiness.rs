@@ -8,11 +8,13 @@ mod support;
 use std::fmt::Write as _;
 
 use assert_cmd::Command;
+use dmarc_rollout::advice::{self, Inputs, LiveDmarc, Verdict};
 use dmarc_rollout::dns::{DomainQuery, gather, gather_readiness};
 use dmarc_rollout::plan::{Domain, Plan, load};
 use dmarc_rollout::readiness::{self, KeyState, Readiness, report_destinations};
 use dmarc_rollout::record::Severity;
 use dmarc_rollout::record::dkim::M365Form;
+use dmarc_rollout::record::render::render;
 use support::dns_server::{TestDns, zone_text};
 
 const RSA_1024: &str = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCt2+Eh7gvTjlOaNZE+oeCTfY/BMy2k+k+9tgXqPVtMnnAW4GtZHeriq5kXmz7bg4HXaGcqtGAe0Szp4QORBeLpX8jus6rqQjr9E6DpWMF1FVgAAHuD6o9utfF3gfkmsccBHKOVki9HwvJAa8hSrSQat/9pv0Sp3+exSeedfUuxewIDAQAB";
@@ -264,13 +266,24 @@ async fn only_enforcing_phases_are_gated_and_reject_warns_about_spf_only_senders
     let p = plan(&plan_text("gate.test", "mailto:dmarc@gate.test", senders));
     let r = judge(&[zone("gate.test", body)], &p).await;
     let d = &p.domains[0];
-    let none = readiness::gate(&r, d, &d.phases[0]);
-    assert!(!none.is_blocked() && none.warnings.is_empty(), "p=none changes no delivery");
-    let reject = readiness::gate(&r, d, &d.phases[1]);
-    let blocking: Vec<&str> = reject.blocking.iter().map(|f| f.id).collect();
+    let decide = |live: LiveDmarc| {
+        let inputs =
+            Inputs { domain: d, live: &live, readiness: Some(&r), reports: None, today: day() };
+        advice::decide(&inputs)
+    };
+    let none = decide(LiveDmarc::Absent { rfc7489: None, rfc9989: None });
+    assert_eq!(none.verdict, Verdict::Ready, "p=none changes no delivery: {none:?}");
+    assert!(none.why.is_empty() && none.warnings.is_empty());
+    let reject = decide(LiveDmarc::One(render(&d.phases[0].record)));
+    let blocking: Vec<&str> = reject.why.iter().map(|b| b.id).collect();
     assert_eq!(blocking, ["spf.pass_all"]);
+    assert_eq!(reject.verdict, Verdict::Blocked);
     let warnings: Vec<&str> = reject.warnings.iter().map(|f| f.id).collect();
     assert_eq!(warnings, ["readiness.spf_only_sender"]);
+}
+
+fn day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("a valid date")
 }
 
 // The binary end to end: the server runs on the test's runtime while the binary, pinned to it
@@ -320,7 +333,7 @@ async fn next_refuses_a_blocked_reject_step_with_exit_7_and_force_prints_it() {
         String::from_utf8_lossy(&forced.stdout),
         "v=DMARC1; p=reject; rua=mailto:dmarc@cli.test\n"
     );
-    assert!(String::from_utf8_lossy(&forced.stderr).contains("published anyway (--force)"));
+    assert!(String::from_utf8_lossy(&forced.stderr).contains("printed anyway (--force)"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,9 @@
 //! rendered into a `TestBackend` and snapshotted.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use dmarc_rollout::advice::{self, Advice, Inputs, LiveDmarc};
 use dmarc_rollout::plan;
+use dmarc_rollout::readiness::Readiness as SenderReadiness;
 use dmarc_rollout::record::{Finding, Severity, Tag};
 use dmarc_rollout::tui::{
     App, DomainView, Effect, Live, Mode, Msg, Pane, Position, Readiness, RecordOutcome,
@@ -78,6 +80,21 @@ fn found(value: &str) -> Live {
     }
 }
 
+/// The decision for `domain` with `live` in DNS and its senders ready.
+fn advised(domain: &plan::Domain, live: &LiveDmarc) -> Advice {
+    let ready = SenderReadiness::default();
+    let inputs = Inputs { domain, live, readiness: Some(&ready), reports: None, today: today() };
+    advice::decide(&inputs)
+}
+
+/// `domain`'s view with the record `value` live in DNS.
+fn with_live(domain: &plan::Domain, value: &str) -> DomainView {
+    let mut view = initial_view(domain);
+    view.live = found(value);
+    view.advice = Some(advised(domain, &LiveDmarc::One(value.to_owned())));
+    view
+}
+
 /// `example.com` with phase `live` (0-based) published and the next step after it.
 fn live_at(live: usize) -> DomainView {
     let plan = plan::load("test.toml", PLAN).expect("the test plan loads");
@@ -90,11 +107,12 @@ fn live_at(live: usize) -> DomainView {
                 .expect("a valid date"),
         })
         .collect();
-    let mut view = initial_view(&domain);
-    view.live = found(&view.ladder[live].value.clone());
-    view.position = Position::Live(live);
-    view.due = Some("due since 2026-11-20".to_owned());
-    view
+    let value = initial_view(&domain).ladder[live].value.clone();
+    with_live(&domain, &value)
+}
+
+fn next_value(view: &DomainView) -> String {
+    view.next().expect("a step is advised").value.clone()
 }
 
 fn key(code: KeyCode) -> Msg {
@@ -203,7 +221,7 @@ fn answers_from_an_older_generation_are_dropped() {
     assert_eq!(app.domains[0].view.live, Live::Pending);
     let fresh = Msg::Loaded { generation: 2, index: 0, view: Box::new(live_at(1)) };
     update(&mut app, fresh);
-    assert_eq!(app.domains[0].view.position, Position::Live(1));
+    assert_eq!(*app.domains[0].view.position(), Position::Live { phase: 1, differs: Vec::new() });
     assert_eq!(app.in_flight(), 2);
 }
 
@@ -220,7 +238,7 @@ fn the_refresh_time_is_kept_only_for_the_newest_generation() {
 #[test]
 fn p_quits_printing_the_selected_domains_next_value() {
     let mut app = app(vec![live_at(0)]);
-    let expected = app.domains[0].view.next.value.clone();
+    let expected = next_value(&app.domains[0].view);
     assert_eq!(expected, "v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com; pct=50");
     assert_eq!(keys(&mut app, &[KeyCode::Char('p')]), vec![Effect::Quit { print: Some(expected) }]);
 }
@@ -229,7 +247,7 @@ fn p_quits_printing_the_selected_domains_next_value() {
 fn c_copies_the_next_value_and_says_so() {
     let mut app = app(vec![live_at(0)]);
     let effects = keys(&mut app, &[KeyCode::Char('c')]);
-    assert_eq!(effects, vec![Effect::Copy(app.domains[0].view.next.value.clone())]);
+    assert_eq!(effects, vec![Effect::Copy(next_value(&app.domains[0].view))]);
     assert!(app.notice.is_some());
 }
 
@@ -279,12 +297,9 @@ fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
 
 /// `example.com` with phase 1 recorded on 2026-10-01 and phase 2 live in DNS, not recorded.
 fn phase_two_live_unrecorded() -> DomainView {
-    let mut view = live_at(0);
-    view.live = found(&view.ladder[1].value.clone());
-    view.position = Position::Live(1);
-    view.next = live_at(1).next;
-    view.due = None;
-    view
+    let domain = domain_with(&[(1, date(2026, 10, 1))]);
+    let value = initial_view(&domain).ladder[1].value.clone();
+    with_live(&domain, &value)
 }
 
 /// The plan's `example.com` with this history.
@@ -345,7 +360,7 @@ fn a_written_step_updates_the_dates_at_once_and_refreshes() {
     assert_eq!(effects, vec![Effect::Refresh { generation: 1 }]);
     let view = &app.domains[0].view;
     assert_eq!(view.ladder[1].published, Some(today()));
-    assert_eq!(view.due.as_deref(), Some("due in 14 days"));
+    assert_eq!(view.due().as_deref(), Some("due in 14 days"));
     assert_eq!(app.notice.as_deref(), Some("example.com: recorded phase 2 on 2026-11-29"));
     let status = buffer_text(&screen(&app, 80, 24)).lines().last().unwrap_or_default().to_owned();
     assert!(status.starts_with("\" example.com: recorded phase 2 on 2026-11-29 · "), "{status}");
@@ -453,10 +468,10 @@ fn t_opens_and_closes_the_spf_tree() {
 #[test]
 fn the_timeline_lists_recorded_steps_by_date_then_the_next_with_its_due_date() {
     let steps = model::timeline(&live_at(1));
-    let expected = [(1, "2026-10-01"), (2, "2026-10-15"), (3, "due since 2026-11-20")];
+    let expected = [(1, "2026-10-01"), (2, "2026-10-15"), (3, "due since 2026-10-29")];
     assert_eq!(steps, expected.map(|(p, w)| (p, w.to_owned())));
-    let not_started = model::timeline(&plan_views()[0]);
-    assert_eq!(not_started, [(1, "next".to_owned())]);
+    let pending = model::timeline(&plan_views()[0]);
+    assert!(pending.is_empty(), "nothing is next until the lookups land: {pending:?}");
     assert!(model::timeline(&live_at(2)).iter().all(|(_, when)| !when.contains("due")));
     let unrecorded = model::timeline(&phase_two_live_unrecorded());
     let expected = [(1, "2026-10-01"), (2, "live, not recorded"), (3, "next")];
@@ -494,23 +509,19 @@ fn step_states_follow_the_live_phase() {
 }
 
 #[test]
-fn with_nothing_live_the_recorded_history_counts_as_done() {
+fn before_the_lookups_land_the_history_counts_as_done_and_nothing_is_next() {
     let views = plan_views();
     let states: Vec<StepState> = (0..3).map(|i| model::step_state(&views[2], i)).collect();
-    assert_eq!(states, [StepState::Done, StepState::Done, StepState::Next]);
+    assert_eq!(states, [StepState::Done, StepState::Done, StepState::Later]);
 }
 
 // ---- screens ----
 
 fn drift_view() -> DomainView {
-    let mut view = live_at(1);
-    view.live = found("v=DMARC1; p=quarantine; pct=25; rua=mailto:dmarc@example.com");
-    view.position =
-        Position::Drift { closest: 1, diff: vec![(Tag::Pct, "25".to_owned(), "50".to_owned())] };
-    view.changes = vec![
-        (Tag::P, "quarantine".to_owned(), "reject".to_owned()),
-        (Tag::Pct, "25".to_owned(), "100".to_owned()),
-    ];
+    let domain = domain_with(&[(1, date(2026, 10, 1)), (2, date(2026, 10, 15))]);
+    let mut view =
+        with_live(&domain, "v=DMARC1; p=quarantine; pct=25; rua=mailto:dmarc@example.com");
+    view.changes = vec![(Tag::Pct, "25".to_owned(), "50".to_owned())];
     view.findings = vec![Finding::warning("pct-ignored", 24..30, "RFC 9989 receivers ignore pct")];
     view
 }
@@ -527,7 +538,8 @@ fn each_phase_renders_at_80_by_24() {
 fn a_domain_not_started_renders_with_phase_one_next() {
     let mut view = plan_views().remove(0);
     view.live = Live::Missing { state: "NXDOMAIN".to_owned() };
-    view.position = Position::NotStarted;
+    let domain = domain_with(&[]);
+    view.advice = Some(advised(&domain, &LiveDmarc::Absent { rfc7489: None, rfc9989: None }));
     view.readiness = vec![Readiness {
         label: "SPF".to_owned(),
         severity: Severity::Error,
@@ -667,7 +679,7 @@ fn the_selected_finding_scrolls_into_view() {
 #[test]
 fn a_long_value_wraps_whole_in_the_publish_panel() {
     let mut view = live_at(0);
-    view.next.value =
+    view.advice.as_mut().and_then(|a| a.step.as_mut()).expect("a step").value =
         format!("v=DMARC1; p=quarantine; rua={}; pct=50", ["mailto:a@example.com"; 6].join(","));
     let terminal = screen(&app(vec![view]), 80, 24);
     insta::assert_snapshot!(terminal.backend());

@@ -64,7 +64,11 @@ impl Reading {
             return Self::default();
         }
         let bite = |p| Bite::of(p, effective.pct);
-        Self { p: bite(effective.p), sp: bite(effective.sp), np: bite(effective.np.or(effective.sp)) }
+        Self {
+            p: bite(effective.p),
+            sp: bite(effective.sp),
+            np: bite(effective.np.or(effective.sp)),
+        }
     }
 
     /// What this reading means for a subdomain that inherits it: the parent's `sp` is its `p`.
@@ -135,13 +139,15 @@ impl Strength {
     pub fn weakenings(&self, to: &Self) -> Vec<Change> {
         let mut changes = Vec::new();
         for (tag, of) in POLICY_TAGS {
-            let (a7, b7) = (of(&self.rfc7489), of(&to.rfc7489));
             let (a9, b9) = (of(&self.rfc9989), of(&to.rfc9989));
+            // Only RFC 9989 receivers know np: its change is theirs, named without a generation.
+            let (a7, b7) =
+                if tag == "np" { (a9, b9) } else { (of(&self.rfc7489), of(&to.rfc7489)) };
             let weaker = |a: Bite, b: Bite| a.compare(b) != Some(Ordering::Less) && a != b;
-            let receivers = match (weaker(a7, b7) && tag != "np", weaker(a9, b9)) {
+            let receivers = match (weaker(a7, b7), weaker(a9, b9)) {
                 (false, false) => continue,
                 (true, true) if (a7, b7) == (a9, b9) => None,
-                (true, false) | (true, true) => Some(Receiver::Rfc7489),
+                (true, _) => Some(Receiver::Rfc7489),
                 (false, true) => Some(Receiver::Rfc9989),
             };
             let (from, to) = if receivers == Some(Receiver::Rfc9989) { (a9, b9) } else { (a7, b7) };
@@ -162,12 +168,12 @@ impl Strength {
 
     /// True when `self` is stricter than `other` somewhere (it may be weaker elsewhere).
     pub fn exceeds(&self, other: &Self) -> bool {
-        !other.weakenings(self).is_empty()
+        !self.weakenings(other).is_empty()
     }
 
     /// True when `self` is at least as strict as `other` everywhere.
     pub fn covers(&self, other: &Self) -> bool {
-        self.weakenings(other).is_empty()
+        other.weakenings(self).is_empty()
     }
 
     /// True when some policy is above `none` for some receiver generation.
@@ -227,21 +233,40 @@ mod tests {
 
     #[test]
     fn each_weakening_is_named_in_words() {
-        assert_eq!(words("v=DMARC1; p=reject", "v=DMARC1; p=none"), [
-            "p: reject → none",
-            "sp: reject → none",
-            "np: reject → none"
-        ]);
-        assert_eq!(words("v=DMARC1; p=quarantine", "v=DMARC1; p=quarantine; pct=50"), [
-            "p for RFC 7489 receivers: quarantine → quarantine 50%",
-            "sp for RFC 7489 receivers: quarantine → quarantine 50%",
-        ]);
-        assert_eq!(words("v=DMARC1; p=quarantine", "v=DMARC1; p=quarantine; t=y"), [
-            "p for RFC 9989 receivers: quarantine → none",
-            "sp for RFC 9989 receivers: quarantine → none",
-            "np for RFC 9989 receivers: quarantine → none",
-        ]);
-        assert_eq!(words("v=DMARC1; p=none; aspf=s", "v=DMARC1; p=none"), ["aspf: strict → relaxed"]);
+        assert_eq!(
+            words("v=DMARC1; p=reject", "v=DMARC1; p=none"),
+            ["p: reject → none", "sp: reject → none", "np: reject → none"]
+        );
+        assert_eq!(
+            words("v=DMARC1; p=quarantine", "v=DMARC1; p=quarantine; pct=50"),
+            [
+                "p for RFC 7489 receivers: quarantine → quarantine 50%",
+                "sp for RFC 7489 receivers: quarantine → quarantine 50%",
+            ]
+        );
+        assert_eq!(
+            words("v=DMARC1; p=quarantine", "v=DMARC1; p=quarantine; t=y"),
+            [
+                "p for RFC 9989 receivers: quarantine → none",
+                "sp for RFC 9989 receivers: quarantine → none",
+                "np: quarantine → none",
+            ]
+        );
+        assert_eq!(
+            words("v=DMARC1; p=none; aspf=s", "v=DMARC1; p=none"),
+            ["aspf: strict → relaxed"]
+        );
+    }
+
+    #[test]
+    fn a_stricter_record_exceeds_and_covers_a_weaker_one() {
+        let (none, quarantine) = (strength("v=DMARC1; p=none"), strength("v=DMARC1; p=quarantine"));
+        assert!(quarantine.exceeds(&none) && quarantine.covers(&none));
+        assert!(!none.exceeds(&quarantine) && !none.covers(&quarantine));
+        let (strict, reject) =
+            (strength("v=DMARC1; p=none; aspf=s"), strength("v=DMARC1; p=reject"));
+        assert!(strict.exceeds(&reject) && reject.exceeds(&strict), "neither covers the other");
+        assert!(!strict.covers(&reject) && !reject.covers(&strict));
     }
 
     #[test]

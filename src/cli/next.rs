@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Format, days, to_json};
-use crate::advice::{Advice, Block, BlockKind, Overrides, Verdict};
+use crate::advice::{Advice, Block, BlockKind, Change, Overrides, Verdict};
 use crate::exits;
 use crate::rollout::NextStep;
 use crate::text::escape;
@@ -117,7 +117,7 @@ fn remarks(p: &Planned<'_>, overrides: Overrides, err: &mut impl Write) -> io::R
         )?;
     }
     if let (Some(at), false) = (a.position.at(), a.live_stricter.is_empty()) {
-        let words: Vec<String> = a.live_stricter.iter().map(|c| c.describe()).collect();
+        let words: Vec<String> = a.live_stricter.iter().map(Change::describe).collect();
         writeln!(
             err,
             "{name}: the live record is stricter than phase {}, where the plan places it ({})",
@@ -151,7 +151,14 @@ fn gate_remarks(p: &Planned<'_>, overrides: Overrides, err: &mut impl Write) -> 
     let Some(s) = &a.step else { return Ok(()) };
     if !a.why.is_empty() {
         let what = if a.may_publish(overrides) {
-            "printed anyway (override given)".to_owned()
+            let loosens = a.why.iter().any(|b| b.kind == BlockKind::Loosening);
+            let forced = a.why.iter().any(|b| b.kind != BlockKind::Loosening);
+            let flags = match (forced, loosens) {
+                (true, true) => "--force, --allow-loosen",
+                (false, true) => "--allow-loosen",
+                _ => "--force",
+            };
+            format!("printed anyway ({flags})")
         } else {
             a.verdict.as_str().to_owned()
         };

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{days, to_json};
-use crate::exits;
 use crate::advice::{Block, BlockKind, Change, Repair, TagDiff, Verdict};
+use crate::exits;
 use crate::readiness::{Outcome, Readiness};
 use crate::record::{Finding, Severity};
 use crate::report::GateState;
@@ -105,14 +105,19 @@ fn write_advice(s: &Standing, out: &mut impl Write) -> io::Result<()> {
     }
     if !a.live_stricter.is_empty() {
         let words: Vec<String> = a.live_stricter.iter().map(Change::describe).collect();
-        writeln!(out, "    live is stricter than the phase it is placed at: {}", escape(&words.join("; ")))?;
+        writeln!(
+            out,
+            "    live is stricter than the phase it is placed at: {}",
+            escape(&words.join("; "))
+        )?;
     }
     // Readiness errors are listed above already; the rest of the reasons are the decision's own.
     for b in a.why.iter().filter(|b| !is_readiness(b)) {
         writeln!(out, "    {} {}: {}", a.verdict.as_str(), b.id, escape(&b.message))?;
     }
     for f in &a.warnings {
-        if !f.id.starts_with("spf.") && !f.id.starts_with("dkim.") && !f.id.starts_with("reports.") {
+        if !f.id.starts_with("spf.") && !f.id.starts_with("dkim.") && !f.id.starts_with("reports.")
+        {
             writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
         }
     }
@@ -129,8 +134,11 @@ fn is_readiness(b: &Block) -> bool {
 /// `    readiness ready: SPF ok (4/10 lookups, 0/2 void); DKIM ok (s1 ok 2048); reports ok (…)`,
 /// the SPF tree when a limit is exceeded, then the readiness warnings and errors.
 fn write_readiness(r: &Readiness, out: &mut impl Write) -> io::Result<()> {
-    let parts: Vec<String> =
-        r.parts().iter().map(|(label, o, text)| format!("{label} {} ({text})", o.as_str())).collect();
+    let parts: Vec<String> = r
+        .parts()
+        .iter()
+        .map(|(label, o, text)| format!("{label} {} ({text})", o.as_str()))
+        .collect();
     writeln!(out, "    readiness {}: {}", readiness_word(r), escape(&parts.join("; ")))?;
     // The tree explains a count over the limit: where the lookups come from.
     let over = |id: &str| r.spf.findings.iter().any(|f| f.id == id);
@@ -257,7 +265,14 @@ pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
         raise_position(s, &mut raise, err)?;
         for b in s.advice.why.iter().filter(|b| !is_readiness(b) || b.kind == BlockKind::Unverified)
         {
-            writeln!(err, "{}: next step {}: {}: {}", s.name, s.advice.verdict.as_str(), b.id, escape(&b.message))?;
+            writeln!(
+                err,
+                "{}: next step {}: {}: {}",
+                s.name,
+                s.advice.verdict.as_str(),
+                b.id,
+                escape(&b.message)
+            )?;
             match b.kind {
                 BlockKind::Unknown => raise(exits::DNS),
                 BlockKind::Unverified | BlockKind::Loosening => raise(exits::BLOCKED),
@@ -286,7 +301,10 @@ fn raise_position(
     };
     match &s.advice.position {
         Position::Drift { phase, diff } => {
-            let at = phase.map_or_else(|| "below phase 1".to_owned(), |p| format!("placed at phase {}", p + 1));
+            let at = phase.map_or_else(
+                || "below phase 1".to_owned(),
+                |p| format!("placed at phase {}", p + 1),
+            );
             writeln!(err, "{}: drift ({at}): {}", s.name, tags(diff))?;
             raise(exits::DRIFT);
         }

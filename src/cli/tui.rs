@@ -15,9 +15,9 @@ use tokio::task::JoinHandle;
 
 use super::Clock;
 use super::live::{self, DnsArgs};
-use crate::assess::assess;
 use super::load_plan_text;
 use super::record::{RecordError, Written, write_step};
+use crate::assess::assess;
 use crate::dns::{self, DnsSource};
 use crate::exits;
 use crate::fsio::WriteError;

@@ -69,7 +69,7 @@ pub struct SelectorReadiness {
 
 /// The DKIM part of readiness: every selector, keyed by name (serialized inline, so scripts
 /// read `dkim.<selector>.state`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DkimReadiness {
     pub ok: bool,
     /// Every selector's findings, each message starting with the selector, plus the
@@ -97,7 +97,11 @@ pub(super) fn assess(domain: &Domain, dns: &DomainDns) -> DkimReadiness {
             selectors.insert(declared.name.clone(), judged);
         }
     }
-    DkimReadiness { ok: super::Outcome::worst(&findings) == super::Outcome::Ready, findings, selectors }
+    DkimReadiness {
+        ok: super::Outcome::worst(&findings) == super::Outcome::Ready,
+        findings,
+        selectors,
+    }
 }
 
 fn selector(domain: &str, lookup: &DkimLookup, expected: Option<&str>) -> SelectorReadiness {

@@ -10,7 +10,7 @@ use crate::plan::Domain;
 use crate::record::{Finding, Severity};
 
 /// The report part of readiness.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReportsReadiness {
     pub ok: bool,
     pub destinations: Vec<ReportDestination>,
@@ -80,7 +80,11 @@ pub(super) fn assess(
             "ruf: Office 365 and many other receivers send no failure reports; rely on rua",
         ));
     }
-    ReportsReadiness { ok: super::Outcome::worst(&findings) == super::Outcome::Ready, destinations, findings }
+    ReportsReadiness {
+        ok: super::Outcome::worst(&findings) == super::Outcome::Ready,
+        destinations,
+        findings,
+    }
 }
 
 fn authorization(domain: &str, d: &ReportDestination, dns: &DomainDns) -> Option<Finding> {

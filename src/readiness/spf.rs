@@ -10,7 +10,7 @@ use crate::record::Finding;
 use crate::record::spf::{SpfReport, missing_includes, parse_spf, render_tree, select_spf};
 
 /// The SPF part of readiness.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SpfReadiness {
     /// No error finding, and nothing left unverified.
     pub ok: bool,

@@ -7,8 +7,8 @@ pub use reports::report_rows;
 
 use chrono::NaiveDate;
 
-pub use crate::advice::{Advice, Position, Verdict};
 use crate::advice::{self, Due};
+pub use crate::advice::{Advice, Position, Verdict};
 use crate::plan::Domain;
 use crate::readiness::Outcome;
 use crate::record::{DmarcRecord, Finding, Policy, Receiver, Severity, Tag, effective, parse};
@@ -229,11 +229,9 @@ pub fn summary(view: &DomainView) -> String {
 
 fn live_policy(view: &DomainView) -> String {
     match view.position() {
-        Position::Drift { diff, .. } if diff.iter().any(|d| d.tag == Tag::P) => diff
-            .iter()
-            .find(|d| d.tag == Tag::P)
-            .map(|d| d.live.clone())
-            .unwrap_or_default(),
+        Position::Drift { diff, .. } if diff.iter().any(|d| d.tag == Tag::P) => {
+            diff.iter().find(|d| d.tag == Tag::P).map(|d| d.live.clone()).unwrap_or_default()
+        }
         Position::Live { phase: i, .. } | Position::Drift { phase: Some(i), .. } => {
             view.ladder.get(*i).map_or_else(String::new, |r| r.policy.clone())
         }
@@ -362,9 +360,10 @@ fn readiness_rows(r: &crate::readiness::Readiness) -> Vec<Readiness> {
                 Outcome::Unverified => Severity::Warning,
                 Outcome::NotReady | Outcome::Unknown => Severity::Error,
             },
+            // The severity says ok or not ready; the two "not known" outcomes say so in words.
             text: match outcome {
-                Outcome::Ready => text,
-                _ => format!("{} ({text})", outcome.as_str()),
+                Outcome::Ready | Outcome::NotReady => text,
+                Outcome::Unverified | Outcome::Unknown => format!("{} ({text})", outcome.as_str()),
             },
         })
         .collect();

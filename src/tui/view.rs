@@ -31,8 +31,8 @@ use super::app::{App, Mode, Pane};
 use super::model::{
     Advice, DomainView, Live, Position, StepState, Verdict, step_state, summary, timeline,
 };
-use crate::record::Tag;
 use crate::record::Severity;
+use crate::record::Tag;
 use crate::text::escape;
 
 /// Every key, as the help overlay lists it.
@@ -300,7 +300,8 @@ fn bold() -> Style {
 fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
     let mut lines = live_lines(app, d);
     if let Position::Drift { phase, diff } = d.position() {
-        let at = phase.map_or_else(|| "below phase 1".to_owned(), |p| format!("at phase {}", p + 1));
+        let at =
+            phase.map_or_else(|| "below phase 1".to_owned(), |p| format!("at phase {}", p + 1));
         lines.push(Line::styled(format!("drift, placed {at}:"), bold()));
         lines.extend(diff.iter().map(|t| {
             Line::styled(
