@@ -284,45 +284,8 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
             format,
         } => {
             let overrides = advice::Overrides { force, allow_loosen };
-            with_plan(&plan, err, |p, err| {
-                let advices: Vec<(&str, advice::Advice)> = if offline {
-                    let evidence = reports.read(err)?;
-                    let domains = match select(&p, domain.as_deref()) {
-                        Ok(domains) => domains,
-                        Err(message) => {
-                            return writeln!(err, "dmarc-rollout: {message}")
-                                .map(|()| exits::USAGE);
-                        }
-                    };
-                    domains
-                        .iter()
-                        .map(|d| {
-                            let inputs = advice::Inputs {
-                                domain: d,
-                                live: &advice::LiveDmarc::NotAsked,
-                                readiness: None,
-                                reports: evidence.as_ref(),
-                                today: clock.today(),
-                            };
-                            (d.name.as_str(), advice::decide(&inputs))
-                        })
-                        .collect()
-                } else {
-                    match looked_up(&p, domain.as_deref(), &dns, &reports, clock.today(), err)? {
-                        Ok((domains, standings)) => domains
-                            .iter()
-                            .map(|d| d.name.as_str())
-                            .zip(standings.into_iter().map(|s| s.advice))
-                            .collect(),
-                        Err(code) => return Ok(code),
-                    }
-                };
-                let planned: Vec<next::Planned<'_>> = advices
-                    .iter()
-                    .map(|(domain, advice)| next::Planned { domain, advice })
-                    .collect();
-                next::run(&planned, format, overrides, out, err)
-            })
+            let request = NextRequest { domain, offline, overrides, format, today: clock.today() };
+            with_plan(&plan, err, |p, err| run_next(&p, &request, &dns, &reports, out, err))
         }
         Command::Status { plan, domain, json, dns, reports, clock } => {
             with_plan(&plan, err, |p, err| {
@@ -378,6 +341,60 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
         let _ = writeln!(err, "dmarc-rollout: {e}");
         exits::WRITE
     })
+}
+
+/// What `next` was asked for, beside the plan and the DNS and report flags.
+struct NextRequest {
+    domain: Option<String>,
+    offline: bool,
+    overrides: advice::Overrides,
+    format: Format,
+    today: NaiveDate,
+}
+
+/// `next`: the decision for each selected domain, from DNS or (offline) the recorded history.
+fn run_next(
+    p: &Plan,
+    request: &NextRequest,
+    dns: &DnsArgs,
+    reports: &ReportArgs,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> std::io::Result<u8> {
+    let advices: Vec<(&str, advice::Advice)> = if request.offline {
+        let evidence = reports.read(err)?;
+        let domains = match select(p, request.domain.as_deref()) {
+            Ok(domains) => domains,
+            Err(message) => {
+                return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE);
+            }
+        };
+        domains
+            .iter()
+            .map(|d| {
+                let inputs = advice::Inputs {
+                    domain: d,
+                    live: &advice::LiveDmarc::NotAsked,
+                    readiness: None,
+                    reports: evidence.as_ref(),
+                    today: request.today,
+                };
+                (d.name.as_str(), advice::decide(&inputs))
+            })
+            .collect()
+    } else {
+        match looked_up(p, request.domain.as_deref(), dns, reports, request.today, err)? {
+            Ok((domains, standings)) => domains
+                .iter()
+                .map(|d| d.name.as_str())
+                .zip(standings.into_iter().map(|s| s.advice))
+                .collect(),
+            Err(code) => return Ok(code),
+        }
+    };
+    let planned: Vec<next::Planned<'_>> =
+        advices.iter().map(|(domain, advice)| next::Planned { domain, advice }).collect();
+    next::run(&planned, request.format, request.overrides, out, err)
 }
 
 /// `dmarc-rollout PLAN`: the terminal UI.
