@@ -732,3 +732,66 @@ fn the_reports_rows_give_traffic_failing_sources_and_the_next_steps_what_if() {
     let none = report_rows(domain, &next, None);
     assert_eq!(none[0].severity, Severity::Warning);
 }
+
+// ---- the decision's verdict ----
+
+/// `example.com` at phase 1 with a readiness error: phase 2 is blocked.
+fn blocked_view() -> DomainView {
+    let domain = domain_with(&[(1, date(2026, 10, 1))]);
+    let value = initial_view(&domain).ladder[0].value.clone();
+    let mut not_ready = SenderReadiness::default();
+    not_ready.dkim.findings =
+        vec![Finding::error("dkim.selector_missing", 0..0, "s1 does not exist; publish it")];
+    let live = LiveDmarc::One(value.clone());
+    let inputs = Inputs {
+        domain: &domain,
+        live: &live,
+        readiness: Some(&not_ready),
+        reports: None,
+        today: today(),
+    };
+    let mut view = initial_view(&domain);
+    view.live = found(&value);
+    view.advice = Some(advice::decide(&inputs));
+    view
+}
+
+#[test]
+fn p_and_c_refuse_a_blocked_step_until_the_same_key_comes_again() {
+    let mut app = app(vec![blocked_view()]);
+    let value = next_value(&app.domains[0].view);
+    assert!(keys(&mut app, &[KeyCode::Char('p')]).is_empty(), "the first p refuses");
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(
+        notice.starts_with("BLOCKED: press p again to print it anyway; s1 does not exist"),
+        "{notice}"
+    );
+    assert!(
+        keys(&mut app, &[KeyCode::Char('j'), KeyCode::Char('p')]).is_empty(),
+        "another key disarms"
+    );
+    assert!(keys(&mut app, &[KeyCode::Char('c')]).is_empty(), "c asks on its own");
+    assert_eq!(keys(&mut app, &[KeyCode::Char('c')]), vec![Effect::Copy(value.clone())]);
+    keys(&mut app, &[KeyCode::Char('p')]);
+    assert_eq!(keys(&mut app, &[KeyCode::Char('p')]), vec![Effect::Quit { print: Some(value) }]);
+}
+
+#[test]
+fn an_unknown_domain_offers_nothing_to_print_or_copy() {
+    let domain = domain_with(&[(1, date(2026, 10, 1))]);
+    let mut view = initial_view(&domain);
+    view.live = Live::Failed { state: "timeout".to_owned() };
+    let why = "the _dmarc lookup ended with timeout".to_owned();
+    view.advice = Some(advised(&domain, &LiveDmarc::Unknown { why }));
+    let mut app = app(vec![view]);
+    for key in ['p', 'p', 'c', 'c'] {
+        assert!(keys(&mut app, &[KeyCode::Char(key)]).is_empty(), "{key}");
+    }
+    assert!(app.notice.clone().unwrap_or_default().contains("unknown, not safe to advise"));
+    insta::assert_snapshot!(screen(&app, 80, 24).backend());
+}
+
+#[test]
+fn a_blocked_step_shows_blocked_and_its_reasons_above_the_value() {
+    insta::assert_snapshot!(screen(&app(vec![blocked_view()]), 80, 24).backend());
+}

@@ -234,3 +234,49 @@ fn t_expands_the_spf_lookup_tree() {
     session.expect(words("include:_spf.ui.test")).expect("the include shows");
     quit(session);
 }
+
+/// A domain at phase 1 whose declared DKIM selector is missing: phase 2 is blocked.
+const BLOCKED_PLAN: &str = r#"
+[defaults]
+rua = ["mailto:dmarc@ui.test"]
+
+[[phase]]
+name = "monitor"
+p = "none"
+
+[[phase]]
+name = "quarantine half"
+p = "quarantine"
+pct = 50
+
+[[domain]]
+name = "blocked.ui.test"
+  [[domain.sender]]
+  name = "Own server"
+  dkim = ["s1"]
+"#;
+
+#[test]
+fn p_on_a_blocked_domain_says_why_and_prints_only_when_pressed_again() {
+    let zone = zone_text(
+        "ui.test",
+        "@ MX 10 mx\nmx A 127.0.0.1\nblocked TXT \"v=spf1 -all\"\n\
+         _dmarc.blocked TXT \"v=DMARC1; p=none; rua=mailto:dmarc@ui.test\"\n",
+    );
+    let served = serve(&[&zone], Vec::new());
+    let mut plan = tempfile::Builder::new().suffix(".toml").tempfile().expect("plan");
+    plan.write_all(BLOCKED_PLAN.as_bytes()).expect("write plan");
+    let mut session = spawn(&served, &plan);
+    session.expect(words("phase 1/2")).expect("the lookups landed");
+    session.send("p").expect("p is sent");
+    session.expect(words("press p again to print it anyway")).expect("the first p refuses");
+    session.send("p").expect("p again");
+    let rest = session.expect(Eof).expect("the binary ends");
+    let tail = String::from_utf8_lossy(rest.as_bytes());
+    assert!(
+        tail.ends_with("v=DMARC1; p=quarantine; rua=mailto:dmarc@ui.test; pct=50\r\n"),
+        "{tail:?}"
+    );
+    let status = session.get_process().wait().expect("exits");
+    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+}

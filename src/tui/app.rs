@@ -206,11 +206,13 @@ impl App {
             return Some(step.value.clone());
         }
         let first = advice.why.first().map(|b| b.message.as_str()).unwrap_or_default();
+        // The instruction first: a long reason is cut at the screen's edge, and the pane
+        // above lists every reason anyway.
         self.notice = Some(format!(
-            "{}: {}; press {key} again to {} it anyway",
+            "{}: press {key} again to {} it anyway; {}",
             advice.verdict.as_str().to_uppercase(),
-            escape(first),
-            if key == 'p' { "print" } else { "copy" }
+            if key == 'p' { "print" } else { "copy" },
+            escape(first)
         ));
         self.armed = Some((key, index));
         None
