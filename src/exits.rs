@@ -14,7 +14,8 @@ pub const DRIFT: u8 = 4;
 pub const DNS: u8 = 5;
 /// `check`: a step is overdue.
 pub const OVERDUE: u8 = 6;
-/// `next`: the next step is blocked (readiness errors or a closed evidence gate).
+/// `next`/`check`: the next step is blocked or held (readiness not ready or unverified, a
+/// closed evidence gate, a weakening of the live record).
 pub const BLOCKED: u8 = 7;
 /// A file could not be written, or would have been overwritten.
 pub const WRITE: u8 = 8;
@@ -31,6 +32,7 @@ Exit codes:
   4  check: a live record matches no phase of the plan (drift); record: DNS shows another phase
   5  a DNS lookup failed (timeout, SERVFAIL, REFUSED…): the state is unknown
   6  check: a step is overdue
-  7  next: the next step is blocked (readiness errors, closed evidence gate)
+  7  next/check: the next step is blocked or held (readiness not ready or unverified,
+     closed evidence gate, a weakening of the live record)
   8  a file could not be written, or would have been overwritten
   9  reports: no report could be read from the paths given";

@@ -246,13 +246,13 @@ fn publish_next(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
     let (Some(advice), Some(next)) = (&d.advice, d.next()) else {
         let lines = match &d.advice {
             None => vec![Line::styled("looking up…", fg(app, Color::DarkGray))],
-            Some(advice) => verdict_lines(app, advice),
+            Some(advice) => verdict_lines(app, advice, area.width),
         };
         let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
         return frame.render_widget(paragraph.block(block("Publish next")), area);
     };
     let label = if next.complete { "Keep published (last phase)" } else { "Publish next" };
-    let mut lines = verdict_lines(app, advice);
+    let mut lines = verdict_lines(app, advice, area.width);
     lines.extend([
         Line::from(vec![Span::raw("host  "), Span::styled(escape(&next.host), bold())]),
         Line::raw(format!(
@@ -280,17 +280,39 @@ fn publish_next(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
     frame.render_widget(paragraph.block(block(label)), area);
 }
 
-/// BLOCKED, HOLD or UNKNOWN with each reason, above the value; nothing for a clear step.
-fn verdict_lines(app: &App, advice: &Advice) -> Vec<Line<'static>> {
+/// Reasons shown above the value; the readiness pane has every one of them in full.
+const REASONS_SHOWN: usize = 3;
+
+/// BLOCKED, HOLD or UNKNOWN with its reasons, one line each, above the value; nothing for a
+/// clear step.
+fn verdict_lines(app: &App, advice: &Advice, width: u16) -> Vec<Line<'static>> {
     let head = match advice.verdict {
         Verdict::Ready | Verdict::Done => return Vec::new(),
         Verdict::Unknown if advice.step.is_none() => "UNKNOWN, not safe to advise".to_owned(),
         verdict => verdict.as_str().to_uppercase(),
     };
-    let style = verdict_style(app, Some(advice.verdict));
-    let mut lines = vec![Line::styled(head, style)];
-    lines.extend(advice.why.iter().map(|b| Line::raw(format!("  {}", escape(&b.message)))));
+    let room = usize::from(width.saturating_sub(4));
+    let mut lines = vec![Line::styled(head, verdict_style(app, Some(advice.verdict)))];
+    lines.extend(
+        advice
+            .why
+            .iter()
+            .take(REASONS_SHOWN)
+            .map(|b| Line::raw(format!("  {}", one_line(&escape(&b.message), room)))),
+    );
+    if let Some(more) = advice.why.len().checked_sub(REASONS_SHOWN).filter(|n| *n > 0) {
+        lines.push(Line::raw(format!("  … {more} more beside")));
+    }
     lines
+}
+
+/// `text` cut to `room` characters, with `…` where it was cut.
+fn one_line(text: &str, room: usize) -> String {
+    if text.chars().count() <= room {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(room.saturating_sub(1)).collect();
+    format!("{kept}…")
 }
 
 fn bold() -> Style {
