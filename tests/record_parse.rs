@@ -34,7 +34,11 @@ const CASES: &[(&str, &str, &[&str])] = &[
     ("no p", "v=DMARC1; {rua}", &["dmarc.p_missing"]),
     // Records receivers discard.
     ("lowercase version", "v=dmarc1; p=reject; {rua}", &["dmarc.not_dmarc"]),
-    ("uppercase v", "V=DMARC1; p=reject; {rua}", &["dmarc.not_dmarc"]),
+    (
+        "uppercase v: tag names are case-insensitive",
+        "V=DMARC1; p=reject; {rua}",
+        &["dmarc.uppercase"],
+    ),
     ("leading space", " v=DMARC1; p=reject; {rua}", &["dmarc.leading_whitespace"]),
     ("leading tab", "\tv=DMARC1; p=reject; {rua}", &["dmarc.leading_whitespace"]),
     ("quoted", "\"v=DMARC1; p=reject; {rua}\"", &["dmarc.quoted"]),
@@ -512,14 +516,14 @@ const IDS: &[(&str, Severity)] = &[
     ("dmarc.np_invalid", Severity::Error),
     ("dmarc.p_not_second", Severity::Warning),
     ("dmarc.unknown_tag", Severity::Warning),
-    ("dmarc.adkim_invalid", Severity::Warning),
-    ("dmarc.aspf_invalid", Severity::Warning),
-    ("dmarc.fo_invalid", Severity::Warning),
-    ("dmarc.pct_invalid", Severity::Warning),
-    ("dmarc.t_invalid", Severity::Warning),
-    ("dmarc.rf_invalid", Severity::Warning),
-    ("dmarc.ri_invalid", Severity::Warning),
-    ("dmarc.psd_invalid", Severity::Warning),
+    ("dmarc.adkim_invalid", Severity::Error),
+    ("dmarc.aspf_invalid", Severity::Error),
+    ("dmarc.fo_invalid", Severity::Error),
+    ("dmarc.pct_invalid", Severity::Error),
+    ("dmarc.t_invalid", Severity::Error),
+    ("dmarc.rf_invalid", Severity::Error),
+    ("dmarc.ri_invalid", Severity::Error),
+    ("dmarc.psd_invalid", Severity::Error),
     ("dmarc.uppercase", Severity::Info),
     ("dmarc.too_long", Severity::Warning),
     ("dmarc.pct_no_effect", Severity::Warning),
@@ -533,7 +537,7 @@ const IDS: &[(&str, Severity)] = &[
     ("dmarc.np_missing", Severity::Info),
     ("dmarc.psd_yes", Severity::Warning),
     ("dmarc.rua_missing", Severity::Warning),
-    ("dmarc.report_uri_not_mailto", Severity::Error),
+    ("dmarc.report_uri_not_mailto", Severity::Warning),
     ("dmarc.report_uri_malformed", Severity::Error),
     ("dmarc.report_size", Severity::Warning),
     ("dmarc.too_many_uris", Severity::Warning),
@@ -555,4 +559,42 @@ fn every_finding_has_its_catalogued_severity() {
     }
     let unseen: Vec<_> = IDS.iter().map(|(id, _)| *id).filter(|id| !seen.contains(id)).collect();
     assert!(unseen.is_empty(), "ids no row produces: {unseen:?}");
+}
+
+#[test]
+fn an_invalid_value_is_an_error_that_names_both_receiver_outcomes() {
+    for record in [
+        "v=DMARC1; p=none; pct=150",
+        "v=DMARC1; p=none; fo=2",
+        "v=DMARC1; p=none; t=yes",
+        "v=DMARC1; p=none; psd=x",
+        "v=DMARC1; p=none; adkim=x",
+        "v=DMARC1; p=none; ri=abc",
+        "v=DMARC1; p=none; rf=iodef",
+    ] {
+        let parsed = parse(record);
+        let f = parsed.findings.iter().find(|f| f.id.ends_with("_invalid")).expect(record);
+        assert_eq!(f.severity, Severity::Error, "{record}");
+        assert!(
+            f.message.contains("OpenDMARC") && f.message.contains("default"),
+            "{record}: {}",
+            f.message
+        );
+    }
+}
+
+#[test]
+fn a_report_uri_that_is_not_mailto_costs_reports_not_the_record() {
+    let parsed = parse("v=DMARC1; p=none; rua=https://reports.example.com/dmarc");
+    let f = parsed.findings.iter().find(|f| f.id == "dmarc.report_uri_not_mailto").expect("found");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.contains("no reports arrive"), "{}", f.message);
+}
+
+#[test]
+fn the_version_tag_name_is_case_insensitive_and_its_value_is_not() {
+    assert!(parse("V=DMARC1; p=reject").record.is_some(), "V=DMARC1 starts a record");
+    let lower = parse("v=dmarc1; p=reject");
+    assert!(lower.record.is_none());
+    assert!(lower.findings.iter().any(|f| f.message.contains("case-sensitive")));
 }

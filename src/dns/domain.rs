@@ -183,11 +183,12 @@ impl DomainDns {
     }
 }
 
-/// Starts with `v=DMARC1` followed by `;`, blank or nothing, case-exact, with blanks allowed
+/// Starts with `v=DMARC1` followed by `;`, blank or nothing (the tag name in either case, the
+/// value `DMARC1` exactly), with blanks allowed
 /// around `=` as the RFC 7489 §6.4 grammar (`"v" *WSP "=" *WSP "DMARC1"`) and the parser allow.
 pub(super) fn is_dmarc(text: &str) -> bool {
     let blanks: &[char] = &[' ', '\t'];
-    text.strip_prefix('v')
+    text.strip_prefix(['v', 'V'])
         .map(|rest| rest.trim_start_matches(blanks))
         .and_then(|rest| rest.strip_prefix('='))
         .map(|rest| rest.trim_start_matches(blanks))
@@ -204,6 +205,7 @@ mod tests {
         let cases = [
             ("v=DMARC1; p=none", true),
             ("v=DMARC1", true),
+            ("V=DMARC1; p=reject", true),
             ("v = DMARC1; p=reject", true),
             (" v=DMARC1; p=none", false),
             ("v=dmarc1; p=none", false),

@@ -12,6 +12,15 @@ use super::render::{MAX_CHARACTER_STRING, floor_char_boundary};
 
 /// Findings about single tags: unknown names, case, position of `p`, historic tags.
 pub(crate) fn tag_findings(tags: &[ParsedTag], out: &mut Vec<Finding>) {
+    if let Some(v) = tags.first().filter(|t| t.is_version() && t.name == "V") {
+        out.push(Finding::info(
+            "dmarc.uppercase",
+            v.span.start..v.span.start + 1,
+            "write 'v=DMARC1' with a lowercase v: tag names are case-insensitive, but some \
+             receivers compare the prefix exactly"
+                .to_owned(),
+        ));
+    }
     for parsed in tags.iter().skip(1) {
         let name_span = parsed.span.start..parsed.span.start + parsed.name.len();
         if parsed.is_unknown() {
@@ -290,6 +299,10 @@ pub(crate) fn consequence(tag: Tag) -> String {
         Tag::P | Tag::Sp | Tag::Np => " (receivers then apply p=none if rua has a valid \
                                         address, otherwise no DMARC at all)"
             .to_owned(),
-        _ => format!(" (receivers ignore it and use the default for {tag})"),
+        _ => format!(
+            " (receivers disagree: RFC 7489 §6.3 lets them ignore it and use the default for \
+             {tag}, but OpenDMARC, which many receivers run, rejects the whole record, so the \
+             domain has no DMARC there)"
+        ),
     }
 }

@@ -236,14 +236,16 @@ fn version_finding(text: &str, tags: &[ParsedTag], looks_like_dmarc: bool) -> Op
         let start = 0..floor_char_boundary(text, 8);
         return Some(not_dmarc(start, "the record does not start with v=DMARC1"));
     };
-    if first.name == "v" && first.value == "DMARC1" {
+    // Tag names are case-insensitive (RFC 5234 §2.3), the value `DMARC1` is not (RFC 9989
+    // §4.8): `V=DMARC1` starts a record, `v=dmarc1` does not.
+    if first.is_version() && first.value == "DMARC1" {
         return None;
     }
     let why = if !first.is_version() {
         "the record does not start with v=DMARC1".to_owned()
-    } else if first.value.eq_ignore_ascii_case("DMARC1") || first.name != "v" {
+    } else if first.value.eq_ignore_ascii_case("DMARC1") {
         format!(
-            "'{}' must be written exactly v=DMARC1 (receivers compare case)",
+            "'{}': the version value is case-sensitive and must be exactly DMARC1 (RFC 9989 §4.8)",
             &text[first.span.clone()]
         )
     } else if first.value.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("DMARC1")) {
@@ -319,24 +321,26 @@ fn build_record(tags: &[ParsedTag], findings: &mut Vec<Finding>) -> DmarcRecord 
 }
 
 fn invalid_value(parsed: &ParsedTag, tag: Tag, why: &str) -> Finding {
-    let (id, severity) = match tag {
-        Tag::P => ("dmarc.p_invalid", Severity::Error),
-        Tag::Sp => ("dmarc.sp_invalid", Severity::Error),
-        Tag::Np => ("dmarc.np_invalid", Severity::Error),
-        Tag::Adkim => ("dmarc.adkim_invalid", Severity::Warning),
-        Tag::Aspf => ("dmarc.aspf_invalid", Severity::Warning),
-        Tag::Fo => ("dmarc.fo_invalid", Severity::Warning),
-        Tag::Pct => ("dmarc.pct_invalid", Severity::Warning),
-        Tag::T => ("dmarc.t_invalid", Severity::Warning),
-        Tag::Rf => ("dmarc.rf_invalid", Severity::Warning),
-        Tag::Ri => ("dmarc.ri_invalid", Severity::Warning),
-        Tag::Psd => ("dmarc.psd_invalid", Severity::Warning),
-        Tag::Rua | Tag::Ruf => ("dmarc.report_uri_malformed", Severity::Error),
+    // Every invalid value is an error: where RFC 7489 receivers fall back to a default,
+    // OpenDMARC rejects the whole record (see `lint::consequence`).
+    let id = match tag {
+        Tag::P => "dmarc.p_invalid",
+        Tag::Sp => "dmarc.sp_invalid",
+        Tag::Np => "dmarc.np_invalid",
+        Tag::Adkim => "dmarc.adkim_invalid",
+        Tag::Aspf => "dmarc.aspf_invalid",
+        Tag::Fo => "dmarc.fo_invalid",
+        Tag::Pct => "dmarc.pct_invalid",
+        Tag::T => "dmarc.t_invalid",
+        Tag::Rf => "dmarc.rf_invalid",
+        Tag::Ri => "dmarc.ri_invalid",
+        Tag::Psd => "dmarc.psd_invalid",
+        Tag::Rua | Tag::Ruf => "dmarc.report_uri_malformed",
     };
     let mut message = why.to_owned();
     if let Some(next) = lint::swallowed_tag(&parsed.value) {
         message = format!("{message}; a ';' is probably missing before '{next}='");
     }
     message.push_str(&lint::consequence(tag));
-    Finding::new(id, severity, parsed.value_span.clone(), message)
+    Finding::new(id, Severity::Error, parsed.value_span.clone(), message)
 }

@@ -56,12 +56,14 @@ enum UriProblem {
 impl UriProblem {
     fn finding(self, tag: Tag, uri: &str, at: Range<usize>) -> Finding {
         match self {
-            Self::NotMailto => Finding::error(
+            // Both RFCs let receivers skip URIs they do not support, so this costs reports,
+            // not the record.
+            Self::NotMailto => Finding::warning(
                 "dmarc.report_uri_not_mailto",
                 at,
                 format!(
-                    "{tag} '{uri}' is not a mailto: URI, the only kind receivers must \
-                         support: use mailto:address"
+                    "{tag} '{uri}' is not a mailto: URI; receivers ignore schemes they do not \
+                     support (RFC 7489 §6.2), so no reports arrive through it: use mailto:address"
                 ),
             ),
             Self::Malformed(why) => {
