@@ -15,4 +15,4 @@ pub use dmarc::{Alignment, DmarcRecord, Policy, Psd, Tag, ValueError};
 pub use effective::{Effective, Receiver, effective};
 pub use finding::{Finding, Severity};
 pub use lint::edit_distance;
-pub use parse::{Parsed, ParsedTag, parse};
+pub use parse::{Parsed, ParsedTag, meant_as_dmarc, parse};

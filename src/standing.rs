@@ -70,6 +70,8 @@ pub struct DmarcState {
     pub state: Lookup,
     /// Every `v=DMARC1` record at `_dmarc.<domain>`, joined, as published.
     pub records: Vec<String>,
+    /// Records meant as DMARC that receivers discard (`v=dmarc1`, a leading space, …).
+    pub botched: Vec<String>,
     /// Owner name of the record that applies (the domain, or the ancestor it inherits from) at
     /// an RFC 9989 receiver (DNS tree walk).
     pub source: Option<String>,
@@ -137,7 +139,8 @@ pub fn standing(
     today: NaiveDate,
 ) -> Standing {
     let mut findings = findings::dns_findings(dns);
-    if let [one] = dns.dmarc.records.as_slice() {
+    let meant: Vec<&String> = dns.dmarc.meant().collect();
+    if let [one] = meant.as_slice() {
         findings.extend(parse(one).findings);
     }
     let live = live_dmarc(dns);
@@ -170,9 +173,11 @@ pub fn live_dmarc(dns: &DomainDns) -> LiveDmarc {
             why: format!("the _dmarc lookup ended with {}", Lookup::of(&answer.state).as_str()),
         };
     }
-    match dns.dmarc.records.as_slice() {
+    // A botched record counts as the domain's record: receivers discard it, so it is broken,
+    // and the step repairs it.
+    match dns.dmarc.meant().collect::<Vec<_>>().as_slice() {
         [] => {}
-        [one] => return LiveDmarc::One(one.clone()),
+        [one] => return LiveDmarc::One((*one).clone()),
         many => return LiveDmarc::Several(many.len()),
     }
     let Some(inherited) = &dns.inherited else {
@@ -197,6 +202,7 @@ fn dmarc_state(dns: &DomainDns) -> DmarcState {
     DmarcState {
         state: Lookup::of(&answer.state),
         records: dns.dmarc.records.clone(),
+        botched: dns.dmarc.botched.clone(),
         source: dns.applies_from().map(str::to_owned),
         source_rfc7489: dns.applies_from_psl().map(str::to_owned),
         inherited: dns.dmarc.single().is_none() && dns.applies_from().is_some(),

@@ -6,6 +6,7 @@
 
 mod support;
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::Output;
@@ -224,4 +225,36 @@ fn a_domain_the_zone_file_does_not_hold_is_unknown_not_ready() {
         .unwrap();
     assert_eq!(output.status.code(), Some(5), "{}", text(&output.stderr));
     assert!(output.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_meant_as_dmarc_is_a_broken_record_to_repair_never_unrelated_txt() {
+    let botched = [
+        ("space", " v=DMARC1; p=reject", "dmarc.leading_whitespace"),
+        ("lower", "v=dmarc1; p=reject", "dmarc.not_dmarc"),
+        ("late", "p=reject; v=DMARC1", "dmarc.not_dmarc"),
+        ("nosemi", "v=DMARC1 p=reject", "dmarc.not_dmarc"),
+    ];
+    let mut body = String::new();
+    for (name, record, _) in botched {
+        let _ = writeln!(body, "{name} TXT \"v=spf1 -all\"\n_dmarc.{name} TXT \"{record}\"");
+    }
+    let dns = TestDns::start(&[&zone_text("adopt.test", &format!("@ MX 10 mx\n{body}"))]).await;
+    for (name, record, id) in botched {
+        let plan = plan(THREE_PHASES, name, "");
+        let status = status_json(&run(dns.addr, &["status", "--json"], &plan).await);
+        assert_eq!(status["position"]["state"], "broken", "{record}");
+        let shown = [&status["dmarc"]["records"][0], &status["dmarc"]["botched"][0]];
+        assert!(shown.contains(&&Value::from(record)), "{record}: {}", status["dmarc"]);
+        let ids: Vec<&str> = status["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["id"].as_str())
+            .collect();
+        assert!(ids.contains(&id) && !ids.contains(&"dmarc.unrelated_txt"), "{record}: {ids:?}");
+        let check = run(dns.addr, &["check"], &plan).await;
+        assert_eq!(check.status.code(), Some(1), "{record}: {}", text(&check.stderr));
+        assert!(!text(&check.stderr).contains("remove them"), "never the advice to delete it");
+    }
 }

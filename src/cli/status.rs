@@ -167,6 +167,7 @@ fn row(s: &Standing) -> [String; 7] {
     let a = &s.advice;
     let live = match (s.dmarc.state, s.dmarc.records.as_slice()) {
         (Lookup::Found, [one]) => policy_summary(one),
+        (Lookup::Found, []) if !s.dmarc.botched.is_empty() => "unusable record".to_owned(),
         (Lookup::Found, []) | (Lookup::Nxdomain | Lookup::Nodata, _) => match &s.dmarc.source {
             Some(owner) if s.dmarc.inherited => match s.dmarc.policy {
                 Some(p) => format!("{p}, inherited from {owner}"),

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::answer::{Answer, LookupState};
+use crate::record::meant_as_dmarc;
 
 /// What to look up for one domain of a plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -24,14 +25,24 @@ pub struct DmarcAt {
     pub answer: Answer,
     /// TXT records starting with `v=DMARC1` (RFC 7489 §6.6.3 step 2).
     pub records: Vec<String>,
+    /// TXT records plainly meant as DMARC that receivers discard (a leading space, `v=dmarc1`,
+    /// `v` not first): a broken DMARC record to repair, not something unrelated to delete.
+    pub botched: Vec<String>,
     /// The other TXT records at the same name, kept to show what is in the way.
     pub other_txt: Vec<String>,
 }
 
 impl DmarcAt {
     pub fn new(owner: &str, answer: Answer) -> Self {
-        let (records, other_txt) = answer.txt().into_iter().partition(|t| is_dmarc(t));
-        Self { owner: owner.to_owned(), answer, records, other_txt }
+        let (records, rest): (Vec<String>, Vec<String>) =
+            answer.txt().into_iter().partition(|t| is_dmarc(t));
+        let (botched, other_txt) = rest.into_iter().partition(|t| meant_as_dmarc(t));
+        Self { owner: owner.to_owned(), answer, records, botched, other_txt }
+    }
+
+    /// Every record meant as DMARC, usable or not: what the owner of the name intends.
+    pub fn meant(&self) -> impl Iterator<Item = &String> {
+        self.records.iter().chain(&self.botched)
     }
 
     /// The record, when there is exactly one; several records count as none (§6.6.3 step 5).

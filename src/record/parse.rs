@@ -81,6 +81,18 @@ impl Parsed {
     }
 }
 
+/// True for a TXT value plainly written as a DMARC record, usable or not: `v=DMARC1` somewhere
+/// once blanks and quotes are ignored, in any case. Such a value is a broken DMARC record to
+/// repair, never "unrelated TXT" to delete.
+pub fn meant_as_dmarc(text: &str) -> bool {
+    let squeezed: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '"')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    squeezed.contains("v=dmarc1")
+}
+
 /// Parses and lints a DMARC TXT value. Never panics, whatever the text.
 pub fn parse(text: &str) -> Parsed {
     let body = body_range(text);

@@ -11,14 +11,14 @@ pub(super) fn dns_findings(dns: &DomainDns) -> Vec<Finding> {
     if let Some(f) = lookup_failure(&at.answer) {
         findings.push(f);
     }
-    if at.records.len() > 1 {
+    let meant = at.meant().count();
+    if meant > 1 {
         findings.push(Finding::error(
             "dmarc.multiple_records",
             0..0,
             format!(
-                "_dmarc.{} has {} DMARC records, so receivers apply none of them: keep exactly one",
+                "_dmarc.{} has {meant} DMARC records, so receivers apply none of them: keep exactly one",
                 dns.domain,
-                at.records.len()
             ),
         ));
     }

@@ -302,7 +302,8 @@ pub fn timeline(view: &DomainView) -> Vec<Milestone> {
 
 fn live(s: &Standing) -> Live {
     let dmarc = &s.dmarc;
-    match (dmarc.state, dmarc.records.as_slice()) {
+    let meant: Vec<String> = dmarc.records.iter().chain(&dmarc.botched).cloned().collect();
+    match (dmarc.state, meant.as_slice()) {
         (Lookup::Found, [value]) => Live::Found {
             value: value.clone(),
             ttl: dmarc.ttl.unwrap_or_default(),
