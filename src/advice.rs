@@ -9,12 +9,10 @@
 //! - A step weaker than what is live, for either generation, is refused unless allowed.
 //! - What DNS could not tell is unknown, never "no record" and never "ready".
 
-mod strength;
-
 use chrono::NaiveDate;
 use serde::Serialize;
 
-pub use strength::{Bite, Change, Strength};
+pub use crate::record::strength::{Bite, Change, Strength};
 
 use crate::plan::Domain;
 use crate::readiness::{Outcome, Readiness};

@@ -10,6 +10,7 @@ pub mod parse;
 pub mod render;
 mod report_uri;
 pub mod spf;
+pub mod strength;
 
 pub use dmarc::{Alignment, DmarcRecord, Policy, Psd, Tag, ValueError};
 pub use effective::{Effective, Receiver, effective};

@@ -1,6 +1,7 @@
 //! Checks on plan values that are not DMARC tags: names and the shape of the ladder. Pure.
 
-use crate::record::{DmarcRecord, Policy, Tag, edit_distance};
+use crate::record::strength::{Change, Strength};
+use crate::record::{DmarcRecord, Tag, edit_distance};
 
 /// A DNS name as a plan may write it: ASCII (IDNs as A-labels), labels of letters, digits,
 /// `-` and `_`, at most 63 bytes each and 253 in all. Returns it lowercased, without the
@@ -85,39 +86,29 @@ pub struct Loosening {
     pub what: String,
 }
 
-/// `Some` when `next` protects less than `prev` for any receiver: a weaker `p`, `sp` or `np`,
-/// a smaller `pct` at the same `p`, or test mode switched on at the same `p`.
+/// `Some` when `next` protects less than `prev` for either receiver generation, by the same
+/// comparison the next-step decision uses ([`Strength`]): a weaker `p`, `sp` or `np`, a smaller
+/// applied `pct`, test mode (`t=y` lowers `p`, `sp` and `np` alike, RFC 9989 §4.7), or relaxed
+/// alignment.
 pub fn loosening(prev: &DmarcRecord, next: &DmarcRecord) -> Option<Loosening> {
+    let changes = Strength::of(prev).weakenings(&Strength::of(next));
+    if changes.is_empty() {
+        return None;
+    }
+    let tags = changes.iter().filter_map(|c| cause(prev, next, c.tag)).collect();
+    let words: Vec<String> = changes.iter().map(Change::describe).collect();
+    Some(Loosening { tags, what: words.join("; ") })
+}
+
+/// The tag a weakening of `tag` comes from, for pointing at it: the policy tag itself when
+/// its value dropped, else `pct` or `t` (the same policy applied to less mail, or tested).
+fn cause(prev: &DmarcRecord, next: &DmarcRecord, tag: &str) -> Option<Tag> {
     let (a, b) = (prev.with_defaults(), next.with_defaults());
-    let policy = |r: &DmarcRecord, tag: Tag| match tag {
-        Tag::P => r.p,
-        Tag::Sp => r.sp,
-        _ => r.np,
-    };
-    for tag in [Tag::P, Tag::Sp, Tag::Np] {
-        let (x, y) =
-            (policy(&a, tag).unwrap_or(Policy::None), policy(&b, tag).unwrap_or(Policy::None));
-        if y < x {
-            return Some(Loosening {
-                tags: vec![tag],
-                what: format!("{tag} goes from {x} to {y}"),
-            });
-        }
+    let tag = Tag::from_name(tag)?;
+    if a.get(tag) != b.get(tag) {
+        return Some(tag);
     }
-    if a.p == b.p && b.pct < a.pct {
-        let (x, y) = (a.pct.unwrap_or(100), b.pct.unwrap_or(100));
-        return Some(Loosening {
-            tags: vec![Tag::Pct],
-            what: format!("pct goes from {x} to {y} at the same p"),
-        });
-    }
-    if a.p == b.p && a.t == Some(false) && b.t == Some(true) {
-        return Some(Loosening {
-            tags: vec![Tag::T],
-            what: "t=y (test mode) is switched on at the same p".into(),
-        });
-    }
-    None
+    [Tag::Pct, Tag::T].into_iter().find(|t| a.get(*t) != b.get(*t)).or(Some(tag))
 }
 
 #[cfg(test)]
