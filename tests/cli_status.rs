@@ -331,7 +331,7 @@ async fn the_tree_walk_and_the_public_suffix_list_can_name_different_records() {
     let zone = zone_text(
         "gen.test",
         "_dmarc TXT \"v=DMARC1; p=none; rua=mailto:d@gen.test\"\n\
-         _dmarc.b TXT \"v=DMARC1; p=reject; rua=mailto:d@gen.test\"\na.b A 127.0.0.1\n",
+         _dmarc.b TXT \"v=DMARC1; p=reject; psd=n; rua=mailto:d@gen.test\"\na.b A 127.0.0.1\n",
     );
     let dns = TestDns::start(&[&zone]).await;
     let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("plan");
@@ -339,7 +339,10 @@ async fn the_tree_walk_and_the_public_suffix_list_can_name_different_records() {
         .expect("write");
     let json = json(&run(args("status", &file, dns.addr, &["--json"])).await);
     let d = domain(&json, "a.b.gen.test");
-    assert_eq!(d["dmarc"]["source"], "b.gen.test", "RFC 9989: the nearest ancestor");
+    assert_eq!(
+        d["dmarc"]["source"], "b.gen.test",
+        "RFC 9989: psd=n makes b.gen.test the org domain"
+    );
     assert_eq!(d["dmarc"]["source_rfc7489"], "gen.test", "RFC 7489: the organizational domain");
     assert!(
         d["findings"]
@@ -348,4 +351,31 @@ async fn the_tree_walk_and_the_public_suffix_list_can_name_different_records() {
             .iter()
             .any(|f| f["id"] == "dmarc.generations_disagree")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc_9989_inheritance_takes_the_organizational_domain_not_the_nearest_record() {
+    let walk = zone_text(
+        "walk.test",
+        "_dmarc TXT \"v=DMARC1; p=quarantine; rua=mailto:d@walk.test\"\n\
+         _dmarc.mid TXT \"v=DMARC1; p=none; rua=mailto:d@walk.test\"\n\
+         x.mid A 127.0.0.1\n",
+    );
+    let dns = TestDns::start(&[&walk]).await;
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("plan");
+    file.write_all(
+        b"[[phase]]\nname = \"a\"\np = \"none\"\n[[domain]]\nname = \"x.mid.walk.test\"\n",
+    )
+    .expect("write");
+    let json = json(&run(args("status", &file, dns.addr, &["--json"])).await);
+    let x = domain(&json, "x.mid.walk.test");
+    assert_eq!(x["dmarc"]["source"], "walk.test", "the walk's Organizational Domain applies");
+    assert_eq!(x["dmarc"]["policy"], "quarantine", "walk.test's sp (= p) for an existing name");
+    let ids: Vec<&str> = x["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(!ids.contains(&"dmarc.generations_disagree"), "{ids:?}");
 }

@@ -73,18 +73,16 @@ pub struct TreeWalk {
 }
 
 impl TreeWalk {
-    /// The step whose record applies: the nearest one with a single DMARC record.
+    /// The step whose record applies: the Organizational Domain's (RFC 9989 §4.10.1), not the
+    /// nearest ancestor with a record.
     pub fn applies(&self) -> Option<&DmarcAt> {
-        self.steps.iter().find(|s| s.single().is_some())
+        self.steps.iter().find(|s| s.owner == self.org_domain && s.single().is_some())
     }
 
-    /// False when a step failed (timeout, SERVFAIL) before the applying record: the walk's
-    /// answer is then not certain, since the failed name might hold a record.
+    /// False when a step failed (timeout, SERVFAIL): the failed name might hold a record that
+    /// changes which name is the Organizational Domain, so the walk's answer is not certain.
     pub fn is_certain(&self) -> bool {
-        self.steps
-            .iter()
-            .take_while(|s| s.single().is_none())
-            .all(|s| !s.answer.state.is_unanswered())
+        self.steps.iter().all(|s| !s.answer.state.is_unanswered())
     }
 }
 
