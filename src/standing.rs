@@ -81,6 +81,9 @@ pub struct DmarcState {
     /// The policy that applies to this domain's own mail at an RFC 9989 receiver: its record's
     /// `p`, or, inherited, the ancestor's `sp` (or `np` when the domain does not exist).
     pub policy: Option<Policy>,
+    /// The same at an RFC 7489 receiver: its record's `p`, or, inherited from the PSL
+    /// organizational domain, that record's `sp` (RFC 7489 knows no `np`).
+    pub policy_rfc7489: Option<Policy>,
     pub ttl: Option<u32>,
     pub server: String,
     /// When the answer arrived.
@@ -207,11 +210,21 @@ fn dmarc_state(dns: &DomainDns) -> DmarcState {
         source_rfc7489: dns.applies_from_psl().map(str::to_owned),
         inherited: dns.dmarc.single().is_none() && dns.applies_from().is_some(),
         policy: applied_policy(dns),
+        policy_rfc7489: applied_policy_rfc7489(dns),
         ttl: answer.ttl(),
         server: answer.server.clone(),
         at: answer.at,
         cname_chain: answer.cname_chain.clone(),
     }
+}
+
+/// RFC 7489 §6.6.3: own `p`; inherited from the PSL organizational domain, its `sp`.
+fn applied_policy_rfc7489(dns: &DomainDns) -> Option<Policy> {
+    if let Some(own) = dns.dmarc.single() {
+        return parse(own).effective(Receiver::Rfc7489).p;
+    }
+    let psl = dns.inherited.as_ref()?.psl.as_ref()?;
+    parse(psl.single()?).effective(Receiver::Rfc7489).sp
 }
 
 /// RFC 9989 §4.10.1: own `p`; inherited, `sp` for an existing subdomain and `np` for one that

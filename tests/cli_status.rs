@@ -379,3 +379,27 @@ async fn rfc_9989_inheritance_takes_the_organizational_domain_not_the_nearest_re
         .collect();
     assert!(!ids.contains(&"dmarc.generations_disagree"), "{ids:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_generations_policies_are_shown_where_they_differ() {
+    let parent = zone_text(
+        "gens.test",
+        "_dmarc TXT \"v=DMARC1; p=reject; sp=quarantine; np=reject; rua=mailto:d@gens.test\"\n",
+    );
+    let dns = TestDns::start(&[&parent]).await;
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("plan");
+    file.write_all(
+        b"[[phase]]\nname = \"a\"\np = \"none\"\n[[domain]]\nname = \"ghost.gens.test\"\n",
+    )
+    .expect("write");
+    let json = json(&run(args("status", &file, dns.addr, &["--json"])).await);
+    let ghost = domain(&json, "ghost.gens.test");
+    assert_eq!(
+        (ghost["dmarc"]["policy"].as_str(), ghost["dmarc"]["policy_rfc7489"].as_str()),
+        (Some("reject"), Some("quarantine")),
+        "a name that does not exist: np for RFC 9989, sp for RFC 7489"
+    );
+    let table = run(args("status", &file, dns.addr, &[])).await;
+    let shown = String::from_utf8_lossy(&table.stdout);
+    assert!(shown.contains("reject (RFC 7489: quarantine), inherited from gens.test"), "{shown}");
+}

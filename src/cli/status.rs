@@ -169,9 +169,12 @@ fn row(s: &Standing) -> [String; 7] {
         (Lookup::Found, [one]) => policy_summary(one),
         (Lookup::Found, []) if !s.dmarc.botched.is_empty() => "unusable record".to_owned(),
         (Lookup::Found, []) | (Lookup::Nxdomain | Lookup::Nodata, _) => match &s.dmarc.source {
-            Some(owner) if s.dmarc.inherited => match s.dmarc.policy {
-                Some(p) => format!("{p}, inherited from {owner}"),
-                None => format!("inherited from {owner}"),
+            Some(owner) if s.dmarc.inherited => match (s.dmarc.policy, s.dmarc.policy_rfc7489) {
+                (Some(p), Some(old)) if old != p => {
+                    format!("{p} (RFC 7489: {old}), inherited from {owner}")
+                }
+                (Some(p), _) => format!("{p}, inherited from {owner}"),
+                (None, _) => format!("inherited from {owner}"),
             },
             _ => "no record".to_owned(),
         },

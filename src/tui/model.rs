@@ -316,7 +316,7 @@ fn live(s: &Standing) -> Live {
         }
         (Lookup::Found | Lookup::Nxdomain | Lookup::Nodata, _) => match &dmarc.source {
             Some(owner) if dmarc.inherited => Live::Found {
-                value: format!("(inherited from _dmarc.{owner})"),
+                value: inherited_text(owner, dmarc.policy, dmarc.policy_rfc7489),
                 ttl: dmarc.ttl.unwrap_or_default(),
                 server: dmarc.server.clone(),
                 source: owner.clone(),
@@ -329,6 +329,18 @@ fn live(s: &Standing) -> Live {
             _ => Live::Missing { state: dmarc.state.as_str().to_ascii_uppercase() },
         },
         (state, _) => Live::Failed { state: state.as_str().to_owned() },
+    }
+}
+
+/// `(inherited from _dmarc.example.com: quarantine)`, with the RFC 7489 policy beside it
+/// when the two generations apply different ones.
+fn inherited_text(owner: &str, rfc9989: Option<Policy>, rfc7489: Option<Policy>) -> String {
+    match (rfc9989, rfc7489) {
+        (Some(p), Some(old)) if old != p => {
+            format!("(inherited from _dmarc.{owner}: {p}; RFC 7489 receivers: {old})")
+        }
+        (Some(p), _) => format!("(inherited from _dmarc.{owner}: {p})"),
+        (None, _) => format!("(inherited from _dmarc.{owner})"),
     }
 }
 
