@@ -7,7 +7,7 @@ use futures::StreamExt;
 
 use crate::dns::{self, DnsSource, DomainQuery};
 use crate::plan::Domain;
-use crate::readiness::{self, report_destinations};
+use crate::readiness::{self, live_destinations, report_destinations};
 use crate::report::Corpus;
 use crate::standing::{Standing, standing};
 
@@ -35,7 +35,17 @@ pub async fn assess(
     today: NaiveDate,
     reports: Option<&Corpus>,
 ) -> Standing {
-    let answers = dns::gather(source, &query_for(domain)).await;
+    let query = query_for(domain);
+    let mut answers = dns::gather(source, &query).await;
+    // Hosts that only the live record names are known once it is in.
+    let mut live_hosts: Vec<String> = live_destinations(&answers)
+        .into_iter()
+        .filter(|d| d.external && !query.report_hosts.contains(&d.host))
+        .map(|d| d.host)
+        .collect();
+    live_hosts.sort();
+    live_hosts.dedup();
+    answers.reports.extend(dns::report_auths(source, &domain.name, &live_hosts).await);
     let mut mailboxes: Vec<String> =
         report_destinations(domain).into_iter().map(|r| r.host).collect();
     mailboxes.sort_unstable();

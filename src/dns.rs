@@ -25,7 +25,7 @@ pub use domain::{
     DkimLookup, DkimStatus, DmarcAt, DomainDns, DomainQuery, Existence, Inherited, ReportAuth,
     TreeWalk,
 };
-pub use gather::gather;
+pub use gather::{gather, report_auths};
 pub use readiness::{MailDomain, ReadinessDns, gather_readiness, mail_domain, walk_spf};
 pub use resolver::ResolverSource;
 pub use walk::{tree_walk_names, walk_org_domain};

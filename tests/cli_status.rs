@@ -403,3 +403,29 @@ async fn both_generations_policies_are_shown_where_they_differ() {
     let shown = String::from_utf8_lossy(&table.stdout);
     assert!(shown.contains("reject (RFC 7489: quarantine), inherited from gens.test"), "{shown}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_records_report_addresses_are_checked_for_authorization_too() {
+    let own = zone_text(
+        "live-rua.test",
+        "@ MX 10 mx\nmx A 127.0.0.1\n@ TXT \"v=spf1 -all\"\n\
+         _dmarc TXT \"v=DMARC1; p=none; rua=mailto:d@vendor.test\"\n",
+    );
+    let vendor = zone_text("vendor.test", "@ MX 10 mx\nmx A 127.0.0.1\n");
+    let dns = TestDns::start(&[&own, &vendor]).await;
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("plan");
+    file.write_all(
+        b"[defaults]\nrua = \"mailto:d@live-rua.test\"\n[[phase]]\nname = \"a\"\np = \"none\"\n\
+          [[domain]]\nname = \"live-rua.test\"\n",
+    )
+    .expect("write");
+    let json = json(&run(args("status", &file, dns.addr, &["--json"])).await);
+    let findings = &domain(&json, "live-rua.test")["readiness"]["reports"]["findings"];
+    let live = findings
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["id"] == "reports.live_unauthorized")
+        .unwrap_or_else(|| panic!("{findings}"));
+    assert!(live["message"].as_str().is_some_and(|m| m.contains("vendor.test")), "{live}");
+}

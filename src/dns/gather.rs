@@ -78,6 +78,16 @@ async fn dkim(source: &dyn DnsSource, domain: &str, selector: &str) -> DkimLooku
     DkimLookup { selector: selector.to_owned(), key: with_cname_chain(source, &name).await }
 }
 
+/// The authorization records for report hosts found after the first round: those in the live
+/// record's `rua`/`ruf` that the plan does not name.
+pub async fn report_auths(
+    source: &dyn DnsSource,
+    domain: &str,
+    hosts: &[String],
+) -> Vec<ReportAuth> {
+    join_all(hosts.iter().map(|h| report_auth(source, domain, h))).await
+}
+
 async fn report_auth(source: &dyn DnsSource, domain: &str, host: &str) -> ReportAuth {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     let exact_name = format!("{domain}._report._dmarc.{host}");

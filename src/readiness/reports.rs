@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::dns::{DomainDns, LookupState, MailDomain, Rdata};
 use crate::plan::Domain;
-use crate::record::{Finding, Severity};
+use crate::record::{Finding, Severity, parse};
 
 /// The report part of readiness.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -31,19 +31,34 @@ pub struct ReportDestination {
 
 /// Every distinct `mailto:` report address of every phase, `rua` first.
 pub fn report_destinations(domain: &Domain) -> Vec<ReportDestination> {
+    let rua = domain.phases.iter().flat_map(|p| &p.record.rua);
+    let ruf = domain.phases.iter().flat_map(|p| &p.record.ruf);
+    destinations(&domain.name, rua, ruf)
+}
+
+/// The report addresses of the record live at `_dmarc.<domain>` (its own, when it has exactly
+/// one that parses): reports sent there today, whatever the plan says.
+pub fn live_destinations(dns: &DomainDns) -> Vec<ReportDestination> {
+    let Some(record) = dns.dmarc.single().and_then(|text| parse(text).record) else {
+        return Vec::new();
+    };
+    destinations(&dns.domain, &record.rua, &record.ruf)
+}
+
+fn destinations<'a>(
+    domain: &str,
+    rua: impl IntoIterator<Item = &'a String>,
+    ruf: impl IntoIterator<Item = &'a String>,
+) -> Vec<ReportDestination> {
     let org = |name: &str| psl::domain_str(name).unwrap_or(name).to_owned();
-    let own = org(&domain.name);
+    let own = org(domain);
     let mut out: Vec<ReportDestination> = Vec::new();
-    for (tag, uris) in [
-        ("rua", domain.phases.iter().flat_map(|p| &p.record.rua).collect::<Vec<_>>()),
-        ("ruf", domain.phases.iter().flat_map(|p| &p.record.ruf).collect()),
-    ] {
-        for uri in uris {
-            let Some(host) = mailto_host(uri) else { continue };
-            if !out.iter().any(|d| d.tag == tag && d.uri == *uri) {
-                let external = org(&host) != own;
-                out.push(ReportDestination { tag, uri: uri.clone(), host, external });
-            }
+    let tagged = rua.into_iter().map(|u| ("rua", u)).chain(ruf.into_iter().map(|u| ("ruf", u)));
+    for (tag, uri) in tagged {
+        let Some(host) = mailto_host(uri) else { continue };
+        if !out.iter().any(|d| d.tag == tag && d.uri == *uri) {
+            let external = org(&host) != own;
+            out.push(ReportDestination { tag, uri: uri.clone(), host, external });
         }
     }
     out
@@ -73,6 +88,7 @@ pub(super) fn assess(
             findings.extend(mailbox(mail));
         }
     }
+    findings.extend(live_unauthorized(dns, &destinations));
     if destinations.iter().any(|d| d.tag == "ruf") {
         findings.push(Finding::info(
             "reports.ruf_not_honoured",
@@ -85,6 +101,30 @@ pub(super) fn assess(
         destinations,
         findings,
     }
+}
+
+/// The live record's external report addresses the plan does not use, without authorization:
+/// receivers drop those reports today, so the reports being read may be incomplete. A warning:
+/// the next step publishes the plan's addresses, which are checked on their own.
+fn live_unauthorized(dns: &DomainDns, planned: &[ReportDestination]) -> Vec<Finding> {
+    live_destinations(dns)
+        .into_iter()
+        .filter(|d| d.external && !planned.iter().any(|p| p.host == d.host))
+        .filter_map(|d| {
+            let auth = dns.reports.iter().find(|r| r.host == d.host)?;
+            (auth.authorized() == Some(false)).then(|| {
+                Finding::warning(
+                    "reports.live_unauthorized",
+                    0..0,
+                    format!(
+                        "the live record's {} {}: {} has no TXT \"v=DMARC1\" at \
+                         {}._report._dmarc.{}, so receivers send it nothing today",
+                        d.tag, d.uri, d.host, dns.domain, d.host
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 fn authorization(domain: &str, d: &ReportDestination, dns: &DomainDns) -> Option<Finding> {
