@@ -48,6 +48,13 @@ pub(super) fn assess(domain: &Domain, dns: &DomainDns, walk: Option<&SpfReport>)
         return finish(None, walk, findings);
     }
     let selection = select_spf(&answer.txt());
+    let declared: Vec<&str> =
+        domain.senders.iter().flat_map(|s| &s.spf_includes).map(String::as_str).collect();
+    if selection.count == 0 && !declared.is_empty() {
+        findings.push(no_record_for_senders(&dns.domain, &declared));
+        findings.extend(selection.findings.iter().filter(|f| f.id != "spf.no_record").cloned());
+        return finish(None, walk, findings);
+    }
     findings.extend(selection.findings.iter().cloned());
     let parsed = selection.record.as_deref().map(parse_spf);
     if let Some(parsed) = &parsed {
@@ -60,6 +67,22 @@ pub(super) fn assess(domain: &Domain, dns: &DomainDns, walk: Option<&SpfReport>)
         sender_includes(domain, parsed.as_ref(), &mut findings);
     }
     finish(selection.record, walk, findings)
+}
+
+/// No SPF record although the plan declares senders that send through SPF: their mail fails
+/// SPF, and the big mailbox providers refuse bulk mail without it.
+fn no_record_for_senders(domain: &str, includes: &[&str]) -> Finding {
+    let record = includes.iter().map(|i| format!("include:{i}")).collect::<Vec<_>>().join(" ");
+    Finding::error(
+        "spf.no_record",
+        0..0,
+        format!(
+            "{domain} publishes no SPF record, but the plan's senders need one: publish \
+             'v=spf1 {record} -all'. Without it their mail passes DMARC only by DKIM, and Gmail \
+             and Yahoo (February 2024) and Outlook.com (May 2025) require bulk senders to \
+             publish both SPF and DKIM"
+        ),
+    )
 }
 
 fn finish(
@@ -189,5 +212,15 @@ mod tests {
         }
         let r = assess(&domain(vec![sender("A.test.", false)]), &dns, None);
         assert!(r.findings.is_empty(), "case and trailing dot do not matter");
+    }
+
+    #[test]
+    fn no_spf_record_is_not_ready_when_the_plan_declares_spf_senders() {
+        for answer in [LookupState::NoData, txt(&["hello"])] {
+            let r = assess(&domain(vec![sender("b.test", true)]), &dns_with(&answer), None);
+            assert_eq!(ids(&r), [("spf.no_record", "error".to_owned())], "{answer:?}");
+            assert!(!r.ok && r.findings[0].message.contains("v=spf1 include:b.test -all"));
+            assert!(r.findings[0].message.contains("Outlook.com (May 2025)"));
+        }
     }
 }
