@@ -13,7 +13,7 @@ use dmarc_rollout::dns::{
     LookupState, RecordKind, ReportAuth, ResolverSource, Target, ZoneFileSource, gather,
 };
 use futures::StreamExt;
-use hickory_server::proto::rr::rdata::TXT;
+use hickory_server::proto::rr::rdata::{CNAME, TXT};
 use hickory_server::proto::rr::{Name, RData, Record};
 use support::dns_server::{TestDns, zone_text};
 
@@ -387,4 +387,17 @@ async fn printable_decimal_escapes_in_a_zone_file_read_as_their_characters() {
     let file = ZoneFileSource::from_text(&text, None, Path::new("esc.zone")).expect("zone parses");
     let answer = file.lookup("_dmarc.esc.test", Txt).await;
     assert_eq!(answer.txt(), ["v=DMARC1; p=none; rua=mailto:a@esc.test"]);
+}
+
+#[tokio::test]
+async fn a_selector_cname_to_a_hostile_name_that_does_not_exist_is_dangling() {
+    let hostile: &[&[u8]] = &[b"\x1b]52;c;eA==\x07", b"\xff\x7f", b"gone", b"dangle", b"test"];
+    let target = Name::from_labels(hostile.to_vec()).expect("binary labels");
+    let owner = Name::from_ascii("s1._domainkey.dangle.test.").expect("name");
+    let cname = Record::from_rdata(owner, 300, RData::CNAME(CNAME(target)));
+    let dns = TestDns::start_with(&[&zone_text("dangle.test", "@ MX 10 mx\n")], vec![cname]).await;
+    let got = gather(dns.source().as_ref(), &query("dangle.test", &["s1"], &[])).await;
+    let key = &got.dkim[0].key;
+    assert_eq!(key.state, LookupState::NxDomain, "chain {:?}", key.cname_chain);
+    assert_eq!(got.dkim[0].status(), DkimStatus::KeyMissing);
 }

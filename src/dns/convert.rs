@@ -76,6 +76,37 @@ pub(super) fn split_answers<'r>(
     (chain, records, ttl)
 }
 
+/// The name [`name_text`] shows, back as wire labels: `\DDD` (decimal) and `\X` escapes
+/// decoded, so a name taken from an answer is asked exactly as the server sent it, whatever
+/// bytes it holds. `None` when the text is no name (an empty label, a bad escape, too long).
+pub(super) fn name_from_text(text: &str) -> Option<Name> {
+    let text = text.strip_suffix('.').unwrap_or(text);
+    let mut labels: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'.' => labels.push(Vec::new()),
+            b'\\' => {
+                let first = bytes.next()?;
+                let byte = if first.is_ascii_digit() {
+                    let digits = [first, bytes.next()?, bytes.next()?];
+                    std::str::from_utf8(&digits).ok()?.parse::<u8>().ok()?
+                } else {
+                    first
+                };
+                labels.last_mut()?.push(byte);
+            }
+            _ => labels.last_mut()?.push(b),
+        }
+    }
+    if labels.iter().any(Vec::is_empty) {
+        return None;
+    }
+    let mut name = Name::from_labels(labels).ok()?;
+    name.set_fqdn(true);
+    Some(name)
+}
+
 /// A query name as an absolute name, so no search domain is ever appended.
 pub(super) fn fqdn(name: &str) -> String {
     if name.ends_with('.') { name.to_owned() } else { format!("{name}.") }
@@ -101,5 +132,15 @@ mod tests {
             assert_eq!(name_text(&name), text);
         }
         assert_eq!(name_text(&Name::root()), ".");
+    }
+
+    #[test]
+    fn a_name_shown_reads_back_as_the_same_labels() {
+        let labels: [&[u8]; 4] = [b"\x1b]52;c;eA==\x07", b"a.b\\\"", b"\xff\x7f \x00", b"test"];
+        let name = Name::from_labels(labels.to_vec()).expect("labels");
+        let back = name_from_text(&name_text(&name)).expect("reads back");
+        assert_eq!(back.iter().collect::<Vec<_>>(), labels.to_vec());
+        assert!(name_from_text("a..b").is_none() && name_from_text("a\\25").is_none());
+        assert!(name_from_text("a\\999.test").is_none(), "no byte is 999");
     }
 }

@@ -16,7 +16,7 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::{TokioResolver, system_conf};
 
 use super::answer::{Answer, LookupState, RecordKind};
-use super::convert::{fqdn, record_type, split_answers};
+use super::convert::{name_from_text, record_type, split_answers};
 use super::{DnsOptions, DnsSetupError, DnsSource};
 
 /// hickory's resolver with our options, plus a label saying which servers it asks.
@@ -76,7 +76,13 @@ impl ResolverSource {
     }
 
     async fn ask(&self, name: &str, kind: RecordKind) -> Answer {
-        let query = self.resolver.lookup(fqdn(name), record_type(kind));
+        // Names come back from answers written dig-style (`\027`, `\255`): read them as such,
+        // never through IDNA, which rejects the bytes a hostile CNAME target carries.
+        let Some(query_name) = name_from_text(name) else {
+            let state = LookupState::Error("not a DNS name".to_owned());
+            return Answer::now(name, kind, state, self.label.clone());
+        };
+        let query = self.resolver.lookup(query_name, record_type(kind));
         let result = tokio::time::timeout(self.timeout, query).await;
         let server = self.label.clone();
         match result {

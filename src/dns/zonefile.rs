@@ -11,7 +11,7 @@ use hickory_resolver::proto::rr::{LowerName, Name, RData, RecordSet, RecordType,
 use hickory_resolver::proto::serialize::txt::Parser;
 
 use super::answer::{Answer, LookupState, RecordKind};
-use super::convert::{fqdn, name_text, rdata, record_type};
+use super::convert::{fqdn, name_from_text, name_text, rdata, record_type};
 use super::{DnsSetupError, DnsSource};
 
 /// CNAME hops followed before giving up, as resolvers do against loops.
@@ -102,12 +102,9 @@ impl ZoneFileSource {
 
     fn answer(&self, name: &str, kind: RecordKind) -> Answer {
         let mut answer = Answer::now(name, kind, LookupState::NoData, self.label.clone());
-        let qname = match Name::from_ascii(fqdn(name)) {
-            Ok(qname) => qname,
-            Err(e) => {
-                answer.state = LookupState::Error(format!("bad name '{name}': {e}"));
-                return answer;
-            }
+        let Some(qname) = name_from_text(name) else {
+            answer.state = LookupState::Error("not a DNS name".to_owned());
+            return answer;
         };
         if !self.origin.zone_of(&qname) {
             answer.state = LookupState::OutsideZone;
