@@ -85,6 +85,14 @@ fn record_level_rules_give_their_findings() {
 }
 
 #[test]
+fn a_key_type_receivers_do_not_verify_is_an_unusable_key() {
+    let parsed = parse_dkim_key("v=DKIM1; k=dsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIB");
+    let f = parsed.findings.iter().find(|f| f.id == "dkim.unknown_key_type").expect("found");
+    assert_eq!(f.severity, dmarc_rollout::record::Severity::Error);
+    assert!(f.message.contains("unusable"), "{}", f.message);
+}
+
+#[test]
 fn quoted_key_says_to_drop_the_quotes() {
     let parsed =
         parse_dkim_key(&format!("v=DKIM1; p=\"{}\" \"{}\"", &RSA_2048[..200], &RSA_2048[200..]));

@@ -88,10 +88,14 @@ fn read_key_type(k: Option<&TagSpec<'_>>, findings: &mut Vec<Finding>) -> KeyTyp
         Some(k) if k.value == "rsa" => KeyType::Rsa,
         Some(k) if k.value == "ed25519" => KeyType::Ed25519,
         Some(k) => {
-            findings.push(Finding::warning(
+            findings.push(Finding::error(
                 "dkim.unknown_key_type",
                 k.span.clone(),
-                format!("key type '{}' is unknown; receivers cannot verify with it (use 'rsa' or 'ed25519')", k.value),
+                format!(
+                    "key type '{}' is unusable: receivers verify only rsa (RFC 6376) and ed25519 \
+                     (RFC 8463), so every signature with this selector fails; publish one of those",
+                    k.value
+                ),
             ));
             KeyType::Other(k.value.to_string())
         }
