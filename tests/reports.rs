@@ -663,3 +663,33 @@ fn base64(data: &[u8]) -> String {
     }
     out
 }
+
+#[test]
+fn a_gzip_whose_crc_does_not_match_is_rejected_with_nothing_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = std::fs::read(fixture("rfc7489.xml")).unwrap();
+    let mut damaged = gzip(&xml);
+    let crc = damaged.len() - 8;
+    damaged[crc] ^= 0xff;
+    let path = dir.path().join("damaged.xml.gz");
+    std::fs::write(&path, damaged).unwrap();
+    let c = read(&[path]);
+    assert!(c.domains.is_empty(), "no report of a damaged member counts: {:?}", c.domains.keys());
+    assert!(c.recovered_files.is_empty());
+    assert_eq!(c.rejected_files.len(), 1);
+    assert!(
+        c.rejected_files[0].reason.contains("nothing in it was counted"),
+        "{:?}",
+        c.rejected_files
+    );
+}
+
+#[test]
+fn a_report_that_declares_a_dtd_or_entities_is_rejected_as_unsafe() {
+    let xml = std::fs::read_to_string(fixture("rfc7489.xml")).unwrap();
+    let with_dtd = format!("<!DOCTYPE feedback [<!ENTITY a \"x\">]>\n{xml}");
+    let mut c = Corpus::new(Window::default());
+    let error = fold_report(with_dtd.as_bytes(), "dtd.xml", &mut c).unwrap_err();
+    assert!(error.to_string().contains("DTD"), "{error}");
+    assert!(c.domains.is_empty(), "nothing counted");
+}

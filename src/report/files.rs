@@ -181,8 +181,9 @@ impl Run {
         match kind {
             Kind::Xml => self.fold(Capped { inner: r, left: budget }, label),
             Kind::Gzip if depth < MAX_NESTING => {
+                let Some(compressed) = self.verified_gzip(r, label, budget) else { return };
                 // GzDecoder stops after the first member, so trailing bytes (Mimecast) are ignored.
-                let mut inner = BufReader::new(GzDecoder::new(r));
+                let mut inner = BufReader::new(GzDecoder::new(Cursor::new(compressed)));
                 match inner.fill_buf().map(sniff) {
                     Ok(Kind::Xml) => self.fold(Capped { inner, left: budget }, label),
                     Ok(Kind::Empty) => self.reject_label(label, "the gzip holds nothing"),
@@ -196,6 +197,29 @@ impl Run {
             }
             Kind::Unknown => self.reject_label(label, "not XML, gzip, zip or an email"),
         }
+    }
+
+    /// The gzip's bytes once its first member decompresses whole with a matching CRC-32 and
+    /// length: a damaged member is rejected before any report in it counts, since nothing can
+    /// say which part is damaged and enforcement must not rest on it.
+    fn verified_gzip(&mut self, r: impl Read, label: &str, budget: &Cell<u64>) -> Option<Vec<u8>> {
+        let mut compressed = Vec::new();
+        let cap = self.limits.max_decompressed_bytes;
+        if let Err(e) = r.take(cap.saturating_add(1)).read_to_end(&mut compressed) {
+            self.reject_label(label, format!("gzip: {e}"));
+            return None;
+        }
+        if u64::try_from(compressed.len()).unwrap_or(u64::MAX) > cap {
+            self.reject_label(label, "the gzip is larger than the decompression limit");
+            return None;
+        }
+        let trial = Cell::new(budget.get());
+        let mut check = Capped { inner: GzDecoder::new(compressed.as_slice()), left: &trial };
+        if let Err(e) = io::copy(&mut check, &mut io::sink()) {
+            self.reject_label(label, format!("gzip: {e}; nothing in it was counted"));
+            return None;
+        }
+        Some(compressed)
     }
 
     fn zip<R: Read + Seek>(&mut self, r: R, label: &str, budget: &Cell<u64>, depth: u8) {

@@ -35,6 +35,8 @@ pub enum FoldError {
     Truncated,
     #[error("the report has no policy_published/domain")]
     NoDomain,
+    #[error("the file declares a DTD or entities, which no report needs (an XML bomb?): rejected")]
+    Unsafe,
 }
 
 /// What one document gave: reports counted, skipped, and what was wrong but stepped over.
@@ -82,6 +84,8 @@ pub fn fold_report(
             Event::Text(t) => st.text(&t),
             Event::CData(t) => st.text(&t),
             Event::GeneralRef(r) => st.reference(&r),
+            // Reports never declare entities; a document that does is refused whole.
+            Event::DocType(_) => return Err(FoldError::Unsafe),
             Event::Eof => break,
             _ => {}
         }
