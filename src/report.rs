@@ -15,5 +15,7 @@ pub use fold::{FoldError, Folded, fold_report};
 pub use judge::{
     Disposition, EvidenceGate, GateState, SenderHint, SenderTally, WhatIf, sender_of, what_if,
 };
-pub use model::{Corpus, Counts, DomainSummary, EchoedPolicy, Rejected, Source, Window};
+pub use model::{
+    AuthResult, Corpus, Counts, DomainSummary, EchoedPolicy, Rejected, Source, Window,
+};
 pub use planned::{gate_for, sender_hints};

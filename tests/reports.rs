@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use dmarc_rollout::record::{DmarcRecord, Policy};
 use dmarc_rollout::report::{
-    Corpus, Disposition, DomainSummary, EvidenceGate, Limits, SenderHint, Window, fold_report,
-    read_paths, read_paths_with, what_if,
+    AuthResult, Corpus, Disposition, DomainSummary, EvidenceGate, Limits, SenderHint, Window,
+    fold_report, read_paths, read_paths_with, what_if,
 };
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reports");
@@ -312,8 +312,42 @@ fn records_for_the_same_ip_are_added_together() {
 fn a_sample_sources_auth_domains_are_kept_with_whether_they_passed() {
     let c = read(&[sample("parsedmarc/extract_report/nice-input.xml")]);
     let d = only_domain(&c);
-    let amazon = d.sources.values().filter(|s| s.dkim_domains.get("amazonses.com") == Some(&true));
+    let amazon = d
+        .sources
+        .values()
+        .filter(|s| s.dkim_domains.get("amazonses.com") == Some(&AuthResult::Pass));
     assert!(amazon.count() > 0);
+}
+
+#[test]
+fn spf_results_are_kept_whole_never_folded_into_fail() {
+    let record = |ip: &str, spf: &str| {
+        format!(
+            "<record><row><source_ip>{ip}</source_ip><count>1</count><policy_evaluated>\
+             <disposition>none</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated>\
+             </row><identifiers><header_from>whole.example</header_from></identifiers>\
+             <auth_results><spf><domain>whole.example</domain><result>{spf}</result></spf>\
+             </auth_results></record>"
+        )
+    };
+    let words = ["softfail", "neutral", "none", "temperror", "permerror", "fail"];
+    let records: String =
+        words.iter().enumerate().map(|(i, w)| record(&format!("192.0.2.{i}"), w)).collect();
+    let xml = format!(
+        "<feedback><report_metadata><org_name>r</org_name><report_id>1</report_id>\
+         <date_range><begin>1700000000</begin><end>1700086399</end></date_range>\
+         </report_metadata><policy_published><domain>whole.example</domain><p>none</p>\
+         </policy_published>{records}</feedback>"
+    );
+    let mut c = Corpus::new(Window::default());
+    fold_report(xml.as_bytes(), "whole.xml", &mut c).unwrap();
+    let got: Vec<&str> = (0..words.len())
+        .map(|i| {
+            c.domains["whole.example"].sources[&format!("192.0.2.{i}")].spf_domains["whole.example"]
+                .as_str()
+        })
+        .collect();
+    assert_eq!(got, words);
 }
 
 fn both_fixtures() -> Corpus {

@@ -6,6 +6,7 @@
 
 mod human;
 
+use crate::report::AuthResult;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -139,8 +140,8 @@ struct SourceView<'a> {
     /// The plan's sender this source authenticated as, with `--plan`.
     sender: Option<String>,
     /// Each domain the source signed (DKIM) or sent (SPF) as, and whether it ever passed.
-    dkim_domains: &'a BTreeMap<String, bool>,
-    spf_domains: &'a BTreeMap<String, bool>,
+    dkim_domains: &'a BTreeMap<String, AuthResult>,
+    spf_domains: &'a BTreeMap<String, AuthResult>,
 }
 
 #[derive(Serialize)]

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, Event};
 
-use super::model::{Absorbed, Corpus, Counts, Rejected, ReportSoFar};
+use super::model::{Absorbed, AuthResult, Corpus, Counts, Rejected, ReportSoFar};
 
 /// Longest text kept from one element; report values are short.
 const MAX_TEXT: usize = 1024;
@@ -144,8 +144,8 @@ struct Rec {
     dkim_aligned: bool,
     spf_aligned: bool,
     header_from: String,
-    dkim: Vec<(String, bool)>,
-    spf: Vec<(String, bool)>,
+    dkim: Vec<(String, AuthResult)>,
+    spf: Vec<(String, AuthResult)>,
 }
 
 #[derive(Default)]
@@ -156,7 +156,7 @@ struct State {
     begin: Option<i64>,
     end: Option<i64>,
     rec: Rec,
-    auth: (String, bool),
+    auth: (String, AuthResult),
     folded: Folded,
     no_domain: bool,
 }
@@ -178,7 +178,7 @@ impl State {
                 (self.begin, self.end) = (None, None);
             }
             tag::RECORD => self.rec = Rec::default(),
-            tag::DKIM | tag::SPF => self.auth = (String::new(), false),
+            tag::DKIM | tag::SPF => self.auth = (String::new(), AuthResult::None),
             _ => {}
         }
         Ok(())
@@ -245,7 +245,9 @@ impl State {
             (tag::AUTH_RESULTS, tag::DKIM | tag::SPF, tag::DOMAIN) => {
                 self.auth.0 = domain_text(text);
             }
-            (tag::AUTH_RESULTS, tag::DKIM | tag::SPF, tag::RESULT) => self.auth.1 = is_pass(text),
+            (tag::AUTH_RESULTS, tag::DKIM | tag::SPF, tag::RESULT) => {
+                self.auth.1 = AuthResult::parse(text);
+            }
             (_, tag::AUTH_RESULTS, tag::DKIM) => push_auth(&mut self.rec.dkim, &mut self.auth),
             (_, tag::AUTH_RESULTS, tag::SPF) => push_auth(&mut self.rec.spf, &mut self.auth),
             (_, tag::ROW, tag::SOURCE_IP) => self.rec.ip = normalise_ip(text),
@@ -351,7 +353,7 @@ impl State {
     }
 }
 
-fn push_auth(into: &mut Vec<(String, bool)>, auth: &mut (String, bool)) {
+fn push_auth(into: &mut Vec<(String, AuthResult)>, auth: &mut (String, AuthResult)) {
     let (domain, pass) = std::mem::take(auth);
     if !domain.is_empty() && into.len() < MAX_AUTH {
         into.push((domain, pass));

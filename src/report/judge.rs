@@ -35,7 +35,7 @@ fn sender_index(source: &Source, hints: &[SenderHint]) -> Option<usize> {
         .dkim_domains
         .iter()
         .chain(&source.spf_domains)
-        .filter_map(|(d, pass)| pass.then_some(d.as_str()))
+        .filter_map(|(d, result)| result.is_pass().then_some(d.as_str()))
         .collect();
     hints
         .iter()

@@ -58,15 +58,69 @@ impl Counts {
     }
 }
 
-/// One sending IP. The auth domains map to whether they passed at least once (aligned or not),
-/// which is what names a sender: a signature that fails proves nothing about who sent.
+/// An authentication result as the reporter wrote it, kept whole: `softfail` is never shown as
+/// `fail`, and only `pass` names a sender.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthResult {
+    #[default]
+    None,
+    Pass,
+    Fail,
+    SoftFail,
+    Neutral,
+    TempError,
+    PermError,
+    Policy,
+    /// A word the report schemas do not have.
+    Other,
+}
+
+impl AuthResult {
+    /// Reads a `<result>` word in any case (`Pass` is sent by some receivers).
+    pub fn parse(text: &str) -> Self {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "pass" => Self::Pass,
+            "fail" | "hardfail" => Self::Fail,
+            "softfail" => Self::SoftFail,
+            "neutral" => Self::Neutral,
+            "none" => Self::None,
+            "temperror" => Self::TempError,
+            "permerror" => Self::PermError,
+            "policy" => Self::Policy,
+            _ => Self::Other,
+        }
+    }
+
+    pub fn is_pass(self) -> bool {
+        self == Self::Pass
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::SoftFail => "softfail",
+            Self::Neutral => "neutral",
+            Self::TempError => "temperror",
+            Self::PermError => "permerror",
+            Self::Policy => "policy",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// One sending IP. The auth domains map to their result, `pass` when they passed at least once
+/// (aligned or not), which is what names a sender: a signature that fails proves nothing about
+/// who sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Source {
     pub ip: String,
     pub messages: u64,
     pub dmarc_pass: u64,
-    pub dkim_domains: BTreeMap<String, bool>,
-    pub spf_domains: BTreeMap<String, bool>,
+    pub dkim_domains: BTreeMap<String, AuthResult>,
+    pub spf_domains: BTreeMap<String, AuthResult>,
 }
 
 impl Source {
@@ -74,11 +128,14 @@ impl Source {
         self.messages.saturating_sub(self.dmarc_pass)
     }
 
-    fn note_auth(map: &mut BTreeMap<String, bool>, domain: String, passed: bool) {
+    /// A pass wins over any other result; otherwise the first result seen stays.
+    fn note_auth(map: &mut BTreeMap<String, AuthResult>, domain: String, result: AuthResult) {
         if let Some(seen) = map.get_mut(&domain) {
-            *seen |= passed;
+            if result.is_pass() {
+                *seen = result;
+            }
         } else if map.len() < MAX_AUTH_DOMAINS {
-            map.insert(domain, passed);
+            map.insert(domain, result);
         }
     }
 
@@ -287,8 +344,8 @@ impl ReportSoFar {
         ip: String,
         messages: u64,
         dmarc_pass: u64,
-        dkim: Vec<(String, bool)>,
-        spf: Vec<(String, bool)>,
+        dkim: Vec<(String, AuthResult)>,
+        spf: Vec<(String, AuthResult)>,
     ) {
         let room = self.sources.len() < MAX_SOURCES;
         let source = match self.sources.entry(ip) {

@@ -1,6 +1,7 @@
 //! The `reports` summary for people: a header line for the files read, then one compact block
 //! per domain. Every string that came from a report or a plan is escaped here.
 
+use crate::report::AuthResult;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -155,7 +156,7 @@ fn failing(d: &DomainView<'_>, out: &mut impl Write) -> io::Result<()> {
     more(out, failing.len(), TOP)
 }
 
-/// The plan's name for a source, else the domains it passed as, else "-".
+/// The plan's name for a source, else the domains it authenticated as, else "-".
 fn who(s: &SourceView<'_>) -> String {
     if let Some(name) = &s.sender {
         return escape(name).into_owned();
@@ -164,22 +165,23 @@ fn who(s: &SourceView<'_>) -> String {
         .dkim_domains
         .iter()
         .chain(s.spf_domains)
-        .filter(|(_, pass)| **pass)
+        .filter(|(_, result)| result.is_pass())
         .map(|(d, _)| escape(d).into_owned())
         .collect();
     passed.sort();
     passed.dedup();
-    if passed.is_empty() { "-".to_owned() } else { format!("passes as {}", list(&passed, 2)) }
+    // A source's passing identities name it, not its mail: it may still fail DMARC.
+    if passed.is_empty() {
+        "-".to_owned()
+    } else {
+        format!("authenticated as {}", list(&passed, 2))
+    }
 }
 
-/// `dkim example.org fail, spf example.org fail`: what a failing source claimed to be.
+/// `dkim example.org fail, spf example.org softfail`: what a failing source claimed to be.
 fn seen_as(s: &SourceView<'_>) -> String {
-    let claims = |kind: &str, map: &BTreeMap<String, bool>| -> Vec<String> {
-        map.iter()
-            .map(|(d, pass)| {
-                format!("{kind} {} {}", escape(d), if *pass { "pass" } else { "fail" })
-            })
-            .collect()
+    let claims = |kind: &str, map: &BTreeMap<String, AuthResult>| -> Vec<String> {
+        map.iter().map(|(d, result)| format!("{kind} {} {}", escape(d), result.as_str())).collect()
     };
     let all: Vec<String> =
         claims("dkim", s.dkim_domains).into_iter().chain(claims("spf", s.spf_domains)).collect();
