@@ -146,6 +146,17 @@ pub struct Overrides {
 }
 
 impl BlockKind {
+    /// The word a reason is listed with: `unknown`, `error`, `unverified`, `hold`, `weakens`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::NotReady => "error",
+            Self::Unverified => "unverified",
+            Self::Evidence => "hold",
+            Self::Loosening => "weakens",
+        }
+    }
+
     fn overridden_by(self, o: Overrides) -> bool {
         match self {
             Self::Unknown | Self::NotReady | Self::Unverified | Self::Evidence => o.force,
@@ -255,7 +266,7 @@ pub fn decide(inputs: &Inputs<'_>) -> Advice {
     // Only a step that bites harder than what is live needs senders ready and evidence.
     if target.exceeds(&live) && target.enforces() {
         readiness_gate(inputs.readiness, domain, &step, &mut advice);
-        advice.evidence = gate_for(&domain.phases[step.phase - 1], summary(inputs, domain));
+        advice.evidence = gate_for(domain, &domain.phases[step.phase - 1], summary(inputs, domain));
         if let Some(closed) = advice.evidence.as_ref().filter(|g| !g.open) {
             advice.why.push(evidence_block(step.phase, closed));
         }

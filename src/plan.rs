@@ -10,4 +10,4 @@ mod rules;
 pub use edit::{EditError, record_step};
 pub use error::{Location, PlanError};
 pub use load::load;
-pub use model::{Domain, Gate, HistoryEntry, Phase, Plan, Selector, Sender};
+pub use model::{Domain, Gate, GateSenders, HistoryEntry, Phase, Plan, Selector, Sender};

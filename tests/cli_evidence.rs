@@ -101,3 +101,26 @@ fn offline_next_still_honours_the_evidence_gate() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_gate_that_counts_only_known_senders_cannot_be_held_shut_by_spoofers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = gated_plan(dir.path(), 2, 0.95);
+    let text = fs::read_to_string(&plan).expect("plan");
+    fs::write(
+        &plan,
+        text.replacen("min_pass_rate = 0.95", "min_pass_rate = 0.95\ngate_senders = \"known\"", 1),
+    )
+    .expect("write");
+    let (_, table, stderr) = run(&["status", "--reports", REPORTS], &plan);
+    let line = table
+        .lines()
+        .find(|l| l.contains("evidence for phase 2"))
+        .unwrap_or_else(|| panic!("{table}{stderr}"));
+    assert!(line.contains("unknown sources (not counted)"), "{line}");
+    let (_, json, _) = run(&["status", "--json", "--reports", REPORTS], &plan);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let evidence = &json["domains"][0]["evidence"];
+    assert!(evidence["unknown"]["messages"].as_u64().is_some_and(|n| n > 0), "{evidence}");
+    assert!(evidence["pass_rate"].as_f64().is_some_and(|r| r > 90.9), "{evidence}");
+}

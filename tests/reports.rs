@@ -589,8 +589,12 @@ fn record(text: &str) -> DmarcRecord {
 #[test]
 fn the_gate_opens_when_days_and_pass_rate_are_enough() {
     let c = both_fixtures();
-    let gate = EvidenceGate { min_report_days: Some(2), min_pass_rate: Some(80.0) };
-    let state = gate.check(c.domains.get("example.org"));
+    let gate = EvidenceGate {
+        min_report_days: Some(2),
+        min_pass_rate: Some(80.0),
+        ..EvidenceGate::default()
+    };
+    let state = gate.check(c.domains.get("example.org"), &[]);
     assert!(state.open, "{state:?}");
     assert_eq!(state.report_days, 2);
     assert!((state.pass_rate.unwrap() - 84.444).abs() < 0.001);
@@ -599,11 +603,15 @@ fn the_gate_opens_when_days_and_pass_rate_are_enough() {
 #[test]
 fn the_gate_stays_closed_and_says_what_is_missing() {
     let c = both_fixtures();
-    let gate = EvidenceGate { min_report_days: Some(7), min_pass_rate: Some(98.0) };
-    let state = gate.check(c.domains.get("example.org"));
+    let gate = EvidenceGate {
+        min_report_days: Some(7),
+        min_pass_rate: Some(98.0),
+        ..EvidenceGate::default()
+    };
+    let state = gate.check(c.domains.get("example.org"), &[]);
     assert!(!state.open);
     assert_eq!(state.what_is_missing, ["5 more days of reports", "pass rate 84.4% < 98%"]);
-    let nothing = gate.check(None);
+    let nothing = gate.check(None, &[]);
     assert_eq!(nothing.what_is_missing, ["7 more days of reports", "no messages reported yet"]);
 }
 

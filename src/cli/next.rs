@@ -165,20 +165,10 @@ fn gate_remarks(p: &Planned<'_>, overrides: Overrides, err: &mut impl Write) -> 
         writeln!(err, "{name}: phase {} ({}) {what}:", s.phase, escape(&s.phase_name))?;
     }
     for b in &a.why {
-        writeln!(err, "{name}:   {} {}: {}", kind_word(b.kind), b.id, escape(&b.message))?;
+        writeln!(err, "{name}:   {} {}: {}", b.kind.word(), b.id, escape(&b.message))?;
     }
     for f in &a.warnings {
         writeln!(err, "{name}:   warning {}: {}", f.id, escape(&f.message))?;
     }
     Ok(())
-}
-
-fn kind_word(kind: BlockKind) -> &'static str {
-    match kind {
-        BlockKind::Unknown => "unknown",
-        BlockKind::NotReady => "error",
-        BlockKind::Unverified => "unverified",
-        BlockKind::Evidence => "hold",
-        BlockKind::Loosening => "weakens",
-    }
 }

@@ -284,8 +284,10 @@ fn phases<'a>(
             record: render(&p.record),
             parsed: &p.record,
             what_if: what_if(s, &p.record),
-            gate: EvidenceGate::from_plan(&p.gate)
-                .map(|required| GateView { required, state: required.check(summary) }),
+            gate: EvidenceGate::from_plan(&p.gate).map(|required| GateView {
+                required,
+                state: required.check(summary, &sender_hints(domain)),
+            }),
         })
         .collect()
 }

@@ -113,7 +113,7 @@ fn write_advice(s: &Standing, out: &mut impl Write) -> io::Result<()> {
     }
     // Readiness errors are listed above already; the rest of the reasons are the decision's own.
     for b in a.why.iter().filter(|b| !is_readiness(b)) {
-        writeln!(out, "    {} {}: {}", a.verdict.as_str(), b.id, escape(&b.message))?;
+        writeln!(out, "    {} {}: {}", b.kind.word(), b.id, escape(&b.message))?;
     }
     for f in &a.warnings {
         if !f.id.starts_with("spf.") && !f.id.starts_with("dkim.") && !f.id.starts_with("reports.")

@@ -8,13 +8,13 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{PlanError, Quoted};
-use super::model::{Domain, Gate, HistoryEntry, Phase, Plan, Selector, Sender};
+use super::model::{Domain, Gate, GateSenders, HistoryEntry, Phase, Plan, Selector, Sender};
 use super::rules;
 use crate::record::{DmarcRecord, Tag};
 
 const DEFAULT_TTL: u32 = 3600;
 const PHASE_KEYS: &[&str] =
-    &["name", "soak_days", "allow_loosen", "min_report_days", "min_pass_rate"];
+    &["name", "soak_days", "allow_loosen", "min_report_days", "min_pass_rate", "gate_senders"];
 const DOMAIN_KEYS: &[&str] = &["name", "ttl", "phase", "sender", "history"];
 const SENDER_KEYS: &[&str] = &["name", "spf_include", "dkim"];
 
@@ -51,6 +51,8 @@ pub fn load(file: &str, text: &str) -> Result<Plan, Vec<PlanError>> {
 struct Layer {
     record: DmarcRecord,
     spans: Vec<(Tag, Range<usize>)>,
+    /// `gate_senders`, which a phase takes from `[defaults]` like a tag.
+    gate_senders: Option<GateSenders>,
 }
 
 impl Layer {
@@ -103,9 +105,21 @@ impl Loader<'_> {
     }
 
     fn defaults(&mut self, table: &Table<'_>) -> (Layer, Option<u32>) {
-        self.unknown_keys(table, &["ttl"], true, "[defaults]");
+        self.unknown_keys(table, &["ttl", "gate_senders"], true, "[defaults]");
         let ttl = table.get("ttl").and_then(|v| self.uint(v, "ttl"));
-        (self.tags(table), ttl)
+        let mut layer = self.tags(table);
+        layer.gate_senders = table.get("gate_senders").and_then(|v| self.gate_senders(v));
+        (layer, ttl)
+    }
+
+    /// `gate_senders = "all"` (the default) or `"known"`.
+    fn gate_senders(&mut self, value: &Value<'_>) -> Option<GateSenders> {
+        let senders = match value.get_ref() {
+            DeValue::String(s) if s == "all" => Some(GateSenders::All),
+            DeValue::String(s) if s == "known" => Some(GateSenders::Known),
+            _ => None,
+        };
+        self.expect(senders, value, "gate_senders must be \"all\" or \"known\"")
     }
 
     fn ladder(&mut self, value: &Value<'_>, what: &str) -> Vec<RawPhase> {
@@ -122,8 +136,10 @@ impl Loader<'_> {
                 .get("min_report_days")
                 .and_then(|v| self.uint(v, "min_report_days")),
             min_pass_rate: table.get("min_pass_rate").and_then(|v| self.rate(v)),
+            senders: GateSenders::All,
         };
-        let tags = self.tags(table);
+        let mut tags = self.tags(table);
+        tags.gate_senders = table.get("gate_senders").and_then(|v| self.gate_senders(v));
         let phase = Phase {
             name,
             record: tags.record.clone(),
@@ -220,7 +236,9 @@ impl Loader<'_> {
                 let mut record = defaults.record.clone();
                 record.overlay(&overrides.record);
                 record.overlay(&r.tags.record);
-                Phase { record, ..r.phase.clone() }
+                let senders = r.tags.gate_senders.or(defaults.gate_senders).unwrap_or_default();
+                let gate = Gate { senders, ..r.phase.gate };
+                Phase { record, gate, ..r.phase.clone() }
             })
             .collect();
         for (i, pair) in phases.windows(2).enumerate() {

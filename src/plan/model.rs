@@ -59,6 +59,20 @@ pub struct Gate {
     pub min_report_days: Option<u32>,
     /// Share of messages passing DMARC, 0.0–1.0.
     pub min_pass_rate: Option<f64>,
+    /// Whose mail the pass rate is computed over.
+    pub senders: GateSenders,
+}
+
+/// Whose mail an evidence gate's pass rate counts (`all` or `known` in plans and JSON).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GateSenders {
+    /// Every message reported: spoofed mail lowers the rate too.
+    #[default]
+    All,
+    /// Only mail from the plan's declared senders, so spoofers cannot hold the gate shut; the
+    /// rest is shown beside it.
+    Known,
 }
 
 /// A service that sends mail as the domain, and what DNS must show for it.

@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use super::model::{DomainSummary, Source};
+use super::model::{Counts, DomainSummary, Source};
+use crate::plan::GateSenders;
 use crate::record::{DmarcRecord, Policy};
 
 /// A sender the plan declares, recognised by the domains it authenticates as (suffix match on
@@ -153,6 +154,8 @@ fn whole(x: f64) -> u64 {
 pub struct EvidenceGate {
     pub min_report_days: Option<u32>,
     pub min_pass_rate: Option<f64>,
+    /// `all` mail, or only the plan's `known` senders' mail, counts towards the pass rate.
+    pub senders: GateSenders,
 }
 
 /// The gate's verdict, with what is still missing in words for the screen.
@@ -160,15 +163,19 @@ pub struct EvidenceGate {
 pub struct GateState {
     pub open: bool,
     pub report_days: u32,
-    /// DMARC pass rate in percent; `None` without messages.
+    /// DMARC pass rate in percent over the mail the gate counts; `None` without messages.
     pub pass_rate: Option<f64>,
+    /// With `gate_senders = "known"`: the mail from sources no declared sender accounts for,
+    /// shown beside the gate and not counted in it.
+    pub unknown: Option<Counts>,
     pub what_is_missing: Vec<String>,
 }
 
 impl GateState {
-    /// `open (21 days of reports, 99.2% pass)` or `closed: what is missing`.
+    /// `open (21 days of reports, 99.2% pass)` or `closed: what is missing`, then the unknown
+    /// senders' mail when the gate counts only the known.
     pub fn summary(&self) -> String {
-        if self.open {
+        let main = if self.open {
             let rate = self
                 .pass_rate
                 .map(|r| format!(", {:.1}% pass", (r * 10.0).floor() / 10.0))
@@ -176,15 +183,30 @@ impl GateState {
             format!("open ({} days of reports{rate})", self.report_days)
         } else {
             format!("closed: {}", self.what_is_missing.join("; "))
+        };
+        match &self.unknown {
+            Some(u) if u.messages > 0 => format!(
+                "{main}; unknown sources (not counted): {} message(s), {} passing",
+                u.messages, u.dmarc_pass
+            ),
+            _ => main,
         }
     }
 }
 
 impl EvidenceGate {
     /// Checks a domain's evidence; `None` (no reports at all) opens only a gate with no bars.
-    pub fn check(&self, summary: Option<&DomainSummary>) -> GateState {
+    /// `hints` name the plan's senders, for a gate that counts only theirs.
+    pub fn check(&self, summary: Option<&DomainSummary>, hints: &[SenderHint]) -> GateState {
         let report_days = summary.map_or(0, |s| s.days_covered);
-        let pass_rate = summary.and_then(DomainSummary::pass_rate);
+        let (pass_rate, unknown) = match (self.senders, summary) {
+            (GateSenders::Known, Some(s)) => {
+                let (known, unknown) = split_by_sender(s, hints);
+                (rate(&known), Some(unknown))
+            }
+            (GateSenders::Known, None) => (None, None),
+            (GateSenders::All, _) => (summary.and_then(DomainSummary::pass_rate), None),
+        };
         let mut missing = Vec::new();
         if let Some(need) = self.min_report_days.filter(|n| *n > report_days) {
             let more = need - report_days;
@@ -202,6 +224,30 @@ impl EvidenceGate {
                 Some(_) => {}
             }
         }
-        GateState { open: missing.is_empty(), report_days, pass_rate, what_is_missing: missing }
+        GateState {
+            open: missing.is_empty(),
+            report_days,
+            pass_rate,
+            unknown,
+            what_is_missing: missing,
+        }
     }
+}
+
+/// The domain's messages from sources a declared sender accounts for, and the rest (sources
+/// past the reader's cap included).
+fn split_by_sender(s: &DomainSummary, hints: &[SenderHint]) -> (Counts, Counts) {
+    let (mut known, mut unknown) = (Counts::default(), s.other_sources);
+    for source in s.sources.values() {
+        let into = if sender_of(source, hints).is_some() { &mut known } else { &mut unknown };
+        into.messages = into.messages.saturating_add(source.messages);
+        into.dmarc_pass = into.dmarc_pass.saturating_add(source.dmarc_pass);
+    }
+    (known, unknown)
+}
+
+/// DMARC pass rate in percent; `None` without messages.
+fn rate(c: &Counts) -> Option<f64> {
+    #[expect(clippy::cast_precision_loss, reason = "a rate; message counts stay far below 2^52")]
+    (c.messages > 0).then(|| c.dmarc_pass as f64 * 100.0 / c.messages as f64)
 }

@@ -18,14 +18,20 @@ impl EvidenceGate {
         Some(Self {
             min_report_days: gate.min_report_days,
             min_pass_rate: gate.min_pass_rate.map(percent),
+            senders: gate.senders,
         })
     }
 }
 
-/// The state of the evidence gate in front of `phase`, or `None` when the phase has no gate.
-/// `summary` is the domain's evidence (`None`: no reports at all).
-pub fn gate_for(phase: &Phase, summary: Option<&DomainSummary>) -> Option<GateState> {
-    EvidenceGate::from_plan(&phase.gate).map(|g| g.check(summary))
+/// The state of the evidence gate in front of `domain`'s `phase`, or `None` when the phase has
+/// no gate. `summary` is the domain's evidence (`None`: no reports at all).
+pub fn gate_for(
+    domain: &Domain,
+    phase: &Phase,
+    summary: Option<&DomainSummary>,
+) -> Option<GateState> {
+    let gate = EvidenceGate::from_plan(&phase.gate)?;
+    Some(gate.check(summary, &sender_hints(domain)))
 }
 
 /// Hints to name the sources of `domain`'s reports by, most telling first.
@@ -130,7 +136,7 @@ mod tests {
 
     #[test]
     fn a_plan_share_becomes_a_percent_and_no_bars_is_no_gate() {
-        let gate = Gate { min_report_days: Some(14), min_pass_rate: Some(0.57) };
+        let gate = Gate { min_report_days: Some(14), min_pass_rate: Some(0.57), ..Gate::default() };
         let evidence = EvidenceGate::from_plan(&gate).expect("a gate");
         assert_eq!(evidence.min_pass_rate, Some(57.0));
         assert_eq!(evidence.min_report_days, Some(14));
@@ -146,9 +152,17 @@ mod tests {
             allow_loosen: false,
             gate: Gate::default(),
         };
-        assert_eq!(gate_for(&phase, None), None);
-        let gated = Phase { gate: Gate { min_report_days: Some(3), min_pass_rate: None }, ..phase };
-        let state = gate_for(&gated, None).expect("a gate");
+        let domain = Domain {
+            name: "example.com".into(),
+            ttl: 3600,
+            phases: Vec::new(),
+            senders: Vec::new(),
+            history: Vec::new(),
+        };
+        assert_eq!(gate_for(&domain, &phase, None), None);
+        let gate = Gate { min_report_days: Some(3), ..Gate::default() };
+        let gated = Phase { gate, ..phase };
+        let state = gate_for(&domain, &gated, None).expect("a gate");
         assert_eq!(
             (state.open, state.what_is_missing),
             (false, vec!["3 more days of reports".into()])
