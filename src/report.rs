@@ -10,7 +10,7 @@ mod mime;
 pub mod model;
 pub mod planned;
 
-pub use files::{Limits, read_paths, read_paths_with};
+pub use files::{Limits, read_bytes, read_paths, read_paths_with};
 pub use fold::{FoldError, Folded, fold_report};
 pub use judge::{
     Disposition, EvidenceGate, GateState, SenderHint, SenderTally, WhatIf, sender_of, what_if,

@@ -9,7 +9,7 @@ use chrono::{Days, NaiveDate};
 use dmarc_rollout::plan;
 use dmarc_rollout::record::render::{MAX_CHARACTER_STRING, render, split_character_strings};
 use dmarc_rollout::record::{self, DmarcRecord, Finding, Severity, Tag, dkim, spf};
-use dmarc_rollout::report::{Corpus, Window, fold_report};
+use dmarc_rollout::report::{Corpus, Limits, Window, fold_report, read_bytes};
 
 /// `parse` on any text: spans inside the text on character boundaries, findings sorted, and a
 /// record it keeps renders to text that parses back to the same record with no new error.
@@ -142,6 +142,31 @@ pub fn report_fold(data: &[u8]) {
     let mut corpus = Corpus::new(Window { since: None, until: None });
     if let Ok(folded) = fold_report(data, "fuzz.xml", &mut corpus) {
         assert!(folded.counted == 0 || !corpus.domains.is_empty(), "{folded:?}");
+    }
+}
+
+/// A small decompression budget, so a bomb is stopped long before the fuzzer's memory limit.
+const FUZZ_LIMITS: Limits = Limits { max_decompressed_bytes: 4 << 20 };
+
+/// Any bytes as a report file (XML, gzip, zip, or an email by its headers): no panic; every
+/// file is counted once, as read or rejected; a counted report has its domain in the corpus.
+pub fn report_container(data: &[u8]) {
+    let corpus = read_bytes(data, "fuzz", false, &Window::default(), &FUZZ_LIMITS);
+    check_corpus(&corpus);
+}
+
+/// Any bytes as an email in a Maildir (MIME parts, base64 and quoted-printable, attachments that
+/// are gzip or zip): no panic, and the same corpus properties.
+pub fn report_message(data: &[u8]) {
+    let corpus = read_bytes(data, "fuzz.eml", true, &Window::default(), &FUZZ_LIMITS);
+    check_corpus(&corpus);
+}
+
+fn check_corpus(corpus: &Corpus) {
+    let counted: u64 = corpus.domains.values().map(|d| d.reports).sum();
+    assert!(counted == 0 || !corpus.domains.is_empty());
+    for rejected in &corpus.rejected_files {
+        assert!(!rejected.reason.is_empty(), "a rejection without a reason");
     }
 }
 

@@ -46,6 +46,28 @@ pub fn read_paths_with(paths: &[PathBuf], window: &Window, limits: &Limits) -> C
     run.corpus
 }
 
+/// Reads one document held in memory as if it were a file named `label`, through the same
+/// containers and limits, without the file system (for fuzzing and for input from a pipe).
+/// `as_message` reads it as an email, as an entry of a Maildir is.
+pub fn read_bytes(
+    bytes: &[u8],
+    label: &str,
+    as_message: bool,
+    window: &Window,
+    limits: &Limits,
+) -> Corpus {
+    let mut run = Run { corpus: Corpus::new(*window), limits: *limits };
+    let budget = Cell::new(limits.max_decompressed_bytes);
+    let kind = sniff(&bytes[..bytes.len().min(512)]);
+    if as_message || kind == Kind::Message {
+        run.message(Cursor::new(bytes), label, &budget, Expect::Message);
+    } else {
+        run.corpus.files_read += 1;
+        run.container(kind, Cursor::new(bytes), label, &budget, 0);
+    }
+    run.corpus
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Empty,
