@@ -101,7 +101,8 @@ pub enum Command {
         #[command(flatten)]
         clock: Clock,
         /// txt: the value alone (one `domain<TAB>value` line per domain when there are
-        /// several); zone: a zone-file line; json: an object (an array for several domains).
+        /// several); zone: a zone-file line; json: an object (an array for several domains);
+        /// the others: the change as that DNS-as-code tool takes it (see the README).
         #[arg(long, short, value_enum, default_value_t = Format::Txt)]
         format: Format,
     },
@@ -260,6 +261,40 @@ pub enum Format {
     Txt,
     Zone,
     Json,
+    /// `TXT("_dmarc", …)` lines for the zone's `D(…)` block.
+    Dnscontrol,
+    /// The zone config's YAML record, `;` escaped as `\;`.
+    Octodns,
+    /// An `azurerm_dns_txt_record` resource.
+    TerraformAzurerm,
+    /// An `aws_route53_record` resource.
+    TerraformAws,
+    /// A `cloudflare_dns_record` resource (provider v5).
+    TerraformCloudflare,
+    /// A script for `nsupdate -k KEYFILE`, guarded by a prerequisite on the live record.
+    Nsupdate,
+    /// Windows DNS Server cmdlets.
+    PowershellDns,
+    /// `az network dns record-set txt` commands.
+    AzureCli,
+}
+
+impl Format {
+    /// The DNS-as-code export this format is, if it is one.
+    fn export(self) -> Option<crate::export::Format> {
+        use crate::export::Format as E;
+        Some(match self {
+            Self::Txt | Self::Zone | Self::Json => return None,
+            Self::Dnscontrol => E::Dnscontrol,
+            Self::Octodns => E::Octodns,
+            Self::TerraformAzurerm => E::TerraformAzurerm,
+            Self::TerraformAws => E::TerraformAws,
+            Self::TerraformCloudflare => E::TerraformCloudflare,
+            Self::Nsupdate => E::Nsupdate,
+            Self::PowershellDns => E::PowershellDns,
+            Self::AzureCli => E::AzureCli,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -361,7 +396,7 @@ fn run_next(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> std::io::Result<u8> {
-    let advices: Vec<(&str, advice::Advice)> = if request.offline {
+    let advices: Vec<(&str, advice::Advice, next::Live)> = if request.offline {
         let evidence = reports.read(err)?;
         let domains = match select(p, request.domain.as_deref()) {
             Ok(domains) => domains,
@@ -379,7 +414,7 @@ fn run_next(
                     reports: evidence.as_ref(),
                     today: request.today,
                 };
-                (d.name.as_str(), advice::decide(&inputs))
+                (d.name.as_str(), advice::decide(&inputs), next::Live::NotRead)
             })
             .collect()
     } else {
@@ -387,13 +422,19 @@ fn run_next(
             Ok((domains, standings)) => domains
                 .iter()
                 .map(|d| d.name.as_str())
-                .zip(standings.into_iter().map(|s| s.advice))
+                .zip(standings)
+                .map(|(name, s)| {
+                    let live = next::Live::of(&s.dmarc);
+                    (name, s.advice, live)
+                })
                 .collect(),
             Err(code) => return Ok(code),
         }
     };
-    let planned: Vec<next::Planned<'_>> =
-        advices.iter().map(|(domain, advice)| next::Planned { domain, advice }).collect();
+    let planned: Vec<next::Planned<'_>> = advices
+        .iter()
+        .map(|(domain, advice, live)| next::Planned { domain, advice, live })
+        .collect();
     next::run(&planned, request.format, request.overrides, out, err)
 }
 
