@@ -1,6 +1,7 @@
 //! The command line: clap definitions (doc comments are the help text) and dispatch. Every
 //! command writes through `&mut impl Write` so its output can be tested byte for byte.
 
+mod apply;
 mod init;
 mod lint;
 mod live;
@@ -105,6 +106,50 @@ pub enum Command {
         /// the others: the change as that DNS-as-code tool takes it (see the README).
         #[arg(long, short, value_enum, default_value_t = Format::Txt)]
         format: Format,
+    },
+    /// Publish the next step by RFC 2136 dynamic update, wait for every server, record it.
+    ///
+    /// The step is the one `next` prints, after the same decision and gates (--force,
+    /// --allow-loosen). The update is signed with the TSIG key and applies only if `_dmarc`
+    /// still holds exactly the record the decision was made on (RFC 2136 prerequisite); then
+    /// every name server of the zone (the NS set, each IPv4 and IPv6 address) is asked until
+    /// each serves the step or --wait runs out, and only then is the phase recorded in the
+    /// plan, as `record` does. Exit codes 10 to 15 say what stopped it.
+    Apply {
+        /// The plan file.
+        plan: PathBuf,
+        /// The domain whose next step to publish.
+        #[arg(long, short)]
+        domain: String,
+        /// The zone's primary server, which takes the update (HOST[:PORT], port 53 by default).
+        #[arg(long, value_name = "HOST[:PORT]")]
+        server: String,
+        /// The TSIG key file, as `tsig-keygen` (BIND) or `keymgr -t` (Knot) write it
+        /// (hmac-sha256 or hmac-sha512).
+        #[arg(long, value_name = "FILE")]
+        tsig_key: PathBuf,
+        /// Print the update that would be sent (zone, prerequisite, delete, add); send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Publish the step even when sender readiness is not ready or not verified, or its
+        /// evidence gate is closed.
+        #[arg(long)]
+        force: bool,
+        /// Publish the step even when it weakens the live record.
+        #[arg(long)]
+        allow_loosen: bool,
+        /// Seconds to wait for every authoritative server to serve the step.
+        #[arg(long, value_name = "SECS", default_value_t = 120)]
+        wait: u64,
+        /// The port the zone's name servers are asked on while waiting.
+        #[arg(long, value_name = "PORT", default_value_t = 53)]
+        ns_port: u16,
+        #[command(flatten)]
+        dns: DnsArgs,
+        #[command(flatten)]
+        reports: ReportArgs,
+        #[command(flatten)]
+        clock: Clock,
     },
     /// Show where each domain stands: live record, phase, drift, next step, problems.
     Status {
@@ -321,6 +366,32 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
             let overrides = advice::Overrides { force, allow_loosen };
             let request = NextRequest { domain, offline, overrides, format, today: clock.today() };
             with_plan(&plan, err, |p, err| run_next(&p, &request, &dns, &reports, out, err))
+        }
+        Command::Apply {
+            plan,
+            domain,
+            server,
+            tsig_key,
+            dry_run,
+            force,
+            allow_loosen,
+            wait,
+            ns_port,
+            dns,
+            reports,
+            clock,
+        } => {
+            let request = apply::Request {
+                domain,
+                server,
+                key: tsig_key,
+                dry_run,
+                overrides: advice::Overrides { force, allow_loosen },
+                wait: std::time::Duration::from_secs(wait),
+                ns_port,
+                today: clock.today(),
+            };
+            apply::run(&plan, &request, &dns, &reports, out, err)
         }
         Command::Status { plan, domain, json, dns, reports, clock } => {
             with_plan(&plan, err, |p, err| {

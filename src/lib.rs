@@ -8,6 +8,7 @@ pub mod exits;
 pub mod export;
 pub mod fsio;
 pub mod plan;
+pub mod publish;
 pub mod readiness;
 pub mod record;
 pub mod report;

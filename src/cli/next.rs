@@ -178,7 +178,11 @@ fn json<'a>(p: &'a Planned<'_>, overrides: Overrides) -> Json<'a> {
 }
 
 /// Where the domain stands, what the step repairs, when it is due, and what stands in its way.
-fn remarks(p: &Planned<'_>, overrides: Overrides, err: &mut impl Write) -> io::Result<()> {
+pub(super) fn remarks(
+    p: &Planned<'_>,
+    overrides: Overrides,
+    err: &mut impl Write,
+) -> io::Result<()> {
     let (name, a) = (p.domain, p.advice);
     let Some(s) = &a.step else {
         for b in &a.why {
