@@ -6,6 +6,7 @@ mod init;
 mod lint;
 mod live;
 mod next;
+mod publisher;
 mod record;
 mod reports;
 mod status;
@@ -63,6 +64,26 @@ pub struct UiArgs {
     pub reports: ReportArgs,
     #[command(flatten)]
     pub clock: Clock,
+    #[command(flatten)]
+    pub apply: UiApplyArgs,
+}
+
+/// Where the terminal UI's `a` publishes a step by dynamic update (off unless both are given).
+#[derive(Debug, Clone, Args)]
+pub struct UiApplyArgs {
+    /// With --tsig-key, `a` publishes the selected domain's next step by dynamic update to this
+    /// primary server (HOST[:PORT]), as `apply` does.
+    #[arg(long, value_name = "HOST[:PORT]", requires = "tsig_key")]
+    pub apply_server: Option<String>,
+    /// The TSIG key file for --apply-server (`tsig-keygen` or `keymgr -t` output).
+    #[arg(long, value_name = "FILE", requires = "apply_server")]
+    pub tsig_key: Option<PathBuf>,
+    /// With --apply-server: the port the zone's name servers are asked on while waiting.
+    #[arg(long, value_name = "PORT", default_value_t = 53)]
+    pub ns_port: u16,
+    /// With --apply-server: seconds to wait for every name server to serve a published step.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub wait: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -523,10 +544,8 @@ fn ui(ui: &UiArgs, out: &mut impl Write, err: &mut impl Write) -> u8 {
         return exits::USAGE;
     }
     let refresh = (ui.refresh > 0).then(|| std::time::Duration::from_secs(ui.refresh));
-    let result = ui
-        .reports
-        .read(err)
-        .and_then(|evidence| tui::run(plan, &ui.dns, evidence, ui.clock, refresh, out, err));
+    let result =
+        ui.reports.read(err).and_then(|evidence| tui::run(plan, ui, evidence, refresh, out, err));
     result.unwrap_or_else(|e| {
         let _ = writeln!(err, "dmarc-rollout: {e}");
         exits::WRITE

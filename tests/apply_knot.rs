@@ -388,3 +388,54 @@ fn a_key_that_keymgr_writes_is_read() {
     );
     assert_eq!(key.secret.bytes().len(), 64);
 }
+
+/// A regex for `text` as a terminal draws it: escape sequences may sit between any two cells.
+fn words(text: &str) -> expectrl::Regex<String> {
+    let escape = r"\x1b\[[0-9;?]*[A-Za-z]";
+    let cells: Vec<String> = text
+        .chars()
+        .map(|c| {
+            let c = if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("\\x{{{:x}}}", u32::from(c))
+            };
+            format!("(?:{c}|{escape})(?:{escape})*")
+        })
+        .collect();
+    expectrl::Regex(cells.concat())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tui_publishes_on_a_and_y_and_records_once_every_server_serves_it() {
+    use expectrl::Expect as _;
+    let Some(knot) = Knot::start(ORIGIN, zone(true), Second::Secondary).await else { return };
+    let plan = plan_file_path(&knot);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dmarc-rollout"));
+    command
+        .arg(&plan)
+        .args(["--nameserver", &knot.primary.to_string(), "--timeout", "2", "--refresh", "0"])
+        .args(["--today", "2026-12-01", "--apply-server", &knot.primary.to_string()])
+        .args(["--tsig-key", &knot.key_file().display().to_string()])
+        .args(["--ns-port", &knot.port.to_string(), "--wait", "30"])
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm-256color");
+    tokio::task::spawn_blocking(move || {
+        let mut session = expectrl::Session::spawn(command).expect("the binary starts in a pty");
+        session.set_expect_timeout(Some(Duration::from_secs(20)));
+        session.expect(words("phase 1/2")).expect("DNS shows phase 1 live");
+        session.send("a").expect("a is sent");
+        session.expect(words("Publish by dynamic update?")).expect("the question is asked");
+        session.expect(words("verdict: READY")).expect("with the verdict");
+        session.send("y").expect("y is sent");
+        // The screen is redrawn cell by cell, so only words new on it can be waited for.
+        session.expect(words("servers serve it")).expect("the wait shows in the status line");
+        session.expect(words("recorded ·")).expect("the status line says it is recorded");
+        session.send("q").expect("q is sent");
+        session.expect("\x1b[?1049l").expect("the alternate screen is left");
+    })
+    .await
+    .unwrap();
+    assert_eq!(served(knot.second.unwrap()).await, [QUARANTINE]);
+    assert!(plan_text(&knot).contains("[domain.history]\n2 = 2026-12-01"), "{}", plan_text(&knot));
+}

@@ -4,22 +4,23 @@
 //! writes it. Remarks and progress go to stderr; `--dry-run` prints the update on stdout.
 
 use std::io::{self, Write};
-use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 
 use super::live::{self, DnsArgs, ReportArgs};
 use super::next::{self, Live, Planned};
+use super::publisher::{Publisher, Stop, read_key, resolve};
 use super::{load_plan_text, record};
 use crate::advice::{BlockKind, Overrides};
 use crate::assess::assess;
-use crate::dns::{self, TsigKey, UpdateServer, WaitError};
+use crate::dns::{self, UpdateServer};
 use crate::exits;
 use crate::plan::Domain;
-use crate::publish::{Outcome, Plan, Update, update_text};
+use crate::publish::update_text;
 use crate::rollout::NextStep;
+use crate::standing::Standing;
 use crate::text::escape;
 
 /// What `apply` was asked for, beside the plan and the DNS and report flags.
@@ -64,8 +65,23 @@ pub fn run(
         Ok(runtime) => runtime,
         Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
     };
-    let context = Context { path, text: &text, domain, request, dns, key: &key };
-    runtime.block_on(context.apply(evidence.as_ref(), out, err))
+    runtime.block_on(async {
+        let options = dns.options();
+        let publisher = match resolve(&request.server, options.timeout).await {
+            Ok(addr) => Publisher {
+                server: UpdateServer { addr, timeout: options.timeout },
+                key,
+                ns_port: request.ns_port,
+                wait: request.wait,
+                options,
+            },
+            Err(message) => {
+                return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE);
+            }
+        };
+        let context = Context { path, text: &text, domain, request, publisher };
+        context.apply(evidence.as_ref(), out, err).await
+    })
 }
 
 /// Everything one `apply` works with.
@@ -75,8 +91,7 @@ struct Context<'a> {
     text: &'a str,
     domain: &'a Domain,
     request: &'a Request,
-    dns: &'a DnsArgs,
-    key: &'a TsigKey,
+    publisher: Publisher,
 }
 
 impl Context<'_> {
@@ -86,14 +101,7 @@ impl Context<'_> {
         out: &mut impl Write,
         err: &mut impl Write,
     ) -> io::Result<u8> {
-        let options = self.dns.options();
-        let server = match resolve(&self.request.server, options.timeout).await {
-            Ok(addr) => UpdateServer { addr, timeout: options.timeout },
-            Err(message) => {
-                return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE);
-            }
-        };
-        let source = match dns::connect(&options) {
+        let source = match dns::connect(&self.publisher.options) {
             Ok(source) => source,
             Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
         };
@@ -102,16 +110,15 @@ impl Context<'_> {
             Ok(step) => step,
             Err(code) => return Ok(code),
         };
-        let (zone, update) = match self.update(&server, &standing, step, err).await? {
+        let (zone, update) = match self.publisher.prepare(step, &standing.dmarc.records).await {
             Ok(prepared) => prepared,
-            Err(code) => return Ok(code),
+            Err(stopped) => return said(&stopped, err),
         };
         if self.request.dry_run {
-            let key = self.key;
+            let (server, key) = (self.publisher.server.addr, &self.publisher.key);
             writeln!(
                 out,
-                "; to {}, signed with key {} ({})",
-                server.addr,
+                "; to {server}, signed with key {} ({})",
                 key.name,
                 key.algorithm.as_str()
             )?;
@@ -119,21 +126,24 @@ impl Context<'_> {
             writeln!(err, "{}: dry run, nothing was sent", self.domain.name)?;
             return Ok(exits::OK);
         }
-        let outcome = server.send(&update, self.key, unix_now()).await;
-        let said = outcome.describe(server.addr, &step.host);
-        if outcome != Outcome::Accepted {
-            writeln!(err, "dmarc-rollout: {said}")?;
-            return Ok(outcome_code(&outcome));
+        // A progress line that cannot be written is no reason to stop waiting.
+        let sent = self
+            .publisher
+            .send_and_wait(source.as_ref(), &zone, &update, step, |line| {
+                let _ = writeln!(err, "{line}");
+            })
+            .await;
+        match sent {
+            Ok(()) => self.record(step, err),
+            Err(stopped) => said(&stopped, err),
         }
-        writeln!(err, "{said}: phase {} ({})", step.phase, escape(&step.phase_name))?;
-        self.wait_then_record(source.as_ref(), &zone, step, err).await
     }
 
     /// The step, when the decision clears it with the overrides given (its remarks said on
     /// stderr as `next` says them); else the exit code `next` would give.
     fn cleared_step<'s>(
         &self,
-        standing: &'s crate::standing::Standing,
+        standing: &'s Standing,
         err: &mut impl Write,
     ) -> io::Result<Result<&'s NextStep, u8>> {
         let overrides = self.request.overrides;
@@ -151,120 +161,15 @@ impl Context<'_> {
         }
     }
 
-    /// The zone and the compare-and-swap update, from what the server holds now; else the
-    /// exit code, said on stderr.
-    async fn update(
-        &self,
-        server: &UpdateServer,
-        standing: &crate::standing::Standing,
-        step: &NextStep,
-        err: &mut impl Write,
-    ) -> io::Result<Result<(String, Update), u8>> {
-        let (zone, plan) = match dns::prepare(server, step, &standing.dmarc.records).await {
-            Ok(prepared) => prepared,
-            Err(e) => {
-                let code = match e {
-                    dns::ReadError::NotAuthoritative { .. } => exits::NOT_AUTHORITATIVE,
-                    _ => exits::DNS,
-                };
-                return writeln!(err, "dmarc-rollout: {e}; nothing was sent").map(|()| Err(code));
-            }
-        };
-        let (message, code) = match plan {
-            Plan::Send(update) => return Ok(Ok((zone, update))),
-            Plan::AlreadyLive => (
-                format!(
-                    "{}: {} already serves phase {}; nothing was sent",
-                    self.domain.name, server.addr, step.phase
-                ),
-                exits::OK,
-            ),
-            Plan::Delegated { target } => (
-                format!(
-                    "dmarc-rollout: {} is a CNAME to {}: the record is published there; nothing was sent",
-                    step.host,
-                    escape(&target)
-                ),
-                exits::NOT_AUTHORITATIVE,
-            ),
-            Plan::Changed { decided_on, server: now } => (
-                format!(
-                    "dmarc-rollout: {} changed since it was read: the decision was made on {}, {} holds {}; \
-                     nothing was written. Run it again to decide on what is there now",
-                    step.host,
-                    records(&decided_on),
-                    server.addr,
-                    records(&now)
-                ),
-                exits::CHANGED,
-            ),
-        };
-        writeln!(err, "{message}").map(|()| Err(code))
-    }
-
-    async fn wait_then_record(
-        &self,
-        source: &dyn dns::DnsSource,
-        zone: &str,
-        step: &NextStep,
-        err: &mut impl Write,
-    ) -> io::Result<u8> {
-        let mut last = String::new();
-        let waited = dns::wait_for_servers(
-            source,
-            zone,
-            step,
-            self.request.ns_port,
-            self.request.wait,
-            &self.dns.options(),
-            |progress| {
-                let line = progress.line();
-                if line != last {
-                    // A progress line that cannot be written is no reason to stop waiting.
-                    let _ = writeln!(err, "{line}");
-                    last = line;
-                }
-            },
-        )
-        .await;
-        match waited {
-            Ok(_) => self.record(step, err),
-            Err(WaitError::NoServers(why)) => {
-                writeln!(
-                    err,
-                    "dmarc-rollout: not recorded: the name servers of {zone} could not be found ({}); \
-                     once every server serves phase {}, run `dmarc-rollout record`",
-                    escape(&why),
-                    step.phase
-                )?;
-                Ok(exits::LAGGING)
-            }
-            Err(WaitError::Lagging(progress)) => {
-                writeln!(
-                    err,
-                    "dmarc-rollout: not recorded: after {} s, {}/{} servers serve {}:",
-                    self.request.wait.as_secs(),
-                    progress.serving(),
-                    progress.servers.len(),
-                    step.host
-                )?;
-                for lagging in progress.laggards() {
-                    writeln!(err, "  {lagging}")?;
-                }
-                writeln!(err, "once every server serves it, run `dmarc-rollout record`")?;
-                Ok(exits::LAGGING)
-            }
-        }
-    }
-
     /// The phase into the history as `record` writes it; a phase already recorded keeps its
     /// date, as `record` keeps it.
     fn record(&self, step: &NextStep, err: &mut impl Write) -> io::Result<u8> {
         if let Some(date) = crate::rollout::published_on(self.domain, step.phase - 1) {
+            let name = &self.domain.name;
             writeln!(
                 err,
-                "{}: phase {} is already recorded as published on {date}",
-                self.domain.name, step.phase
+                "{name}: phase {} is already recorded as published on {date}",
+                step.phase
             )?;
             return Ok(exits::OK);
         }
@@ -272,60 +177,8 @@ impl Context<'_> {
     }
 }
 
-/// DMARC records for a message: each quoted and escaped, or "no DMARC record".
-fn records(texts: &[String]) -> String {
-    if texts.is_empty() {
-        return "no DMARC record".to_owned();
-    }
-    texts.iter().map(|t| format!("'{}'", escape(t))).collect::<Vec<_>>().join(" and ")
-}
-
-/// The exit code of an update the server did not accept.
-fn outcome_code(outcome: &Outcome) -> u8 {
-    match outcome {
-        Outcome::Accepted => exits::OK,
-        Outcome::Changed { .. } => exits::CHANGED,
-        Outcome::NotAuthoritative => exits::NOT_AUTHORITATIVE,
-        Outcome::Refused { .. } => exits::REFUSED,
-        Outcome::Tsig(_) => exits::TSIG,
-        Outcome::NoAnswer(_) => exits::NO_ANSWER,
-    }
-}
-
-fn read_key(path: &Path) -> Result<TsigKey, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the TSIG key {}: {e}", path.display()))?;
-    dns::parse_key_file(&text).map_err(|e| format!("{}:{e}", path.display()))
-}
-
-/// `HOST[:PORT]` (port 53 by default) as an address; a host name is resolved within the
-/// timeout.
-async fn resolve(server: &str, timeout: Duration) -> Result<SocketAddr, String> {
-    if let Ok(addr) = server.parse::<SocketAddr>() {
-        return Ok(addr);
-    }
-    if let Ok(ip) = server.trim_matches(['[', ']']).parse::<IpAddr>() {
-        return Ok(SocketAddr::new(ip, 53));
-    }
-    let (host, port) = match server.rsplit_once(':') {
-        Some((host, port)) => {
-            let port = port
-                .parse::<u16>()
-                .map_err(|_| format!("'{}' has no valid port", escape(server)))?;
-            (host, port)
-        }
-        None => (server, 53),
-    };
-    let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host((host, port))).await;
-    match lookup {
-        Ok(Ok(mut addrs)) => {
-            addrs.next().ok_or_else(|| format!("'{}' has no address", escape(host)))
-        }
-        Ok(Err(e)) => Err(format!("cannot resolve the server '{}': {e}", escape(host))),
-        Err(_) => Err(format!("cannot resolve the server '{}' in time", escape(host))),
-    }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+/// Says why publishing stopped (an error unless the step needed nothing) and gives its code.
+fn said(stop: &Stop, err: &mut impl Write) -> io::Result<u8> {
+    let prefix = if stop.code == exits::OK { "" } else { "dmarc-rollout: " };
+    writeln!(err, "{prefix}{}", stop.message).map(|()| stop.code)
 }
