@@ -1,10 +1,12 @@
 //! The command line: clap definitions (doc comments are the help text) and dispatch. Every
 //! command writes through `&mut impl Write` so its output can be tested byte for byte.
 
+mod apply;
 mod init;
 mod lint;
 mod live;
 mod next;
+mod publisher;
 mod record;
 mod reports;
 mod status;
@@ -62,6 +64,26 @@ pub struct UiArgs {
     pub reports: ReportArgs,
     #[command(flatten)]
     pub clock: Clock,
+    #[command(flatten)]
+    pub apply: UiApplyArgs,
+}
+
+/// Where the terminal UI's `a` publishes a step by dynamic update (off unless both are given).
+#[derive(Debug, Clone, Args)]
+pub struct UiApplyArgs {
+    /// With --tsig-key, `a` publishes the selected domain's next step by dynamic update to this
+    /// primary server (HOST[:PORT]), as `apply` does.
+    #[arg(long, value_name = "HOST[:PORT]", requires = "tsig_key")]
+    pub apply_server: Option<String>,
+    /// The TSIG key file for --apply-server (`tsig-keygen` or `keymgr -t` output).
+    #[arg(long, value_name = "FILE", requires = "apply_server")]
+    pub tsig_key: Option<PathBuf>,
+    /// With --apply-server: the port the zone's name servers are asked on while waiting.
+    #[arg(long, value_name = "PORT", default_value_t = 53)]
+    pub ns_port: u16,
+    /// With --apply-server: seconds to wait for every name server to serve a published step.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub wait: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,9 +123,54 @@ pub enum Command {
         #[command(flatten)]
         clock: Clock,
         /// txt: the value alone (one `domain<TAB>value` line per domain when there are
-        /// several); zone: a zone-file line; json: an object (an array for several domains).
+        /// several); zone: a zone-file line; json: an object (an array for several domains);
+        /// the others: the change as that DNS-as-code tool takes it (see the README).
         #[arg(long, short, value_enum, default_value_t = Format::Txt)]
         format: Format,
+    },
+    /// Publish the next step by RFC 2136 dynamic update, wait for every server, record it.
+    ///
+    /// The step is the one `next` prints, after the same decision and gates (--force,
+    /// --allow-loosen). The update is signed with the TSIG key and applies only if `_dmarc`
+    /// still holds exactly the record the decision was made on (RFC 2136 prerequisite); then
+    /// every name server of the zone (the NS set, each IPv4 and IPv6 address) is asked until
+    /// each serves the step or --wait runs out, and only then is the phase recorded in the
+    /// plan, as `record` does. Exit codes 10 to 15 say what stopped it.
+    Apply {
+        /// The plan file.
+        plan: PathBuf,
+        /// The domain whose next step to publish.
+        #[arg(long, short)]
+        domain: String,
+        /// The zone's primary server, which takes the update (HOST[:PORT], port 53 by default).
+        #[arg(long, value_name = "HOST[:PORT]")]
+        server: String,
+        /// The TSIG key file, as `tsig-keygen` (BIND) or `keymgr -t` (Knot) write it
+        /// (hmac-sha256 or hmac-sha512).
+        #[arg(long, value_name = "FILE")]
+        tsig_key: PathBuf,
+        /// Print the update that would be sent (zone, prerequisite, delete, add); send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Publish the step even when sender readiness is not ready or not verified, or its
+        /// evidence gate is closed.
+        #[arg(long)]
+        force: bool,
+        /// Publish the step even when it weakens the live record.
+        #[arg(long)]
+        allow_loosen: bool,
+        /// Seconds to wait for every authoritative server to serve the step.
+        #[arg(long, value_name = "SECS", default_value_t = 120)]
+        wait: u64,
+        /// The port the zone's name servers are asked on while waiting.
+        #[arg(long, value_name = "PORT", default_value_t = 53)]
+        ns_port: u16,
+        #[command(flatten)]
+        dns: DnsArgs,
+        #[command(flatten)]
+        reports: ReportArgs,
+        #[command(flatten)]
+        clock: Clock,
     },
     /// Show where each domain stands: live record, phase, drift, next step, problems.
     Status {
@@ -260,6 +327,40 @@ pub enum Format {
     Txt,
     Zone,
     Json,
+    /// `TXT("_dmarc", …)` lines for the zone's `D(…)` block.
+    Dnscontrol,
+    /// The zone config's YAML record, `;` escaped as `\;`.
+    Octodns,
+    /// An `azurerm_dns_txt_record` resource.
+    TerraformAzurerm,
+    /// An `aws_route53_record` resource.
+    TerraformAws,
+    /// A `cloudflare_dns_record` resource (provider v5).
+    TerraformCloudflare,
+    /// A script for `nsupdate -k KEYFILE`, guarded by a prerequisite on the live record.
+    Nsupdate,
+    /// Windows DNS Server cmdlets.
+    PowershellDns,
+    /// `az network dns record-set txt` commands.
+    AzureCli,
+}
+
+impl Format {
+    /// The DNS-as-code export this format is, if it is one.
+    fn export(self) -> Option<crate::export::Format> {
+        use crate::export::Format as E;
+        Some(match self {
+            Self::Txt | Self::Zone | Self::Json => return None,
+            Self::Dnscontrol => E::Dnscontrol,
+            Self::Octodns => E::Octodns,
+            Self::TerraformAzurerm => E::TerraformAzurerm,
+            Self::TerraformAws => E::TerraformAws,
+            Self::TerraformCloudflare => E::TerraformCloudflare,
+            Self::Nsupdate => E::Nsupdate,
+            Self::PowershellDns => E::PowershellDns,
+            Self::AzureCli => E::AzureCli,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -286,6 +387,32 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
             let overrides = advice::Overrides { force, allow_loosen };
             let request = NextRequest { domain, offline, overrides, format, today: clock.today() };
             with_plan(&plan, err, |p, err| run_next(&p, &request, &dns, &reports, out, err))
+        }
+        Command::Apply {
+            plan,
+            domain,
+            server,
+            tsig_key,
+            dry_run,
+            force,
+            allow_loosen,
+            wait,
+            ns_port,
+            dns,
+            reports,
+            clock,
+        } => {
+            let request = apply::Request {
+                domain,
+                server,
+                key: tsig_key,
+                dry_run,
+                overrides: advice::Overrides { force, allow_loosen },
+                wait: std::time::Duration::from_secs(wait),
+                ns_port,
+                today: clock.today(),
+            };
+            apply::run(&plan, &request, &dns, &reports, out, err)
         }
         Command::Status { plan, domain, json, dns, reports, clock } => {
             with_plan(&plan, err, |p, err| {
@@ -361,7 +488,7 @@ fn run_next(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> std::io::Result<u8> {
-    let advices: Vec<(&str, advice::Advice)> = if request.offline {
+    let advices: Vec<(&str, advice::Advice, next::Live)> = if request.offline {
         let evidence = reports.read(err)?;
         let domains = match select(p, request.domain.as_deref()) {
             Ok(domains) => domains,
@@ -379,7 +506,7 @@ fn run_next(
                     reports: evidence.as_ref(),
                     today: request.today,
                 };
-                (d.name.as_str(), advice::decide(&inputs))
+                (d.name.as_str(), advice::decide(&inputs), next::Live::NotRead)
             })
             .collect()
     } else {
@@ -387,13 +514,19 @@ fn run_next(
             Ok((domains, standings)) => domains
                 .iter()
                 .map(|d| d.name.as_str())
-                .zip(standings.into_iter().map(|s| s.advice))
+                .zip(standings)
+                .map(|(name, s)| {
+                    let live = next::Live::of(&s.dmarc);
+                    (name, s.advice, live)
+                })
                 .collect(),
             Err(code) => return Ok(code),
         }
     };
-    let planned: Vec<next::Planned<'_>> =
-        advices.iter().map(|(domain, advice)| next::Planned { domain, advice }).collect();
+    let planned: Vec<next::Planned<'_>> = advices
+        .iter()
+        .map(|(domain, advice, live)| next::Planned { domain, advice, live })
+        .collect();
     next::run(&planned, request.format, request.overrides, out, err)
 }
 
@@ -411,10 +544,8 @@ fn ui(ui: &UiArgs, out: &mut impl Write, err: &mut impl Write) -> u8 {
         return exits::USAGE;
     }
     let refresh = (ui.refresh > 0).then(|| std::time::Duration::from_secs(ui.refresh));
-    let result = ui
-        .reports
-        .read(err)
-        .and_then(|evidence| tui::run(plan, &ui.dns, evidence, ui.clock, refresh, out, err));
+    let result =
+        ui.reports.read(err).and_then(|evidence| tui::run(plan, ui, evidence, refresh, out, err));
     result.unwrap_or_else(|e| {
         let _ = writeln!(err, "dmarc-rollout: {e}");
         exits::WRITE

@@ -3,12 +3,16 @@
 //! collects, per domain, everything shown beside a plan. Not pure: network, clock, files.
 
 mod answer;
+mod apply;
 mod authoritative;
 mod convert;
 mod domain;
 mod gather;
 mod readiness;
 mod resolver;
+mod servers;
+mod tsig;
+mod update;
 mod walk;
 mod zonefile;
 
@@ -20,14 +24,18 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 
 pub use answer::{Answer, LookupState, Rdata, RecordKind, TxtData};
+pub use apply::{POLL_INTERVAL, WaitError, prepare, wait_for_servers};
 pub use authoritative::AuthoritativeSource;
 pub use domain::{
     DkimLookup, DkimStatus, DmarcAt, DomainDns, DomainQuery, Existence, Inherited, ReportAuth,
-    TreeWalk,
+    TreeWalk, is_dmarc,
 };
 pub use gather::{gather, report_auths};
 pub use readiness::{MailDomain, ReadinessDns, gather_readiness, mail_domain, walk_spf};
 pub use resolver::ResolverSource;
+pub use servers::{ServerSet, name_servers};
+pub use tsig::{KeyFileError, Secret, TsigAlgorithm, TsigKey, parse_key_file};
+pub use update::{ReadError, UpdateServer};
 pub use walk::{tree_walk_names, walk_org_domain};
 pub use zonefile::ZoneFileSource;
 

@@ -21,6 +21,25 @@ pub const BLOCKED: u8 = 7;
 pub const WRITE: u8 = 8;
 /// `reports`: no file gave a report (nothing found, or every file was rejected).
 pub const NO_REPORTS: u8 = 9;
+/// `apply`: the `_dmarc` record changed since it was read (the server's prerequisite failed
+/// with YXRRSET/NXRRSET, or it holds other records than the decision was made on); nothing
+/// was written.
+pub const CHANGED: u8 = 10;
+/// `apply`: the server is not authoritative for the zone (NOTAUTH), or `_dmarc` is a CNAME
+/// into another zone; nothing was written.
+pub const NOT_AUTHORITATIVE: u8 = 11;
+/// `apply`: the server refused the update (REFUSED, or another error code such as SERVFAIL
+/// or NOTZONE); nothing was written.
+pub const REFUSED: u8 = 12;
+/// `apply`: the server rejected the TSIG signature (BADKEY, BADSIG, BADTIME with the clock
+/// skew); nothing was written.
+pub const TSIG: u8 = 13;
+/// `apply`: no trustworthy answer to the update (timeout, connection lost, an answer not
+/// signed with the key): whether it was written is unknown; nothing was recorded.
+pub const NO_ANSWER: u8 = 14;
+/// `apply`: the update was accepted, but not every authoritative server served it within
+/// `--wait` (or the servers could not be found); the plan was not recorded.
+pub const LAGGING: u8 = 15;
 
 /// The table printed at the end of `--help`.
 pub const HELP: &str = "\
@@ -35,4 +54,10 @@ Exit codes:
   7  next/check: the next step is blocked or held (readiness not ready or unverified,
      closed evidence gate, a weakening of the live record)
   8  a file could not be written, or would have been overwritten
-  9  reports: no report could be read from the paths given";
+  9  reports: no report could be read from the paths given
+ 10  apply: the _dmarc record changed since it was read; nothing was written
+ 11  apply: the server is not authoritative for the zone (NOTAUTH), or _dmarc is a CNAME
+ 12  apply: the server refused the update (REFUSED or another error code)
+ 13  apply: the server rejected the TSIG key (BADKEY, BADSIG, BADTIME)
+ 14  apply: no trustworthy answer to the update: whether it was written is unknown
+ 15  apply: accepted, but not every authoritative server served it in time; not recorded";

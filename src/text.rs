@@ -81,7 +81,14 @@ pub(crate) fn push_decimal_escape(out: &mut String, b: u8) {
 }
 
 fn needs_escape(c: char) -> bool {
-    c == '\\' || c.is_control() || is_bidi_control(c) || is_invisible(c)
+    c == '\\' || is_unsafe(c)
+}
+
+/// A character that must never reach a terminal raw: a control character (C0, DEL, C1), a bidi
+/// control or an invisible one. Writers for other syntaxes (the DNS-as-code exports) escape
+/// exactly these in their own way.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || is_invisible(c)
 }
 
 /// Unicode bidirectional formatting characters (Trojan Source, CVE-2021-42574).

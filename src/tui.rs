@@ -17,7 +17,8 @@ use futures::StreamExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 pub use app::{
-    App, Effect, Entry, Mode, Msg, Pane, RecordOutcome, RecordRequest, RecordTo, update,
+    App, ApplyAsk, ApplyOutcome, ApplyRequest, Effect, Entry, Mode, Msg, Pane, RecordOutcome,
+    RecordRequest, RecordTo, update,
 };
 pub use model::{
     DomainView, LadderRow, Live, Position, Readiness, SpfTree, StatusLine, StepState, initial_view,
@@ -43,11 +44,22 @@ pub trait Recorder: Send + Sync + 'static {
     fn record(&self, request: RecordRequest, tx: UnboundedSender<Msg>);
 }
 
+/// Publishes a confirmed step by dynamic update, waits for every server and records it.
+/// `apply` must return at once: it spawns its work, sends [`Msg::ApplyProgress`] lines as the
+/// wait goes on and one [`Msg::Applied`] with the outcome.
+pub trait Publisher: Send + Sync + 'static {
+    /// Where it publishes, for the question the UI asks (`127.0.0.1:53`).
+    fn describe(&self) -> String;
+    fn apply(&self, request: ApplyRequest, tx: UnboundedSender<Msg>);
+}
+
 /// The outside world the UI talks to: DNS through the loader, the plan file through the
-/// recorder.
+/// recorder, and, when the UI was started with a server and a key, dynamic updates through
+/// the publisher.
 pub struct Workers {
     pub loader: Arc<dyn Loader>,
     pub recorder: Arc<dyn Recorder>,
+    pub publisher: Option<Arc<dyn Publisher>>,
 }
 
 /// Runs the UI until the user quits. `domains` are the plan-only views ([`initial_view`]);
@@ -67,6 +79,7 @@ pub async fn run(
         ));
     }
     let mut app = App::new(domains, status, color, record_to);
+    app.apply_to = workers.publisher.as_ref().map(|p| p.describe());
     let mut terminal = ratatui::try_init()?;
     release_mouse_on_panic();
     let result = match execute!(io::stdout(), EnableMouseCapture) {
@@ -108,6 +121,11 @@ async fn event_loop(
                     start_refresh(workers.loader.as_ref(), generation, &tx);
                 }
                 Effect::Record(request) => workers.recorder.record(request, tx.clone()),
+                Effect::Apply(request) => {
+                    if let Some(publisher) = &workers.publisher {
+                        publisher.apply(request, tx.clone());
+                    }
+                }
                 Effect::Copy(text) => {
                     execute!(io::stdout(), CopyToClipboard::to_clipboard_from(text))?;
                 }

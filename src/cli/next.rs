@@ -8,13 +8,36 @@ use serde::Serialize;
 use super::{Format, days, to_json};
 use crate::advice::{Advice, Block, BlockKind, Change, Overrides, Verdict};
 use crate::exits;
+use crate::export::{self, DnsChange, Op, RrType};
 use crate::rollout::NextStep;
+use crate::standing::DmarcState;
 use crate::text::escape;
 
-/// One domain's advice, named.
+/// One domain's advice, named, with what `_dmarc` held when it was decided.
 pub struct Planned<'a> {
     pub domain: &'a str,
     pub advice: &'a Advice,
+    pub live: &'a Live,
+}
+
+/// What `_dmarc` held when the decision was made, as an export needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Live {
+    /// DNS was not asked (`--offline`).
+    NotRead,
+    /// The DMARC records found there (none: nothing is published).
+    Records(Vec<String>),
+    /// `_dmarc` is a CNAME to this name: the record is published there, not in this zone.
+    Cname(String),
+}
+
+impl Live {
+    pub fn of(dmarc: &DmarcState) -> Self {
+        match dmarc.cname_chain.last() {
+            Some(target) => Self::Cname(target.clone()),
+            None => Self::Records(dmarc.records.clone()),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -65,24 +88,80 @@ pub fn run(
         }
         .map(|()| code);
     }
-    let steps: Vec<&NextStep> = planned
+    let cleared: Vec<(&Planned<'_>, &NextStep)> = planned
         .iter()
         .filter(|p| p.advice.may_publish(overrides))
-        .filter_map(|p| p.advice.step.as_ref())
+        .filter_map(|p| p.advice.step.as_ref().map(|s| (p, s)))
         .collect();
+    if let Some(export) = format.export() {
+        return write_export(export, &cleared, out, err).map(|refused| match refused {
+            Some(exits::USAGE) => exits::USAGE,
+            Some(refused) if code == exits::OK => refused,
+            _ => code,
+        });
+    }
+    let steps: Vec<&NextStep> = cleared.iter().map(|(_, s)| *s).collect();
     match (format, steps.as_slice()) {
         (_, []) => {}
         (Format::Txt, [step]) if !several => writeln!(out, "{}", step.value)?,
         (Format::Txt, _) => {
             steps.iter().try_for_each(|s| writeln!(out, "{}\t{}", s.domain, s.value))?;
         }
-        (Format::Zone | Format::Json, _) => {
+        _ => {
             steps
                 .iter()
                 .try_for_each(|s| writeln!(out, "{}. {} IN TXT {}", s.host, s.ttl, s.zone))?;
         }
     }
     Ok(code)
+}
+
+/// The cleared steps as one DNS-as-code export; `Some(code)` when it could not be written as
+/// asked (said on stderr), which then decides the exit code.
+fn write_export(
+    format: export::Format,
+    cleared: &[(&Planned<'_>, &NextStep)],
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> io::Result<Option<u8>> {
+    let mut changes = Vec::new();
+    let mut delegated = false;
+    for (p, step) in cleared {
+        if step.complete {
+            continue;
+        }
+        let op = match p.live {
+            Live::NotRead => Op::Set { value: step.value.clone() },
+            Live::Records(old) if old.is_empty() => Op::Create { value: step.value.clone() },
+            Live::Records(old) => Op::Replace { old: old.clone(), value: step.value.clone() },
+            Live::Cname(target) => {
+                writeln!(
+                    err,
+                    "{}: {} is a CNAME to {}, where the record is published; nothing exported",
+                    p.domain,
+                    step.host,
+                    escape(target)
+                )?;
+                delegated = true;
+                continue;
+            }
+        };
+        changes.push(DnsChange {
+            zone: export::assumed_zone(p.domain),
+            owner: step.host.clone(),
+            rtype: RrType::Txt,
+            ttl: step.ttl,
+            op,
+            note: Some(format!("{}: phase {} ({})", p.domain, step.phase, step.phase_name)),
+        });
+    }
+    match export::render(format, &changes) {
+        Ok(text) => {
+            out.write_all(text.as_bytes())?;
+            Ok(delegated.then_some(exits::BLOCKED))
+        }
+        Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| Some(exits::USAGE)),
+    }
 }
 
 fn json<'a>(p: &'a Planned<'_>, overrides: Overrides) -> Json<'a> {
@@ -99,7 +178,11 @@ fn json<'a>(p: &'a Planned<'_>, overrides: Overrides) -> Json<'a> {
 }
 
 /// Where the domain stands, what the step repairs, when it is due, and what stands in its way.
-fn remarks(p: &Planned<'_>, overrides: Overrides, err: &mut impl Write) -> io::Result<()> {
+pub(super) fn remarks(
+    p: &Planned<'_>,
+    overrides: Overrides,
+    err: &mut impl Write,
+) -> io::Result<()> {
     let (name, a) = (p.domain, p.advice);
     let Some(s) = &a.step else {
         for b in &a.why {

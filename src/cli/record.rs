@@ -108,7 +108,7 @@ fn live_phase(
     }
 }
 
-fn write(
+pub(super) fn write(
     path: &Path,
     text: &str,
     domain: &Domain,

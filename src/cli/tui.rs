@@ -1,7 +1,8 @@
 //! `dmarc-rollout PLAN`: the terminal UI on live DNS. Lookups run in background tasks, one
 //! standing per domain sent to the UI as it lands; the UI never waits on them. A step the user
 //! confirms with `m` is written into the plan by a blocking task, through the same write as
-//! `dmarc-rollout record`.
+//! `dmarc-rollout record`; one confirmed with `a` is published as `apply` publishes it, by a
+//! task that sends its progress back as it goes.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -13,55 +14,72 @@ use tokio::sync::Mutex;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::Clock;
 use super::live::{self, DnsArgs};
-use super::load_plan_text;
+use super::publisher::{Publisher, read_key, resolve};
 use super::record::{RecordError, Written, write_step};
+use super::{Clock, UiApplyArgs, UiArgs, load_plan_text};
 use crate::assess::assess;
-use crate::dns::{self, DnsSource};
+use crate::dns::{self, DnsSource, TsigKey, UpdateServer};
 use crate::exits;
 use crate::fsio::WriteError;
 use crate::plan::{self, Domain};
 use crate::report::Corpus;
 use crate::tui::initial_view;
 use crate::tui::model::{from_standing, report_rows};
-use crate::tui::{self, Msg, RecordOutcome, RecordRequest, RecordTo, StatusLine, Workers};
+use crate::tui::{
+    self, ApplyOutcome, ApplyRequest, Msg, RecordOutcome, RecordRequest, RecordTo, StatusLine,
+    Workers,
+};
 
 /// Domains looked up at once per refresh.
 const CONCURRENCY: usize = 32;
 
 pub fn run(
     path: &Path,
-    dns: &DnsArgs,
+    ui: &UiArgs,
     reports: Option<Corpus>,
-    clock: Clock,
     refresh: Option<Duration>,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> io::Result<u8> {
+    let (dns, clock) = (&ui.dns, ui.clock);
     let (text, plan) = match load_plan_text(path, err)? {
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
+    };
+    let key = match ui.apply.tsig_key.as_deref().map(read_key).transpose() {
+        Ok(key) => key,
+        Err(message) => return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE),
     };
     let runtime = live::runtime().map_err(io::Error::other)?;
     let printed = runtime.block_on(async {
         let source = match dns::connect(&dns.options()) {
             Ok(source) => source,
-            Err(e) => return Ok(Err(e)),
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let publisher = match (&ui.apply.apply_server, key) {
+            (Some(server), Some(key)) => match publisher(server, key, &ui.apply, dns).await {
+                Ok(publisher) => Some(publisher),
+                Err(message) => return Ok(Err(message)),
+            },
+            _ => None,
         };
         let views = plan.domains.iter().map(initial_view).collect();
         let status = StatusLine { target: source.describe(), last_refresh: None };
         let file = PlanFile { path: path.to_owned(), text, domains: Arc::new(plan.domains) };
         let plan = Arc::new(Mutex::new(file));
+        let can_publish = publisher.is_some();
         let session = Arc::new(Session {
             source,
             plan,
             clock,
             reports: reports.map(Arc::new),
             sweep: std::sync::Mutex::default(),
+            publisher,
         });
         let record_to = RecordTo { file: path.display().to_string(), today: clock.today() };
-        let workers = Workers { loader: session.clone(), recorder: session };
+        let publisher = can_publish.then(|| session.clone() as Arc<dyn tui::Publisher>);
+        let workers = Workers { loader: session.clone(), recorder: session, publisher };
         tui::run(views, status, record_to, workers, refresh).await.map(Ok)
     })?;
     match printed {
@@ -69,6 +87,24 @@ pub fn run(
         Ok(None) => Ok(exits::OK),
         Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
     }
+}
+
+/// What `a` publishes with: the server resolved, the key read, the wait as `apply` waits.
+async fn publisher(
+    server: &str,
+    key: TsigKey,
+    apply: &UiApplyArgs,
+    dns: &DnsArgs,
+) -> Result<Publisher, String> {
+    let options = dns.options();
+    let addr = resolve(server, options.timeout).await?;
+    Ok(Publisher {
+        server: UpdateServer { addr, timeout: options.timeout },
+        key,
+        ns_port: apply.ns_port,
+        wait: Duration::from_secs(apply.wait),
+        options,
+    })
 }
 
 /// The plan as the UI last read or wrote it: the text a write must still find on disk, and the
@@ -118,6 +154,8 @@ struct Session {
     reports: Option<Arc<Corpus>>,
     /// The lookups of the newest refresh, aborted when another one starts.
     sweep: std::sync::Mutex<Option<JoinHandle<()>>>,
+    /// Where `a` publishes, when the UI was started with a server and a key.
+    publisher: Option<Publisher>,
 }
 
 impl tui::Loader for Session {
@@ -160,5 +198,103 @@ impl tui::Recorder for Session {
             let outcome = plan.blocking_lock().record(&request);
             let _ = tx.send(Msg::Recorded { request, outcome });
         });
+    }
+}
+
+impl tui::Publisher for Session {
+    fn describe(&self) -> String {
+        self.publisher.as_ref().map_or_else(String::new, |p| p.server.addr.to_string())
+    }
+
+    fn apply(&self, request: ApplyRequest, tx: UnboundedSender<Msg>) {
+        let Some(publisher) = self.publisher.clone() else { return };
+        let job = Job {
+            source: Arc::clone(&self.source),
+            plan: Arc::clone(&self.plan),
+            today: self.clock.today(),
+            reports: self.reports.clone(),
+            publisher,
+        };
+        tokio::spawn(async move {
+            let outcome = job.publish(&request, &tx).await;
+            // A closed channel means the UI has quit; the outcome is then not shown.
+            let _ = tx.send(Msg::Applied { request, outcome });
+        });
+    }
+}
+
+/// One `a`, owned by its task.
+struct Job {
+    source: Arc<dyn DnsSource>,
+    plan: Arc<Mutex<PlanFile>>,
+    today: chrono::NaiveDate,
+    reports: Option<Arc<Corpus>>,
+    publisher: Publisher,
+}
+
+impl Job {
+    /// Decides again on fresh DNS, sends only the step the user confirmed (and only when the
+    /// overrides they confirmed clear it), waits for every server, then records it as `m` does.
+    async fn publish(&self, request: &ApplyRequest, tx: &UnboundedSender<Msg>) -> ApplyOutcome {
+        let stopped =
+            |why: String| ApplyOutcome::Stopped(why.replace("\n  ", "; ").replace('\n', "; "));
+        let domains = Arc::clone(&self.plan.lock().await.domains);
+        let Some(domain) = domains.iter().find(|d| d.name == request.domain) else {
+            return stopped(format!("{} is gone from the plan; nothing was sent", request.domain));
+        };
+        let standing =
+            assess(self.source.as_ref(), domain, self.today, self.reports.as_deref()).await;
+        let advice = &standing.advice;
+        let step = match advice.step.as_ref() {
+            Some(s) if s.phase == request.phase && s.value == request.value => s,
+            _ => {
+                return stopped(format!(
+                    "{}: the step changed since it was shown; nothing was sent (look again)",
+                    request.domain
+                ));
+            }
+        };
+        if !advice.may_publish(request.overrides) {
+            let why = advice.standing_blocks(request.overrides).next().map(|b| b.message.clone());
+            return stopped(format!(
+                "{}: not cleared now ({}); nothing was sent",
+                request.domain,
+                why.unwrap_or_default()
+            ));
+        }
+        let (zone, update) = match self.publisher.prepare(step, &standing.dmarc.records).await {
+            Ok(prepared) => prepared,
+            Err(stop_here) => return stopped(stop_here.message),
+        };
+        let say = |line: String| {
+            let _ = tx.send(Msg::ApplyProgress { domain: request.domain.clone(), line });
+        };
+        if let Err(stop_here) =
+            self.publisher.send_and_wait(self.source.as_ref(), &zone, &update, step, say).await
+        {
+            return stopped(stop_here.message);
+        }
+        if crate::rollout::published_on(domain, step.phase - 1).is_some() {
+            return ApplyOutcome::AlreadyRecorded;
+        }
+        let record = RecordRequest {
+            index: request.index,
+            domain: domain.name.clone(),
+            phase: step.phase,
+            on: self.today,
+        };
+        let plan = Arc::clone(&self.plan);
+        // File I/O with fsync: off the UI's thread.
+        let written =
+            tokio::task::spawn_blocking(move || plan.blocking_lock().record(&record)).await;
+        match written {
+            Ok(RecordOutcome::Written(domain)) => ApplyOutcome::Recorded(domain),
+            Ok(RecordOutcome::AlreadyRecorded) => ApplyOutcome::AlreadyRecorded,
+            Ok(RecordOutcome::ChangedOnDisk) => stopped(
+                "served by every server, but not recorded: the plan changed on disk (restart to reload, then m)".to_owned(),
+            ),
+            Ok(RecordOutcome::Failed(why)) => stopped(format!("served by every server, but not recorded: {why}")),
+            Err(e) => stopped(format!("served by every server, but not recorded: {e}")),
+        }
     }
 }

@@ -195,7 +195,7 @@ impl DomainDns {
 /// Starts with `v=DMARC1` followed by `;`, blank or nothing (the tag name in either case, the
 /// value `DMARC1` exactly), with blanks allowed
 /// around `=` as the RFC 7489 §6.4 grammar (`"v" *WSP "=" *WSP "DMARC1"`) and the parser allow.
-pub(super) fn is_dmarc(text: &str) -> bool {
+pub fn is_dmarc(text: &str) -> bool {
     let blanks: &[char] = &[' ', '\t'];
     text.strip_prefix(['v', 'V'])
         .map(|rest| rest.trim_start_matches(blanks))

@@ -161,6 +161,10 @@ pub(super) fn rcode_text(code: ResponseCode) -> String {
         ResponseCode::NotImp => "NOTIMP".to_owned(),
         ResponseCode::NXDomain => "NXDOMAIN".to_owned(),
         ResponseCode::NotAuth => "NOTAUTH".to_owned(),
+        ResponseCode::NotZone => "NOTZONE".to_owned(),
+        ResponseCode::YXDomain => "YXDOMAIN".to_owned(),
+        ResponseCode::YXRRSet => "YXRRSET".to_owned(),
+        ResponseCode::NXRRSet => "NXRRSET".to_owned(),
         other => other.to_string().to_uppercase(),
     }
 }

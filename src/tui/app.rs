@@ -3,8 +3,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
+mod apply;
 mod record;
 
+pub use self::apply::{ApplyAsk, ApplyOutcome, ApplyRequest};
+use self::apply::{applied, ask_to_apply, confirm_apply_key, progress};
 pub use self::record::{RecordOutcome, RecordRequest, RecordTo};
 use self::record::{ask_to_record, confirm_key, recorded};
 use super::model::{DomainView, StatusLine};
@@ -35,6 +38,16 @@ pub enum Msg {
         request: RecordRequest,
         outcome: RecordOutcome,
     },
+    /// A line of progress from the publisher (`2/3 servers serve it`).
+    ApplyProgress {
+        domain: String,
+        line: String,
+    },
+    /// The publisher finished an [`Effect::Apply`].
+    Applied {
+        request: ApplyRequest,
+        outcome: ApplyOutcome,
+    },
 }
 
 /// What `update` asks the outside world to do.
@@ -48,6 +61,8 @@ pub enum Effect {
     Quit { print: Option<String> },
     /// Write the step into the plan file (the user confirmed it).
     Record(RecordRequest),
+    /// Publish the step by dynamic update, wait for every server, record it (confirmed).
+    Apply(ApplyRequest),
 }
 
 /// What has the keyboard.
@@ -61,6 +76,8 @@ pub enum Mode {
     Detail,
     /// Asking "record this step as published?"; `y` writes it, `n`, `q` or Esc cancel.
     Confirm(RecordRequest),
+    /// Asking "publish this step by dynamic update?"; `y` (twice for a weakening) sends it.
+    ConfirmApply(Box<ApplyAsk>),
 }
 
 /// The focused pane, in Tab order.
@@ -117,6 +134,10 @@ pub struct App {
     /// `p` or `c` pressed once on a step the decision does not clear: the same key again on
     /// the same domain confirms it, as `--force` / `--allow-loosen` do; any other key disarms.
     pub armed: Option<(char, usize)>,
+    /// Where `a` publishes (`--apply-server`), when the UI was started with a key for it.
+    pub apply_to: Option<String>,
+    /// The domain whose update is under way (one at a time).
+    pub applying: Option<String>,
 }
 
 impl App {
@@ -141,6 +162,8 @@ impl App {
             record_to,
             tree_open: false,
             armed: None,
+            apply_to: None,
+            applying: None,
         }
     }
 
@@ -239,6 +262,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick => app.refresh(),
         Msg::Recorded { request, outcome } => recorded(app, &request, outcome),
+        Msg::ApplyProgress { domain, line } => {
+            progress(app, &domain, line);
+            Vec::new()
+        }
+        Msg::Applied { request, outcome } => applied(app, &request, outcome),
         Msg::Key(_) | Msg::Resize(..) => Vec::new(),
     }
 }
@@ -259,6 +287,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             let request = request.clone();
             confirm_key(app, key.code, request)
         }
+        Mode::ConfirmApply(ask) => {
+            let ask = ask.as_ref().clone();
+            confirm_apply_key(app, key.code, ask)
+        }
     }
 }
 
@@ -275,6 +307,7 @@ fn normal_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
         KeyCode::Char('c') => return copy(app),
         KeyCode::Char('p') => return app.next_value('p').map_or_else(Vec::new, quit_printing),
         KeyCode::Char('m') => ask_to_record(app),
+        KeyCode::Char('a') => ask_to_apply(app),
         KeyCode::Char('t') => app.tree_open = !app.tree_open,
         KeyCode::Char('?') => app.mode = Mode::Help,
         KeyCode::Char('/') => app.mode = Mode::Filter,

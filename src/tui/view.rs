@@ -36,7 +36,7 @@ use crate::record::Tag;
 use crate::text::escape;
 
 /// Every key, as the help overlay lists it.
-pub const KEYS: [(&str, &str); 14] = [
+pub const KEYS: [(&str, &str); 15] = [
     ("↑ ↓  j k", "move in the focused pane (mouse wheel too)"),
     ("Tab  Shift-Tab", "next / previous pane"),
     ("Enter", "details of the selected step or finding"),
@@ -45,6 +45,7 @@ pub const KEYS: [(&str, &str); 14] = [
     ("c", "copy the next TXT value to the clipboard (OSC 52)"),
     ("p", "quit and print the next TXT value"),
     ("m", "mark the live phase published today in the plan (asks y/n)"),
+    ("a", "send the step by dynamic update, wait, record (asks y/n)"),
     ("t", "expand / collapse the SPF lookup tree"),
     ("?", "this help"),
     ("Esc", "close overlay / clear filter / quit"),
@@ -79,6 +80,7 @@ pub fn view(frame: &mut Frame, app: &App) {
         Mode::Help => overlay::help(frame, app),
         Mode::Detail => overlay::detail(frame, app),
         Mode::Confirm(request) => overlay::confirm(frame, app, request),
+        Mode::ConfirmApply(ask) => overlay::confirm_apply(frame, app, ask),
         Mode::Normal | Mode::Filter => {}
     }
 }

@@ -4,5 +4,6 @@
 
 pub mod dns_server;
 pub mod hostile;
+pub mod knot;
 pub mod raw_dns;
 pub mod rss;

@@ -1,5 +1,6 @@
 //! The overlays drawn over the screen: the key list, a step's or finding's details, and the
-//! question before a step is recorded. Pure apart from writing into the frame's buffer.
+//! questions before a step is recorded or published. Pure apart from writing into the frame's
+//! buffer.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{KEYS, bold, fg, severity_style};
 use crate::text::escape;
-use crate::tui::app::{App, Pane, RecordRequest};
+use crate::tui::app::{App, ApplyAsk, Pane, RecordRequest};
 use crate::tui::model::{DomainView, Live, StepState, step_state};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -70,6 +71,75 @@ pub(super) fn confirm(frame: &mut Frame, app: &App, r: &RecordRequest) {
         .border_style(fg(app, Color::Yellow).bold());
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
+/// The question before `a` sends an update: the record, where it goes, the verdict and what
+/// stands in its way; a weakening asks a second time.
+pub(super) fn confirm_apply(frame: &mut Frame, app: &App, ask: &ApplyAsk) {
+    let r = &ask.request;
+    let mut lines = vec![
+        Line::raw(format!(
+            "Publish phase {} of {} ({})",
+            r.phase,
+            escape(&r.domain),
+            escape(&ask.host)
+        )),
+        Line::styled(escape(&r.value).into_owned(), bold()),
+        Line::raw("then wait for every name server and record it in the plan."),
+        Line::styled(
+            format!("verdict: {}", ask.verdict.to_uppercase()),
+            verdict_style(app, ask.verdict),
+        ),
+    ];
+    // One line per reason, at most three: the status pane lists them all.
+    lines.extend(ask.reasons.iter().take(3).map(|why| Line::raw(one_line(why, 66))));
+    let overrides = match (ask.request.overrides.force, ask.weakens) {
+        (true, true) => "as --force --allow-loosen",
+        (false, true) => "as --allow-loosen",
+        _ => "as --force",
+    };
+    let (question, yes) = if ask.weakens && ask.confirmed_once {
+        ("Really weaken what is live? y once more sends it.".to_owned(), " publish   ")
+    } else if ask.weakens {
+        (format!("It WEAKENS what is live. Publish anyway? ({overrides})"), " go on   ")
+    } else if ask.verdict == "ready" {
+        ("Send the update?".to_owned(), " publish   ")
+    } else {
+        (format!("It is not cleared. Send it anyway? ({overrides})"), " publish anyway   ")
+    };
+    lines.extend([
+        Line::raw(""),
+        Line::styled(question, fg(app, Color::Yellow).bold()),
+        Line::from(vec![
+            Span::styled("y", bold()),
+            Span::raw(yes),
+            Span::styled("n", bold()),
+            Span::raw(" / Esc cancel"),
+        ]),
+    ]);
+    // Rows as wrapped inside the 70 columns within the border (the value may be long).
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(70).max(1)).sum();
+    let area = centered(frame.area(), 72, u16::try_from(rows + 2).unwrap_or(u16::MAX));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title("Publish by dynamic update?")
+        .border_style(fg(app, Color::Yellow).bold());
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
+/// `text` cut to `width` characters, with `…` where it was cut.
+fn one_line(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return format!("  {text}");
+    }
+    let cut: String = text.chars().take(width - 1).collect();
+    format!("  {cut}…")
+}
+
+fn verdict_style(app: &App, verdict: &str) -> ratatui::style::Style {
+    let color = if verdict == "ready" { Color::Green } else { Color::Red };
+    fg(app, color).bold()
 }
 
 pub(super) fn detail(frame: &mut Frame, app: &App) {

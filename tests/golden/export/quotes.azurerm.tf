@@ -1,0 +1,24 @@
+variable "zone_name_example_com" {
+  description = "the Azure DNS zone"
+  type        = string
+  default     = "example.com"
+}
+
+variable "resource_group_name_example_com" {
+  description = "the resource group of the Azure DNS zone example.com"
+  type        = string
+}
+
+# example.com: phase 1 (monitor), repairs the report addresses
+# azurerm_dns_txt_record holds every TXT value at _dmarc.example.com
+# in place of "v=DMARC1; p=none; rua=mailto:\"old\\box\"@example.com"
+resource "azurerm_dns_txt_record" "_dmarc_example_com" {
+  name                = "_dmarc"
+  zone_name           = var.zone_name_example_com
+  resource_group_name = var.resource_group_name_example_com
+  ttl                 = 3600
+
+  record {
+    value = "v=DMARC1; p=none; rua=mailto:\"dmarc\\reports\"@example.com,https://r.example.com/a\\b?q=\"x\""
+  }
+}

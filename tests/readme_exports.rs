@@ -1,0 +1,51 @@
+//! The README's export examples are what the binary prints for the article's plan.
+#![allow(clippy::unwrap_used, reason = "in tests a panic is the failure report")]
+
+use assert_cmd::Command;
+
+fn export(format: &str) -> String {
+    let output = Command::cargo_bin("dmarc-rollout")
+        .unwrap()
+        .args(["next", "plans/insight24.toml", "--zone", "plans/insight24.zone", "--force"])
+        .args(["--format", format])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{format}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn section() -> String {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme.find("### Exports").unwrap();
+    let end = start + readme[start..].find("\n### ").unwrap();
+    readme[start..end].to_owned()
+}
+
+#[test]
+fn each_row_of_the_export_table_is_a_line_the_binary_prints() {
+    let section = section();
+    let rows: Vec<&str> =
+        section.lines().filter(|l| l.starts_with("| `") && l.contains('…')).collect();
+    assert_eq!(rows.len(), 8, "one row per format");
+    for row in rows {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let format = cells[0].trim_start_matches("| ").trim_matches('`');
+        let example = cells[2].trim_end_matches(" |").trim_start_matches('`').trim_end_matches('`');
+        let (head, tail) = example.split_once('…').unwrap();
+        let printed = export(format);
+        assert!(
+            printed
+                .lines()
+                .any(|l| l.starts_with(head) && l.ends_with(tail) && l.len() > example.len()),
+            "{format}: no line like {example:?} in\n{printed}"
+        );
+    }
+}
+
+#[test]
+fn the_nsupdate_script_in_the_readme_is_the_one_printed() {
+    let section = section();
+    let start = section.find("```\n;").unwrap() + 4;
+    let end = start + section[start..].find("```").unwrap();
+    assert_eq!(&section[start..end], export("nsupdate"));
+}
