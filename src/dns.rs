@@ -24,7 +24,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 
 pub use answer::{Answer, LookupState, Rdata, RecordKind, TxtData};
-pub use apply::{POLL_INTERVAL, WaitError, prepare, wait_for_servers};
+pub use apply::{FIRST_PAUSE, POLL_INTERVAL, WaitError, prepare, wait_for_servers};
 pub use authoritative::AuthoritativeSource;
 pub use domain::{
     DkimLookup, DkimStatus, DmarcAt, DomainDns, DomainQuery, Existence, Inherited, ReportAuth,

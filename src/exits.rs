@@ -4,7 +4,8 @@
 pub const OK: u8 = 0;
 /// A record or plan has findings of severity error (`lint`, `validate`, `check`).
 pub const FINDINGS: u8 = 1;
-/// The command line was wrong (clap's own code).
+/// The command line was wrong (clap's own code), or a file it names cannot be used (`apply`'s
+/// TSIG key file).
 pub const USAGE: u8 = 2;
 /// The plan file could not be read or is not a valid plan.
 pub const PLAN: u8 = 3;
@@ -14,8 +15,9 @@ pub const DRIFT: u8 = 4;
 pub const DNS: u8 = 5;
 /// `check`: a step is overdue.
 pub const OVERDUE: u8 = 6;
-/// `next`/`check`: the next step is blocked or held (readiness not ready or unverified, a
-/// closed evidence gate, a weakening of the live record).
+/// `next`/`check`/`apply`: the next step is blocked or held (readiness not ready or unverified,
+/// a closed evidence gate, a weakening of the live record); `next --format TOOL`: `_dmarc` is
+/// a CNAME, so nothing was exported.
 pub const BLOCKED: u8 = 7;
 /// A file could not be written, or would have been overwritten.
 pub const WRITE: u8 = 8;
@@ -51,8 +53,8 @@ Exit codes:
   4  check: a live record matches no phase of the plan (drift); record: DNS shows another phase
   5  a DNS lookup failed (timeout, SERVFAIL, REFUSED…): the state is unknown
   6  check: a step is overdue
-  7  next/check: the next step is blocked or held (readiness not ready or unverified,
-     closed evidence gate, a weakening of the live record)
+  7  next/check/apply: the next step is blocked or held (readiness not ready or
+     unverified, closed evidence gate, a weakening of the live record)
   8  a file could not be written, or would have been overwritten
   9  reports: no report could be read from the paths given
  10  apply: the _dmarc record changed since it was read; nothing was written

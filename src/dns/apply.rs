@@ -11,8 +11,12 @@ use super::{DnsOptions, DnsSource};
 use crate::publish::{self, Plan, Progress};
 use crate::rollout::NextStep;
 
-/// How often the servers are asked again while waiting.
+/// The longest pause between two rounds of asking the servers. The first pauses are shorter
+/// (from [`FIRST_PAUSE`], doubling): a secondary told by NOTIFY usually has the change within
+/// milliseconds.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// The first pause between two rounds.
+pub const FIRST_PAUSE: Duration = Duration::from_millis(125);
 
 /// The zone of the step's owner name and what to do, from what `server` holds now.
 /// `decided_on` are the DMARC records the decision was made on.
@@ -40,8 +44,8 @@ pub enum WaitError {
 }
 
 /// Asks every name server of `zone` (found through `source`, asked on `ns_port`) what it
-/// serves at the step's owner, every [`POLL_INTERVAL`], until all serve the step or `wait`
-/// has passed. `on_progress` hears each round.
+/// serves at the step's owner, round after round (at most [`POLL_INTERVAL`] apart), until all
+/// serve the step or `wait` has passed. `on_progress` hears each round.
 pub async fn wait_for_servers(
     source: &dyn DnsSource,
     zone: &str,
@@ -54,6 +58,7 @@ pub async fn wait_for_servers(
     let deadline = tokio::time::Instant::now() + wait;
     let servers = name_servers(source, zone, ns_port).await.map_err(WaitError::NoServers)?;
     let set = ServerSet::new(servers, options).map_err(|e| WaitError::NoServers(e.to_string()))?;
+    let mut pause = FIRST_PAUSE;
     loop {
         let progress = set.check(&step.host, &step.value).await;
         on_progress(&progress);
@@ -64,6 +69,7 @@ pub async fn wait_for_servers(
         if now >= deadline {
             return Err(WaitError::Lagging(progress));
         }
-        tokio::time::sleep(POLL_INTERVAL.min(deadline - now)).await;
+        tokio::time::sleep(pause.min(deadline - now)).await;
+        pause = (pause * 2).min(POLL_INTERVAL);
     }
 }
