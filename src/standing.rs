@@ -79,7 +79,10 @@ pub struct DmarcState {
     /// The policy that applies to this domain's own mail at an RFC 9989 receiver: its record's
     /// `p`, or, inherited, the ancestor's `sp` (or `np` when the domain does not exist).
     pub policy: Option<Policy>,
+    /// The TTL as the server sent it.
     pub ttl: Option<u32>,
+    /// The TTL resolvers use: 0 for a value with the top bit set (RFC 2181 §8).
+    pub ttl_used: Option<u32>,
     pub server: String,
     /// When the answer arrived.
     pub at: DateTime<Utc>,
@@ -202,6 +205,7 @@ fn dmarc_state(dns: &DomainDns) -> DmarcState {
         inherited: dns.dmarc.single().is_none() && dns.applies_from().is_some(),
         policy: applied_policy(dns),
         ttl: answer.ttl(),
+        ttl_used: answer.ttl().map(crate::dns::ttl_used),
         server: answer.server.clone(),
         at: answer.at,
         cname_chain: answer.cname_chain.clone(),

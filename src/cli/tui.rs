@@ -17,7 +17,7 @@ use super::Clock;
 use super::live::{self, DnsArgs};
 use super::load_plan_text;
 use super::record::{RecordError, Written, write_step};
-use crate::assess::assess;
+use crate::assess::assess_within;
 use crate::dns::{self, DnsSource};
 use crate::exits;
 use crate::fsio::WriteError;
@@ -58,9 +58,10 @@ pub fn run(
             plan,
             clock,
             reports: reports.map(Arc::new),
+            deadline: Some(dns.deadline()),
             sweep: std::sync::Mutex::default(),
         });
-        let record_to = RecordTo { file: path.display().to_string(), today: clock.today() };
+        let record_to = RecordTo { file: crate::fsio::shown(path), today: clock.today() };
         let workers = Workers { loader: session.clone(), recorder: session };
         tui::run(views, status, record_to, workers, refresh).await.map(Ok)
     })?;
@@ -116,6 +117,8 @@ struct Session {
     clock: Clock,
     /// Aggregate reports read once at start, for the evidence gates.
     reports: Option<Arc<Corpus>>,
+    /// All lookups for one domain end by then (`--deadline`).
+    deadline: Option<Duration>,
     /// The lookups of the newest refresh, aborted when another one starts.
     sweep: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
@@ -124,14 +127,15 @@ impl tui::Loader for Session {
     fn load(&self, generation: u64, tx: UnboundedSender<Msg>) {
         let (source, plan, today) =
             (Arc::clone(&self.source), Arc::clone(&self.plan), self.clock.today());
-        let reports = self.reports.clone();
+        let (reports, deadline) = (self.reports.clone(), self.deadline);
         let sweep = tokio::spawn(async move {
             let domains = Arc::clone(&plan.lock().await.domains);
             futures::stream::iter(domains.iter().enumerate())
                 .for_each_concurrent(CONCURRENCY, |(index, domain)| {
                     let (source, reports, tx) = (&source, reports.as_deref(), tx.clone());
                     async move {
-                        let standing = assess(source.as_ref(), domain, today, reports).await;
+                        let standing =
+                            assess_within(source.as_ref(), domain, today, reports, deadline).await;
                         let mut view = Box::new(from_standing(domain, &standing));
                         if let (Some(corpus), Some(next)) = (reports, standing.advice.step) {
                             let summary = corpus.domains.get(&domain.name);
