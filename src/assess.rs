@@ -5,7 +5,9 @@
 use chrono::NaiveDate;
 use futures::StreamExt;
 
-use crate::dns::{self, DnsSource, DomainQuery};
+use std::time::Duration;
+
+use crate::dns::{self, Deadline, DnsSource, DomainQuery};
 use crate::plan::Domain;
 use crate::readiness::{self, live_destinations, report_destinations};
 use crate::report::Corpus;
@@ -55,15 +57,33 @@ pub async fn assess(
     standing(domain, &answers, Some(readiness), reports, today)
 }
 
-/// [`assess`] for every domain, at most [`CONCURRENCY`] at once, in plan order.
+/// [`assess`] within an overall `deadline` for the domain (`None`: each lookup's own timeout
+/// only): a lookup still running then, or asked later, is a timeout, so what is missing is
+/// unknown.
+pub async fn assess_within(
+    source: &dyn DnsSource,
+    domain: &Domain,
+    today: NaiveDate,
+    reports: Option<&Corpus>,
+    deadline: Option<Duration>,
+) -> Standing {
+    match deadline {
+        Some(after) => assess(&Deadline::after(source, after), domain, today, reports).await,
+        None => assess(source, domain, today, reports).await,
+    }
+}
+
+/// [`assess_within`] for every domain (each with its own deadline), at most [`CONCURRENCY`] at
+/// once, in plan order.
 pub async fn assess_all(
     source: &dyn DnsSource,
     domains: &[&Domain],
     today: NaiveDate,
     reports: Option<&Corpus>,
+    deadline: Option<Duration>,
 ) -> Vec<Standing> {
     let mut all: Vec<(usize, Standing)> = futures::stream::iter(domains.iter().enumerate())
-        .map(|(i, d)| async move { (i, assess(source, d, today, reports).await) })
+        .map(|(i, d)| async move { (i, assess_within(source, d, today, reports, deadline).await) })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;

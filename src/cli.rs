@@ -221,7 +221,7 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         phase: Option<usize>,
         /// The date it went live (default: today).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
         on: Option<NaiveDate>,
         /// Do not look at DNS: record --phase as given.
         #[arg(long, requires = "phase")]
@@ -253,10 +253,10 @@ pub enum Command {
         domain: Option<String>,
         /// Only reports from this day on (YYYY-MM-DD; a report counts on the UTC day in the
         /// middle of its period).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
         since: Option<NaiveDate>,
         /// Only reports up to this day (YYYY-MM-DD, UTC), inclusive.
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
         until: Option<NaiveDate>,
         /// Print JSON: {window, `files_read`, `files_skipped`, `reports_outside_window`,
         /// domains: [{domain, reports, reporters, `days_covered`, messages, `dmarc_pass`,
@@ -312,7 +312,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, Args)]
 pub struct Clock {
     /// Take this date (YYYY-MM-DD) as today, for reproducible output.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub today: Option<NaiveDate>,
 }
 
@@ -320,6 +320,19 @@ impl Clock {
     pub fn today(self) -> NaiveDate {
         self.today.unwrap_or_else(|| chrono::Local::now().date_naive())
     }
+}
+
+/// A date written YYYY-MM-DD with a four-digit year, as a plan holds it (TOML dates have years
+/// 0000 to 9999; chrono alone would take `+10000-01-01` or `-0001-01-01`).
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let shape = text.len() == 10
+        && text
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    shape.then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten().ok_or_else(|| {
+        format!("'{}' is not a date written YYYY-MM-DD (years 0000 to 9999)", escape(text))
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -416,15 +429,8 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
         }
         Command::Status { plan, domain, json, dns, reports, clock } => {
             with_plan(&plan, err, |p, err| {
-                match looked_up(&p, domain.as_deref(), &dns, &reports, clock.today(), err)? {
-                    Ok((_, standings)) if json => {
-                        status::write_json(&standings, out).map(|()| status::exit_code(&standings))
-                    }
-                    Ok((_, standings)) => {
-                        status::write_table(&standings, out).map(|()| status::exit_code(&standings))
-                    }
-                    Err(code) => Ok(code),
-                }
+                let found = looked_up(&p, domain.as_deref(), &dns, &reports, clock.today(), err)?;
+                found.map_or_else(Ok, |(_, standings)| status::run(&standings, json, out))
             })
         }
         Command::Check { plan, dns, reports, clock } => with_plan(&plan, err, |p, err| {
@@ -451,9 +457,16 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
                 None => reports::run(&options, None, out, err),
             }
         }
-        Command::Lint { record, spf, json } => {
-            read_record(record).and_then(|text| lint::run(&text, spf, json, out))
-        }
+        Command::Lint { record, spf, json } => match read_record(record) {
+            Ok(Some(text)) => lint::run(&text, spf, json, out),
+            Ok(None) => writeln!(
+                err,
+                "dmarc-rollout: the record is longer than {} KiB, the most lint reads (a DMARC record is a few hundred bytes)",
+                lint::MAX_RECORD_BYTES / 1024
+            )
+            .map(|()| exits::USAGE),
+            Err(e) => Err(e),
+        },
         Command::Validate { plan } => with_plan(&plan, err, |p, _| validate::run(&p, out)),
         Command::Init { domains, rua, preset, selectors, output } => {
             init::run(&init::Options { domains, rua, preset, selectors, output }, out, err)
@@ -489,13 +502,13 @@ fn run_next(
     err: &mut impl Write,
 ) -> std::io::Result<u8> {
     let advices: Vec<(&str, advice::Advice, next::Live)> = if request.offline {
-        let evidence = reports.read(err)?;
         let domains = match select(p, request.domain.as_deref()) {
             Ok(domains) => domains,
             Err(message) => {
                 return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE);
             }
         };
+        let evidence = reports.read(focus_on(&domains), err)?;
         domains
             .iter()
             .map(|d| {
@@ -544,8 +557,10 @@ fn ui(ui: &UiArgs, out: &mut impl Write, err: &mut impl Write) -> u8 {
         return exits::USAGE;
     }
     let refresh = (ui.refresh > 0).then(|| std::time::Duration::from_secs(ui.refresh));
-    let result =
-        ui.reports.read(err).and_then(|evidence| tui::run(plan, ui, evidence, refresh, out, err));
+    let result = ui
+        .reports
+        .read(crate::report::Focus::default(), err)
+        .and_then(|evidence| tui::run(plan, ui, evidence, refresh, out, err));
     result.unwrap_or_else(|e| {
         let _ = writeln!(err, "dmarc-rollout: {e}");
         exits::WRITE
@@ -571,11 +586,16 @@ fn looked_up<'p>(
             return writeln!(err, "dmarc-rollout: {message}").map(|()| Err(exits::USAGE));
         }
     };
-    let evidence = reports.read(err)?;
+    let evidence = reports.read(focus_on(&domains), err)?;
     match live::standings(dns, &domains, today, evidence.as_ref()) {
         Ok(standings) => Ok(Ok((domains, standings))),
         Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| Err(exits::DNS)),
     }
+}
+
+/// Reports are read for the evidence of these domains only, whatever else the mailbox holds.
+fn focus_on(domains: &[&Domain]) -> crate::report::Focus {
+    crate::report::Focus::only(domains.iter().map(|d| &d.name))
 }
 
 /// Loads the plan, printing every error with its location; the command runs only on a valid
@@ -610,7 +630,7 @@ fn load_plan_text(
 /// unreadable file is reported like any other plan error.
 pub fn read_plan_text(path: &Path) -> Result<(String, Plan), Vec<PlanError>> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::fsio::read_text(path, crate::fsio::MAX_PLAN_BYTES).map_err(|e| {
         vec![PlanError {
             file: name.clone(),
             location: plan::Location { line: 1, column: 1 },
@@ -638,20 +658,27 @@ fn to_json(value: &impl serde::Serialize) -> String {
     escape_json(&json).into_owned()
 }
 
-/// The record to lint: the argument, or stdin for `-` or nothing, without its final newline.
-/// Bytes that are not UTF-8 (pasted from a hostile TXT record) become U+FFFD, which the lint
-/// then reports, rather than failing the read.
-fn read_record(arg: Option<String>) -> std::io::Result<String> {
-    match arg {
-        Some(text) if text != "-" => Ok(text),
+/// The record to lint: the argument, or stdin for `-` or nothing, without its final newline;
+/// `None` when it is longer than [`lint::MAX_RECORD_BYTES`] (stdin is read no further). Bytes
+/// that are not UTF-8 (pasted from a hostile TXT record) become U+FFFD, which the lint then
+/// reports, rather than failing the read.
+fn read_record(arg: Option<String>) -> std::io::Result<Option<String>> {
+    let max = lint::MAX_RECORD_BYTES;
+    let text = match arg {
+        Some(text) if text != "-" => text,
         _ => {
             let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
-            let text = String::from_utf8_lossy(&bytes);
-            let trimmed = text.strip_suffix('\n').unwrap_or(&text);
-            Ok(trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned())
+            let limit = u64::try_from(max + 2).unwrap_or(u64::MAX);
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(std::io::stdin(), limit),
+                &mut bytes,
+            )?;
+            String::from_utf8_lossy(&bytes).into_owned()
         }
-    }
+    };
+    let trimmed = text.strip_suffix('\n').unwrap_or(&text);
+    let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+    Ok((trimmed.len() <= max).then(|| trimmed.to_owned()))
 }
 
 /// "1 day", "5 days".

@@ -6,6 +6,7 @@ mod answer;
 mod apply;
 mod authoritative;
 mod convert;
+mod deadline;
 mod domain;
 mod gather;
 mod readiness;
@@ -23,9 +24,10 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
-pub use answer::{Answer, LookupState, Rdata, RecordKind, TxtData};
+pub use answer::{Answer, LookupState, Rdata, RecordKind, TxtData, ttl_text, ttl_used};
 pub use apply::{FIRST_PAUSE, POLL_INTERVAL, WaitError, prepare, wait_for_servers};
-pub use authoritative::AuthoritativeSource;
+pub use authoritative::{AuthoritativeSource, MAX_SERVERS_PER_ZONE, pick_servers};
+pub use deadline::Deadline;
 pub use domain::{
     DkimLookup, DkimStatus, DmarcAt, DomainDns, DomainQuery, Existence, Inherited, ReportAuth,
     TreeWalk, is_dmarc,
@@ -86,11 +88,11 @@ pub enum DnsSetupError {
     Resolver(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("no nameserver given; pass at least one --nameserver IP[:PORT]")]
     NoNameservers,
-    #[error("cannot read zone file '{path}': {source}")]
+    #[error("cannot read zone file '{}': {source}", crate::fsio::shown(.path))]
     ReadZone { path: PathBuf, source: std::io::Error },
-    #[error("cannot parse zone file '{path}': {message}")]
+    #[error("cannot parse zone file '{}': {}", crate::fsio::shown(.path), crate::text::escape(.message))]
     ParseZone { path: PathBuf, message: String },
-    #[error("zone file '{path}' has no SOA record; add one at the zone apex")]
+    #[error("zone file '{}' has no SOA record; add one at the zone apex", crate::fsio::shown(.path))]
     NoSoa { path: PathBuf },
 }
 

@@ -84,7 +84,10 @@ pub struct DmarcState {
     /// The same at an RFC 7489 receiver: its record's `p`, or, inherited from the PSL
     /// organizational domain, that record's `sp` (RFC 7489 knows no `np`).
     pub policy_rfc7489: Option<Policy>,
+    /// The TTL as the server sent it.
     pub ttl: Option<u32>,
+    /// The TTL resolvers use: 0 for a value with the top bit set (RFC 2181 §8).
+    pub ttl_used: Option<u32>,
     pub server: String,
     /// When the answer arrived.
     pub at: DateTime<Utc>,
@@ -212,6 +215,7 @@ fn dmarc_state(dns: &DomainDns) -> DmarcState {
         policy: applied_policy(dns),
         policy_rfc7489: applied_policy_rfc7489(dns),
         ttl: answer.ttl(),
+        ttl_used: answer.ttl().map(crate::dns::ttl_used),
         server: answer.server.clone(),
         at: answer.at,
         cname_chain: answer.cname_chain.clone(),

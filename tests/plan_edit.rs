@@ -82,17 +82,18 @@ fn a_plan_changed_on_disk_since_it_was_read_is_not_overwritten() {
 }
 
 #[test]
-fn a_write_that_cannot_create_its_temporary_file_leaves_the_original_intact() {
+fn a_temporary_file_left_by_a_killed_run_with_the_same_pid_does_not_stop_the_write() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("plan.toml");
     fs::write(&path, "old\n").expect("write");
-    // A directory where the temporary file would go makes creating it fail, even as root
-    // (which ignores read-only permissions).
-    fs::create_dir(dir.path().join(format!(".plan.toml.{}.tmp", std::process::id())))
-        .expect("mkdir");
-    let result = fsio::replace_if_unchanged(&path, "old\n", "new\n");
-    assert!(matches!(result, Err(WriteError::Io { .. })), "{result:?}");
-    assert_eq!(fs::read_to_string(&path).expect("read"), "old\n");
+    // What a killed run used to leave, under the name a run with this PID used to choose; a
+    // folder, so that not even root could have written over it.
+    let stale = dir.path().join(format!(".plan.toml.{}.tmp", std::process::id()));
+    fs::create_dir(&stale).expect("mkdir");
+    fsio::replace_if_unchanged(&path, "old\n", "new\n").expect("written beside it");
+    assert_eq!(fs::read_to_string(&path).expect("read"), "new\n");
+    assert!(stale.is_dir(), "the stale file is left alone");
+    assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 2, "no new temporary file");
 }
 
 #[test]

@@ -206,12 +206,13 @@ fn m_then_y_records_the_live_phase_as_one_new_line_of_the_plan() {
 }
 
 #[test]
-fn a_plan_changed_on_disk_meanwhile_is_not_overwritten() {
+fn a_domain_recorded_on_disk_meanwhile_is_not_overwritten() {
     let served = record_server();
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("plan.toml");
     let mut session = spawn_on_record_plan(&served, &path);
-    let edited = RECORD_PLAN.replace("# the rollout", "# edited elsewhere: the rollout");
+    // Another writer changed this domain's history: the UI's view of it is out of date.
+    let edited = RECORD_PLAN.replace("1 = 2026-11-01", "1 = 2026-11-02");
     std::fs::write(&path, &edited).expect("edit the plan behind the UI's back");
     session.send("m").expect("m is sent");
     session.expect(words("as published on 2026-11-29?")).expect("the question is asked");

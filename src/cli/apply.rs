@@ -60,7 +60,7 @@ pub fn run(
         Ok(key) => key,
         Err(message) => return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE),
     };
-    let evidence = reports.read(err)?;
+    let evidence = reports.read(crate::report::Focus::only([&domain.name]), err)?;
     let runtime = match live::runtime() {
         Ok(runtime) => runtime,
         Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use super::Preset;
 use crate::exits;
 use crate::plan::load;
+use crate::record::{DmarcRecord, Tag};
 use crate::text::escape;
 
 pub struct Options {
@@ -19,6 +20,16 @@ pub struct Options {
 }
 
 pub fn run(opts: &Options, out: &mut impl Write, err: &mut impl Write) -> io::Result<u8> {
+    if let Some(rua) = &opts.rua
+        && DmarcRecord::default().set(Tag::Rua, &rua_uri(rua)).is_err()
+    {
+        writeln!(
+            err,
+            "dmarc-rollout: --rua '{}' is not a report address; give one mailbox, e.g. dmarc@example.com or mailto:dmarc@example.com",
+            escape(rua)
+        )?;
+        return Ok(exits::USAGE);
+    }
     let text = starter_plan(opts);
     // The template is ours but the domains and addresses are the user's: refuse to write a
     // plan that would not load, and say why.
@@ -36,21 +47,33 @@ pub fn run(opts: &Options, out: &mut impl Write, err: &mut impl Write) -> io::Re
         Ok(mut file) => {
             file.write_all(text.as_bytes())?;
             file.sync_all()?;
-            writeln!(err, "wrote {}", path.display())?;
+            writeln!(err, "wrote {}", crate::fsio::shown(path))?;
             Ok(exits::OK)
         }
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            writeln!(err, "dmarc-rollout: {} already exists; not overwriting it", path.display())?;
+            let path = crate::fsio::shown(path);
+            writeln!(err, "dmarc-rollout: {path} already exists; not overwriting it")?;
             Ok(exits::WRITE)
         }
         Err(e) => Err(e),
     }
 }
 
+/// A report address as a URI: `dmarc@example.com` means `mailto:dmarc@example.com`.
+fn rua_uri(rua: &str) -> String {
+    if rua.contains(':') { rua.to_owned() } else { format!("mailto:{rua}") }
+}
+
+/// A string as a TOML literal, quoted and escaped by the TOML encoder: values given on the
+/// command line cannot end the string and add keys of their own.
+fn toml_string(text: &str) -> String {
+    toml_edit::Value::from(text).to_string().trim().to_owned()
+}
+
 fn starter_plan(opts: &Options) -> String {
     let first = opts.domains[0].trim_end_matches('.').to_ascii_lowercase();
-    let rua = opts.rua.clone().unwrap_or_else(|| format!("mailto:dmarc@{first}"));
-    let rua = if rua.contains(':') { rua } else { format!("mailto:{rua}") };
+    let rua =
+        toml_string(&rua_uri(&opts.rua.clone().unwrap_or_else(|| format!("mailto:dmarc@{first}"))));
     let mut text = format!(
         r#"# DMARC rollout plan, written by `dmarc-rollout init`.
 #
@@ -65,7 +88,7 @@ fn starter_plan(opts: &Options) -> String {
 
 # Tags every phase starts from; a phase only says what changes.
 [defaults]
-rua   = ["{rua}"]
+rua   = [{rua}]
 fo    = "0"
 adkim = "r"
 aspf  = "r"
@@ -100,7 +123,7 @@ pct  = 100
 
 fn push_domain(text: &mut String, domain: &str, opts: &Options) {
     let dashed = domain.replace('.', "-");
-    let _ = write!(text, "\n[[domain]]\nname = \"{domain}\"\n");
+    let _ = write!(text, "\n[[domain]]\nname = {}\n", toml_string(domain));
     if opts.preset == Some(Preset::M365) {
         let _ = write!(
             text,
@@ -116,11 +139,7 @@ fn push_domain(text: &mut String, domain: &str, opts: &Options) {
         );
     }
     if !opts.selectors.is_empty() {
-        let list: Vec<String> = opts
-            .selectors
-            .iter()
-            .map(|s| format!("\"{}\"", escape(s).replace('"', "\\\"")))
-            .collect();
+        let list: Vec<String> = opts.selectors.iter().map(|s| toml_string(s)).collect();
         let _ = write!(
             text,
             "\n  [[domain.sender]]\n  name = \"Own mail server\"\n  dkim = [{}]\n",

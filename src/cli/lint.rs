@@ -77,17 +77,33 @@ fn run_spf(text: &str, json: bool, out: &mut impl Write) -> io::Result<u8> {
     Ok(if valid { exits::OK } else { exits::FINDINGS })
 }
 
-/// The record once, then each finding with its span underlined. Columns count the escaped
-/// text, since that is what the terminal shows.
+/// Findings drawn under the record with their span marked; the rest are listed by position,
+/// so the output grows with the record, not with the record times its findings.
+pub const MARKED: usize = 20;
+/// The longest value `lint` reads: a DMARC record is a few hundred bytes, and one DNS answer
+/// holds at most 64 KiB of TXT.
+pub const MAX_RECORD_BYTES: usize = 16 * 1024;
+
+/// The record once, then the first [`MARKED`] findings with their span underlined, then the
+/// others one line each with their byte range. Columns count the escaped text, since that is
+/// what the terminal shows.
 pub fn write_marked(text: &str, findings: &[Finding], out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "{}", escape(text))?;
-    for f in findings {
+    for f in findings.iter().take(MARKED) {
         let start = floor(text, f.span.start);
         let end = floor(text, f.span.end).max(start);
         let indent = escape(&text[..start]).chars().count();
         let width = escape(&text[start..end]).chars().count().max(1);
         writeln!(out, "{}{} {}", " ".repeat(indent), "^".repeat(width), label(f.severity))?;
         writeln!(out, "{}  {}: {}", " ".repeat(indent), f.id, escape(&f.message))?;
+    }
+    if findings.len() > MARKED {
+        writeln!(out, "{} more findings, by byte position:", findings.len() - MARKED)?;
+    }
+    for f in findings.iter().skip(MARKED) {
+        let (start, end) = (f.span.start, f.span.end);
+        let (severity, message) = (label(f.severity), escape(&f.message));
+        writeln!(out, "  {start}..{end} {severity} {}: {message}", f.id)?;
     }
     if findings.is_empty() {
         writeln!(out, "no findings")?;

@@ -11,7 +11,7 @@ use clap::Args;
 use crate::assess::assess_all;
 use crate::dns::{self, DnsOptions, DnsSetupError, Target};
 use crate::plan::Domain;
-use crate::report::{Corpus, Window, read_paths};
+use crate::report::{Corpus, Focus, Window, read_paths_for};
 use crate::standing::Standing;
 
 /// Where lookups go. Default: the system resolver configuration.
@@ -31,9 +31,18 @@ pub struct DnsArgs {
     /// Seconds one lookup may take, retries included.
     #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_timeout)]
     pub timeout: f64,
+    /// Seconds all lookups for one domain may take together; what is not known by then is
+    /// unknown (exit 5), never "no record".
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = parse_deadline)]
+    pub deadline: f64,
 }
 
 impl DnsArgs {
+    /// The overall deadline per domain.
+    pub fn deadline(&self) -> Duration {
+        Duration::from_secs_f64(self.deadline)
+    }
+
     pub fn options(&self) -> DnsOptions {
         let target = if let Some(zone) = &self.zone {
             Target::ZoneFile(zone.clone())
@@ -61,6 +70,16 @@ fn parse_timeout(text: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_deadline(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 3600.0 => Ok(secs),
+        _ => Err(format!(
+            "'{}' is not a number of seconds between 0 and 3600",
+            crate::text::escape(text)
+        )),
+    }
+}
+
 /// Aggregate reports that open (or keep closed) the evidence gates of a plan's phases.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
@@ -72,12 +91,17 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
-    /// Reads the reports once, saying on stderr how many files could not be used.
-    pub fn read(&self, err: &mut impl std::io::Write) -> std::io::Result<Option<Corpus>> {
+    /// Reads the reports once, keeping the domains `focus` asks for (a plan's), saying on
+    /// stderr which files could not be used.
+    pub fn read(
+        &self,
+        focus: Focus,
+        err: &mut impl std::io::Write,
+    ) -> std::io::Result<Option<Corpus>> {
         if self.reports.is_empty() {
             return Ok(None);
         }
-        let corpus = read_paths(&self.reports, &Window::default());
+        let corpus = read_paths_for(&self.reports, &Window::default(), focus);
         for rejected in &corpus.rejected_files {
             let path = crate::text::escape(&rejected.path.display().to_string()).into_owned();
             writeln!(
@@ -85,6 +109,10 @@ impl ReportArgs {
                 "dmarc-rollout: rejected {path}: {}",
                 crate::text::escape(&rejected.reason)
             )?;
+        }
+        if corpus.overflow.rejected_unlisted > 0 {
+            let more = corpus.overflow.rejected_unlisted;
+            writeln!(err, "dmarc-rollout: … and {more} more rejected files not listed")?;
         }
         Ok(Some(corpus))
     }
@@ -108,6 +136,6 @@ pub fn standings(
 ) -> Result<Vec<Standing>, DnsSetupError> {
     runtime()?.block_on(async {
         let source = dns::connect(&args.options())?;
-        Ok(assess_all(source.as_ref(), domains, today, reports).await)
+        Ok(assess_all(source.as_ref(), domains, today, reports, Some(args.deadline())).await)
     })
 }

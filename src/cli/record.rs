@@ -35,7 +35,8 @@ pub fn run(
         Err(code) => return Ok(code),
     };
     let Some(domain) = plan.domain(&request.domain) else {
-        writeln!(err, "dmarc-rollout: '{}' is not in {}", escape(&request.domain), path.display())?;
+        let (domain, path) = (escape(&request.domain), fsio::shown(path));
+        writeln!(err, "dmarc-rollout: '{domain}' is not in {path}")?;
         return Ok(exits::USAGE);
     };
     if let Some(n) = request.phase.filter(|n| !(1..=domain.phases.len()).contains(n)) {
@@ -123,7 +124,7 @@ pub(super) fn write(
                 "{}: recorded phase {phase} ({}) as published on {on} in {}",
                 domain.name,
                 escape(&domain.phases[phase - 1].name),
-                path.display()
+                fsio::shown(path)
             )?;
             Ok(exits::OK)
         }
@@ -152,15 +153,18 @@ pub enum Written {
 /// Why [`write_step`] wrote nothing. The file is intact in every case.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}", fsio::shown(.path))]
     Edit { path: PathBuf, source: EditError },
     #[error(transparent)]
     Write(#[from] fsio::WriteError),
 }
 
 /// Records in the plan at `path`, read as `text`, that `phase` (1-based) of `domain` went live
-/// `on`: only that line changes, the write is atomic, and a file changed since `text` was read
-/// is left alone ([`fsio::WriteError::ChangedOnDisk`]).
+/// `on`. Under the plan's lock the file is read again and the line is added to what is on disk
+/// then, so writers recording other domains at the same time all land; when `domain` itself
+/// changed on disk since `text` was read (another writer recorded it, or its ladder was
+/// edited), nothing is written ([`fsio::WriteError::ChangedOnDisk`]). Only that line changes,
+/// the new text must load as a plan, and the write is atomic.
 pub fn write_step(
     path: &Path,
     text: &str,
@@ -168,11 +172,33 @@ pub fn write_step(
     phase: usize,
     on: NaiveDate,
 ) -> Result<Written, RecordError> {
-    let updated = record_step(text, domain, phase, on)
-        .map_err(|source| RecordError::Edit { path: path.to_owned(), source })?;
-    if updated == text {
+    let edit_err = |source| RecordError::Edit { path: path.to_owned(), source };
+    // Fail before taking the lock when the edit cannot be made at all.
+    record_step(text, domain, phase, on).map_err(edit_err)?;
+    let locked = fsio::lock(path)?;
+    let current = locked.text();
+    if current != text && domain_in(current, domain) != domain_in(text, domain) {
+        return Err(fsio::WriteError::ChangedOnDisk(locked.path().to_owned()).into());
+    }
+    let updated = record_step(current, domain, phase, on).map_err(edit_err)?;
+    if updated == current {
         return Ok(Written::AlreadyRecorded);
     }
-    fsio::replace_if_unchanged(path, text, &updated)?;
+    if !records(&updated, domain, phase, on) {
+        return Err(edit_err(EditError::Unloadable(domain.to_owned())));
+    }
+    locked.replace(&updated)?;
     Ok(Written::Recorded(updated))
+}
+
+/// The domain as a plan text resolves it (ladder, senders, history); `None` when the text does
+/// not load or does not plan it.
+fn domain_in(text: &str, name: &str) -> Option<Domain> {
+    crate::plan::load("plan", text).ok()?.domain(name).cloned()
+}
+
+/// Whether `text` loads as a plan whose `domain` has `phase` recorded `on`.
+fn records(text: &str, domain: &str, phase: usize, on: NaiveDate) -> bool {
+    domain_in(text, domain)
+        .is_some_and(|d| d.history.iter().any(|h| h.phase == phase && h.published == on))
 }

@@ -20,8 +20,9 @@ use crate::plan::{Domain, Plan};
 use crate::record::DmarcRecord;
 use crate::record::render::render;
 use crate::report::{
-    Corpus, Counts, DomainSummary, EchoedPolicy, EvidenceGate, GateState, Rejected, SenderHint,
-    SenderTally, Source, WhatIf, Window, read_paths, sender_hints, sender_of, what_if,
+    Corpus, Counts, DomainSummary, EchoedPolicy, EvidenceGate, Focus, GateState, Overflow,
+    Rejected, SenderHint, SenderTally, Source, WhatIf, Window, read_paths_for, sender_hints,
+    sender_of, what_if,
 };
 use crate::text::escape;
 
@@ -47,7 +48,7 @@ pub fn run(
         writeln!(err, "dmarc-rollout: --since {since} is after --until {until}")?;
         return Ok(exits::USAGE);
     }
-    let corpus = read_paths(&options.paths, &options.window);
+    let corpus = read_paths_for(&options.paths, &options.window, focus(options, plan));
     let view = View::new(&corpus, plan, options.domain.as_deref());
     if options.json {
         writeln!(out, "{}", to_json(&view))?;
@@ -55,7 +56,9 @@ pub fn run(
         human::write(&view, out)?;
     }
     write_files(&corpus, err)?;
-    if corpus.domains.is_empty() && corpus.reports_outside_window == 0 {
+    let none_read = corpus.reports_outside_window + corpus.reports_not_selected == 0
+        && corpus.overflow.unlisted_domain_reports == 0;
+    if corpus.domains.is_empty() && none_read {
         writeln!(err, "dmarc-rollout: no report could be read from the paths given")?;
         return Ok(exits::NO_REPORTS);
     }
@@ -67,18 +70,35 @@ pub fn run(
     Ok(exits::OK)
 }
 
-/// Files that were not read, or read with problems, one line each with the reason.
+/// The domains to keep: the one asked for, else every domain with the plan's first.
+fn focus(options: &Options, plan: Option<&Plan>) -> Focus {
+    match (&options.domain, plan) {
+        (Some(domain), _) => Focus::only([domain]),
+        (None, Some(plan)) => Focus::named_first(plan.domains.iter().map(|d| &d.name)),
+        (None, None) => Focus::default(),
+    }
+}
+
+/// Files that were not read, or read with problems, one line each with the reason (the first
+/// of each list, then how many more), and the limits that were reached.
 fn write_files(corpus: &Corpus, err: &mut impl Write) -> io::Result<()> {
+    let over = &corpus.overflow;
     let lists = [
-        ("rejected", &corpus.rejected_files),
-        ("recovered", &corpus.recovered_files),
-        ("duplicate", &corpus.duplicate_reports),
+        ("rejected", &corpus.rejected_files, over.rejected_unlisted, "rejected files"),
+        ("recovered", &corpus.recovered_files, over.recovered_unlisted, "files read with problems"),
+        ("duplicate", &corpus.duplicate_reports, over.duplicates_unlisted, "duplicate reports"),
     ];
-    for (what, files) in lists {
+    for (what, files, unlisted, many) in lists {
         for f in files {
             let path = f.path.display().to_string();
             writeln!(err, "dmarc-rollout: {what} {}: {}", escape(&path), escape(&f.reason))?;
         }
+        if unlisted > 0 {
+            writeln!(err, "dmarc-rollout: … and {unlisted} more {many} not listed")?;
+        }
+    }
+    for finding in over.findings() {
+        writeln!(err, "dmarc-rollout: limit reached: {finding}")?;
     }
     Ok(())
 }
@@ -94,6 +114,10 @@ pub(crate) struct View<'a> {
     rejected_files: Vec<FileNote<'a>>,
     recovered_files: Vec<FileNote<'a>>,
     duplicate_reports: Vec<FileNote<'a>>,
+    /// Reports for other domains than `--domain`, read but not kept.
+    reports_not_selected: u64,
+    /// What the reader's limits kept from the lists and tables above (all zero normally).
+    limits_reached: &'a Overflow,
 }
 
 /// A path as text: a file name that is not UTF-8 still prints (serde refuses such paths).
@@ -197,6 +221,8 @@ impl<'a> View<'a> {
             rejected_files: notes(&corpus.rejected_files),
             recovered_files: notes(&corpus.recovered_files),
             duplicate_reports: notes(&corpus.duplicate_reports),
+            reports_not_selected: corpus.reports_not_selected,
+            limits_reached: &corpus.overflow,
         }
     }
 

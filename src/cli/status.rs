@@ -40,6 +40,12 @@ struct DomainJson<'a> {
     evidence: Option<&'a GateState>,
 }
 
+/// `status`: the table, or JSON; exits 5 when a lookup failed.
+pub fn run(standings: &[Standing], json: bool, out: &mut impl Write) -> io::Result<u8> {
+    if json { write_json(standings, out) } else { write_table(standings, out) }
+        .map(|()| exit_code(standings))
+}
+
 pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
     let domains: Vec<DomainJson<'_>> = standings
         .iter()

@@ -18,7 +18,7 @@ use super::live::{self, DnsArgs};
 use super::publisher::{Publisher, read_key, resolve};
 use super::record::{RecordError, Written, write_step};
 use super::{Clock, UiApplyArgs, UiArgs, load_plan_text};
-use crate::assess::assess;
+use crate::assess::assess_within;
 use crate::dns::{self, DnsSource, TsigKey, UpdateServer};
 use crate::exits;
 use crate::fsio::WriteError;
@@ -74,10 +74,11 @@ pub fn run(
             plan,
             clock,
             reports: reports.map(Arc::new),
+            deadline: Some(dns.deadline()),
             sweep: std::sync::Mutex::default(),
             publisher,
         });
-        let record_to = RecordTo { file: path.display().to_string(), today: clock.today() };
+        let record_to = RecordTo { file: crate::fsio::shown(path), today: clock.today() };
         let publisher = can_publish.then(|| session.clone() as Arc<dyn tui::Publisher>);
         let workers = Workers { loader: session.clone(), recorder: session, publisher };
         tui::run(views, status, record_to, workers, refresh).await.map(Ok)
@@ -152,6 +153,8 @@ struct Session {
     clock: Clock,
     /// Aggregate reports read once at start, for the evidence gates.
     reports: Option<Arc<Corpus>>,
+    /// All lookups for one domain end by then (`--deadline`).
+    deadline: Option<Duration>,
     /// The lookups of the newest refresh, aborted when another one starts.
     sweep: std::sync::Mutex<Option<JoinHandle<()>>>,
     /// Where `a` publishes, when the UI was started with a server and a key.
@@ -162,14 +165,15 @@ impl tui::Loader for Session {
     fn load(&self, generation: u64, tx: UnboundedSender<Msg>) {
         let (source, plan, today) =
             (Arc::clone(&self.source), Arc::clone(&self.plan), self.clock.today());
-        let reports = self.reports.clone();
+        let (reports, deadline) = (self.reports.clone(), self.deadline);
         let sweep = tokio::spawn(async move {
             let domains = Arc::clone(&plan.lock().await.domains);
             futures::stream::iter(domains.iter().enumerate())
                 .for_each_concurrent(CONCURRENCY, |(index, domain)| {
                     let (source, reports, tx) = (&source, reports.as_deref(), tx.clone());
                     async move {
-                        let standing = assess(source.as_ref(), domain, today, reports).await;
+                        let standing =
+                            assess_within(source.as_ref(), domain, today, reports, deadline).await;
                         let mut view = Box::new(from_standing(domain, &standing));
                         if let (Some(corpus), Some(next)) = (reports, standing.advice.step) {
                             let summary = corpus.domains.get(&domain.name);
@@ -242,8 +246,13 @@ impl Job {
         let Some(domain) = domains.iter().find(|d| d.name == request.domain) else {
             return stopped(format!("{} is gone from the plan; nothing was sent", request.domain));
         };
-        let standing =
-            assess(self.source.as_ref(), domain, self.today, self.reports.as_deref()).await;
+        let standing = crate::assess::assess(
+            self.source.as_ref(),
+            domain,
+            self.today,
+            self.reports.as_deref(),
+        )
+        .await;
         let advice = &standing.advice;
         let step = match advice.step.as_ref() {
             Some(s) if s.phase == request.phase && s.value == request.value => s,

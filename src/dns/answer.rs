@@ -153,6 +153,20 @@ impl LookupState {
     }
 }
 
+/// The TTL resolvers use for a TTL as sent: RFC 2181 §8 makes a value with the top bit set
+/// (above 2^31 - 1) mean 0.
+pub fn ttl_used(sent: u32) -> u32 {
+    if sent & 0x8000_0000 == 0 { sent } else { 0 }
+}
+
+/// A TTL for people: as sent, and what resolvers make of it when that differs.
+pub fn ttl_text(sent: u32) -> String {
+    match ttl_used(sent) {
+        used if used == sent => sent.to_string(),
+        used => format!("{sent} (resolvers use {used}, RFC 2181 §8)"),
+    }
+}
+
 /// The answer to one question (`name`, `kind`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Answer {

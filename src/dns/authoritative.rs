@@ -1,6 +1,9 @@
-//! A [`DnsSource`] that asks a zone's authoritative servers directly, every one of them, and
-//! keeps the answers that differ (a change still propagating). The zone cut is found by asking
-//! a recursive "bootstrap" source for NS records, walking up from the name.
+//! A [`DnsSource`] that asks a zone's authoritative servers directly, up to
+//! [`MAX_SERVERS_PER_ZONE`] of them, and keeps the answers that differ (a change still
+//! propagating). The zone cut is found by asking a recursive "bootstrap" source for NS records,
+//! walking up from the name. Name servers and their addresses come from DNS answers, so they
+//! are hostile input: only loopback and public unicast addresses are asked, and one resolver
+//! per address is kept for every zone it serves.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -14,20 +17,46 @@ use super::{DnsOptions, DnsSetupError, DnsSource};
 
 /// CNAME hops followed across zones before giving up, as resolvers do against loops.
 const MAX_CNAME_HOPS: usize = 8;
+/// Addresses asked per zone, IPv4 and IPv6 taken in turn; the rest are named as not asked.
+pub const MAX_SERVERS_PER_ZONE: usize = 8;
+/// NS names whose addresses are looked up per zone (their A and AAAA records).
+const MAX_NS_NAMES: usize = 16;
 
-/// One resolver per authoritative server of a zone.
-type ZoneServers = Arc<Vec<ResolverSource>>;
+/// The servers asked for one zone, and how many addresses its NS set had in all.
+struct ZoneServers {
+    asked: Vec<Arc<ResolverSource>>,
+    /// Usable addresses found (of the first [`MAX_NS_NAMES`] NS names), and NS names in all.
+    addresses: usize,
+    ns_names: usize,
+    zone: String,
+}
+
+impl ZoneServers {
+    /// "8 of 600 addresses of example.com's name servers asked", when not all were.
+    fn note(&self) -> Option<String> {
+        let all = self.addresses > self.asked.len() || self.ns_names > MAX_NS_NAMES;
+        all.then(|| {
+            let of = if self.ns_names > MAX_NS_NAMES {
+                format!("{}+ addresses of {} NS names", self.addresses, self.ns_names)
+            } else {
+                format!("{} addresses", self.addresses)
+            };
+            format!("{} of {of} of {} asked", self.asked.len(), self.zone)
+        })
+    }
+}
 
 /// Where the servers come from.
 enum Servers {
     /// The same servers for every name.
-    Fixed(ZoneServers),
+    Fixed(Arc<ZoneServers>),
     /// Each zone's NS set, found through a recursive source and cached per name (`None`: the
-    /// name is known not to be a zone apex).
+    /// name is known not to be a zone apex); one resolver per address, shared by the zones.
     Discovered {
         bootstrap: Box<dyn DnsSource>,
         ns_port: u16,
-        zones: Mutex<HashMap<String, Option<ZoneServers>>>,
+        zones: Mutex<HashMap<String, Option<Arc<ZoneServers>>>>,
+        resolvers: Mutex<HashMap<SocketAddr, Arc<ResolverSource>>>,
     },
 }
 
@@ -49,6 +78,7 @@ impl AuthoritativeSource {
             bootstrap: Box::new(bootstrap),
             ns_port,
             zones: Mutex::new(HashMap::new()),
+            resolvers: Mutex::new(HashMap::new()),
         };
         Self { servers, options: options.clone() }
     }
@@ -61,10 +91,11 @@ impl AuthoritativeSource {
         if servers.is_empty() {
             return Err(DnsSetupError::NoNameservers);
         }
-        let set = servers
+        let asked = servers
             .iter()
-            .map(|addr| ResolverSource::pinned(&[*addr], options, false))
+            .map(|addr| ResolverSource::pinned(&[*addr], options, false).map(Arc::new))
             .collect::<Result<Vec<_>, _>>()?;
+        let set = ZoneServers { addresses: asked.len(), asked, ns_names: 0, zone: String::new() };
         Ok(Self { servers: Servers::Fixed(Arc::new(set)), options: options.clone() })
     }
 
@@ -129,14 +160,18 @@ impl AuthoritativeSource {
             Ok(servers) => servers,
             Err(state) => return Answer::now(name, kind, state, self.describe()),
         };
-        let answers = join_all(servers.iter().map(|s| s.lookup(name, kind))).await;
-        merge(answers)
+        let answers = join_all(servers.asked.iter().map(|s| s.lookup(name, kind))).await;
+        let mut answer = merge(answers);
+        if let Some(note) = servers.note() {
+            answer.server = format!("{} ({note})", answer.server);
+        }
+        answer
     }
 
-    async fn servers_for(&self, name: &str) -> Result<ZoneServers, LookupState> {
+    async fn servers_for(&self, name: &str) -> Result<Arc<ZoneServers>, LookupState> {
         let (bootstrap, ns_port, zones) = match &self.servers {
             Servers::Fixed(servers) => return Ok(servers.clone()),
-            Servers::Discovered { bootstrap, ns_port, zones } => (bootstrap, *ns_port, zones),
+            Servers::Discovered { bootstrap, ns_port, zones, .. } => (bootstrap, *ns_port, zones),
         };
         let mut candidate = name.trim_end_matches('.').to_ascii_lowercase();
         loop {
@@ -167,7 +202,7 @@ impl AuthoritativeSource {
         bootstrap: &dyn DnsSource,
         ns_port: u16,
         name: &str,
-    ) -> Result<Option<ZoneServers>, LookupState> {
+    ) -> Result<Option<Arc<ZoneServers>>, LookupState> {
         let ns = bootstrap.lookup(name, RecordKind::Ns).await;
         if ns.state.is_failure() {
             return Err(ns.state);
@@ -175,7 +210,7 @@ impl AuthoritativeSource {
         if !ns.cname_chain.is_empty() || ns.records().is_empty() {
             return Ok(None);
         }
-        let hosts: Vec<&str> = ns
+        let mut hosts: Vec<&str> = ns
             .records()
             .iter()
             .filter_map(|r| match r {
@@ -183,20 +218,99 @@ impl AuthoritativeSource {
                 _ => None,
             })
             .collect();
-        let addresses = join_all(hosts.iter().map(|h| bootstrap.lookup(h, RecordKind::A))).await;
-        let mut servers = Vec::new();
-        for address in addresses.iter().flat_map(Answer::records) {
-            if let Rdata::A(ip) = address {
-                let addr = SocketAddr::new(IpAddr::V4(*ip), ns_port);
-                let resolver = ResolverSource::pinned(&[addr], &self.options, false)
-                    .map_err(|e| LookupState::Error(e.to_string()))?;
-                servers.push(resolver);
-            }
+        hosts.sort_unstable();
+        hosts.dedup();
+        let ns_names = hosts.len();
+        let looked_up = hosts.iter().take(MAX_NS_NAMES).flat_map(|h| {
+            [bootstrap.lookup(h, RecordKind::A), bootstrap.lookup(h, RecordKind::Aaaa)]
+        });
+        let answers = join_all(looked_up).await;
+        let ips = answers.iter().flat_map(Answer::records).filter_map(|r| match r {
+            Rdata::A(ip) => Some(IpAddr::V4(*ip)),
+            Rdata::Aaaa(ip) => Some(IpAddr::V6(*ip)),
+            _ => None,
+        });
+        let (picked, addresses) = pick_servers(ips);
+        let mut asked = Vec::with_capacity(picked.len());
+        for ip in picked {
+            asked.push(self.resolver_for(SocketAddr::new(ip, ns_port))?);
         }
-        if servers.is_empty() {
-            return Err(LookupState::Error(format!("no address for the NS of '{name}'")));
+        if asked.is_empty() {
+            return Err(LookupState::Error(format!(
+                "no usable address for the NS of '{name}' (only loopback and public unicast addresses are asked)"
+            )));
         }
-        Ok(Some(Arc::new(servers)))
+        let zone = name.to_owned();
+        Ok(Some(Arc::new(ZoneServers { asked, addresses, ns_names, zone })))
+    }
+
+    /// The one resolver kept for a server address, built on first use.
+    fn resolver_for(&self, addr: SocketAddr) -> Result<Arc<ResolverSource>, LookupState> {
+        let Servers::Discovered { resolvers, .. } = &self.servers else {
+            return Err(LookupState::Error("no resolvers for fixed servers".to_owned()));
+        };
+        let mut resolvers = resolvers.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(resolver) = resolvers.get(&addr) {
+            return Ok(Arc::clone(resolver));
+        }
+        let resolver = ResolverSource::pinned(&[addr], &self.options, false)
+            .map(Arc::new)
+            .map_err(|e| LookupState::Error(e.to_string()))?;
+        resolvers.insert(addr, Arc::clone(&resolver));
+        Ok(resolver)
+    }
+}
+
+/// The addresses to ask, at most [`MAX_SERVERS_PER_ZONE`], IPv4 and IPv6 in turn (each in
+/// order), and how many usable ones there were. Only addresses a server of the zone can
+/// legitimately have are used: loopback (a test or a local server) and public unicast; never
+/// the unspecified address, multicast, broadcast, link-local, private or reserved ranges.
+pub fn pick_servers(ips: impl IntoIterator<Item = IpAddr>) -> (Vec<IpAddr>, usize) {
+    let (mut v4, mut v6): (Vec<IpAddr>, Vec<IpAddr>) =
+        ips.into_iter().filter(|ip| may_ask(*ip)).partition(IpAddr::is_ipv4);
+    for list in [&mut v4, &mut v6] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    let usable = v4.len() + v6.len();
+    let mut picked = Vec::with_capacity(MAX_SERVERS_PER_ZONE);
+    let (mut a, mut b) = (v4.into_iter(), v6.into_iter());
+    while picked.len() < MAX_SERVERS_PER_ZONE {
+        let (x, y) = (a.next(), b.next());
+        if x.is_none() && y.is_none() {
+            break;
+        }
+        picked.extend(x.into_iter().chain(y).take(MAX_SERVERS_PER_ZONE - picked.len()));
+    }
+    (picked, usable)
+}
+
+/// Loopback or public unicast.
+fn may_ask(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || !(v4.is_unspecified()
+                    || v4.is_private()
+                    || v4.is_link_local()
+                    || v4.is_multicast()
+                    || v4.is_broadcast()
+                    || v4.is_documentation()
+                    || a == 0
+                    || a >= 240
+                    || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || (!v6.is_unspecified()
+                    && !v6.is_multicast()
+                    && (first & 0xffc0) != 0xfe80
+                    && (first & 0xfe00) != 0xfc00
+                    && v6.to_ipv4_mapped().is_none()
+                    && (first & 0xe000) == 0x2000)
+        }
     }
 }
 
@@ -208,7 +322,7 @@ impl DnsSource for AuthoritativeSource {
     fn describe(&self) -> String {
         match &self.servers {
             Servers::Fixed(servers) => {
-                let labels: Vec<String> = servers.iter().map(DnsSource::describe).collect();
+                let labels: Vec<String> = servers.asked.iter().map(|s| s.describe()).collect();
                 format!("authoritative servers {}", labels.join(", "))
             }
             Servers::Discovered { bootstrap, .. } => {

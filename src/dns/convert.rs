@@ -57,20 +57,39 @@ pub(super) fn rdata(data: &RData) -> Rdata {
     }
 }
 
-/// Splits an answer section into the CNAME targets followed and the records of the asked type,
-/// with the smallest TTL of those records.
+/// Splits an answer section into the CNAME targets followed from `qname` and the records of
+/// the asked type at `qname` or the end of that chain, with the smallest TTL of those records.
+/// Records for any other owner name are not the answer and are left out.
 pub(super) fn split_answers<'r>(
-    answers: impl IntoIterator<Item = &'r Record>,
+    qname: &str,
+    answers: impl IntoIterator<Item = &'r Record> + Clone,
     wanted: RecordType,
 ) -> (Vec<String>, Vec<Rdata>, Option<u32>) {
-    let (mut chain, mut records, mut ttl) = (Vec::new(), Vec::new(), None::<u32>);
+    let Ok(mut owner) = Name::from_ascii(fqdn(qname)) else {
+        return (Vec::new(), Vec::new(), None);
+    };
+    let mut chain = Vec::new();
+    if wanted != RecordType::CNAME {
+        let cnames: Vec<(&Name, &Name)> = answers
+            .clone()
+            .into_iter()
+            .filter_map(|r| match &r.data {
+                RData::CNAME(c) => Some((&r.name, &c.0)),
+                _ => None,
+            })
+            .collect();
+        // Each hop at most once: a loop ends when the chain is as long as the CNAMEs sent.
+        while chain.len() < cnames.len() {
+            let Some((_, target)) = cnames.iter().find(|(from, _)| **from == owner) else { break };
+            chain.push(name_text(target));
+            owner = (*target).clone();
+        }
+    }
+    let (mut records, mut ttl) = (Vec::new(), None::<u32>);
     for record in answers {
-        let rtype = record.data.record_type();
-        if rtype == wanted {
+        if record.data.record_type() == wanted && record.name == owner {
             records.push(rdata(&record.data));
             ttl = Some(ttl.map_or(record.ttl, |t| t.min(record.ttl)));
-        } else if let RData::CNAME(c) = &record.data {
-            chain.push(name_text(&c.0));
         }
     }
     (chain, records, ttl)

@@ -120,6 +120,8 @@ fn resolver_opts(options: &DnsOptions, recursion: bool) -> ResolverOpts {
     opts.timeout = options.timeout / u32::try_from(attempts).unwrap_or(u32::MAX);
     opts.attempts = attempts - 1;
     opts.cache_size = 0;
+    // Show the TTL as published: hickory would clamp anything above a day to a day.
+    opts.positive_max_ttl = Some(Duration::from_secs(u64::from(u32::MAX)));
     opts.ndots = 0;
     opts.recursion_desired = recursion;
     opts.preserve_intermediates = true;
@@ -128,7 +130,7 @@ fn resolver_opts(options: &DnsOptions, recursion: bool) -> ResolverOpts {
 }
 
 fn from_lookup(name: &str, kind: RecordKind, lookup: &Lookup, server: String) -> Answer {
-    let (chain, records, ttl) = split_answers(lookup.answers(), record_type(kind));
+    let (chain, records, ttl) = split_answers(name, lookup.answers(), record_type(kind));
     let state = match ttl {
         Some(ttl) => LookupState::Found { records, ttl },
         None => LookupState::NoData,
@@ -145,6 +147,13 @@ fn state_from_error(error: &NetError) -> LookupState {
         {
             LookupState::NxDomain
         }
+        // A server that has no records of a type says so with its zone's SOA (RFC 2308 §3);
+        // an answer with neither is a referral or carries records for another name, which
+        // hickory drops (an attacker's answer for the wrong owner): not "no record".
+        NetError::Dns(DnsError::NoRecordsFound(no)) if no.soa.is_none() => LookupState::Error(
+            "the answer has no records for this name and no SOA: records for another name, or a referral"
+                .to_owned(),
+        ),
         NetError::Dns(DnsError::NoRecordsFound(_)) => LookupState::NoData,
         NetError::Dns(DnsError::ResponseCode(code)) => LookupState::ServerError(rcode_text(*code)),
         NetError::Timeout => LookupState::Timeout,

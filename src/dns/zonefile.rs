@@ -14,6 +14,8 @@ use super::answer::{Answer, LookupState, RecordKind};
 use super::convert::{fqdn, name_from_text, name_text, rdata, record_type};
 use super::{DnsSetupError, DnsSource};
 
+/// The largest zone file read (it is held in memory whole, with its records).
+const MAX_ZONE_BYTES: u64 = 64 << 20;
 /// CNAME hops followed before giving up, as resolvers do against loops.
 const MAX_CNAME_HOPS: usize = 16;
 
@@ -74,7 +76,7 @@ fn printable_escapes_decoded(text: &str) -> Cow<'_, str> {
 impl ZoneFileSource {
     /// Reads and parses a zone file; its origin is `$ORIGIN` or else the SOA owner.
     pub fn from_path(path: &Path) -> Result<Self, DnsSetupError> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::fsio::read_text(path, MAX_ZONE_BYTES)
             .map_err(|source| DnsSetupError::ReadZone { path: path.to_owned(), source })?;
         Self::from_text(&text, None, path)
     }
@@ -96,7 +98,7 @@ impl ZoneFileSource {
             .map(|key| Name::from(&key.name))
             .ok_or_else(|| DnsSetupError::NoSoa { path: path.to_owned() })?;
         let existing = existing_names(&origin, rrsets.keys());
-        let label = format!("zone file {}", path.display());
+        let label = format!("zone file {}", crate::fsio::shown(path));
         Ok(Self { origin, rrsets, existing, label })
     }
 

@@ -28,7 +28,7 @@ impl Location {
 
 /// One problem in a plan file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{}:{}: {message}", location.line, location.column)]
+#[error("{}:{}:{}: {message}", crate::text::escape(file), location.line, location.column)]
 pub struct PlanError {
     pub file: String,
     pub location: Location,

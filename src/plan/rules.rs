@@ -1,5 +1,6 @@
 //! Checks on plan values that are not DMARC tags: names and the shape of the ladder. Pure.
 
+use super::error::Quoted;
 use crate::record::strength::{Change, Strength};
 use crate::record::{DmarcRecord, Tag, edit_distance};
 
@@ -54,7 +55,11 @@ fn label_ok(label: &str) -> Result<(), String> {
         return Err("it has an empty label (two dots in a row, or a leading dot)".into());
     }
     if label.len() > 63 {
-        return Err(format!("label '{label}' is {} bytes long; DNS allows 63", label.len()));
+        return Err(format!(
+            "label {} is {} bytes long; DNS allows 63",
+            Quoted(label),
+            label.len()
+        ));
     }
     if let Some(c) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
     {
@@ -64,7 +69,7 @@ fn label_ok(label: &str) -> Result<(), String> {
         ));
     }
     if label.starts_with('-') || label.ends_with('-') {
-        return Err(format!("label '{label}' starts or ends with '-'"));
+        return Err(format!("label {} starts or ends with '-'", Quoted(label)));
     }
     Ok(())
 }

@@ -9,14 +9,18 @@ use std::path::{Path, PathBuf};
 
 use flate2::read::GzDecoder;
 
+use super::bounds::{Focus, MAX_NAME_CHARS, cut};
 use super::fold::fold_report;
 use super::mime;
-use super::model::{Corpus, Rejected, Window};
+use super::model::{Corpus, Window};
 
 /// Zip entries read per archive; a report zip holds one.
 const MAX_ZIP_ENTRIES: usize = 1000;
-/// Bytes of one email, which is read into memory whole.
-const MAX_MESSAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// Bytes of a zip's central directory, which the zip reader holds whole: 1,000 entries with
+/// names of 4 KB.
+const MAX_ZIP_DIRECTORY: u64 = 4 << 20;
+/// Bytes of one email, which is read into memory whole (with its decoded attachments).
+const MAX_MESSAGE_BYTES: u64 = 32 * 1024 * 1024;
 /// Containers nested inside containers (an email holding a zip holding a gzip).
 const MAX_NESTING: u8 = 3;
 
@@ -39,7 +43,17 @@ pub fn read_paths(paths: &[PathBuf], window: &Window) -> Corpus {
 }
 
 pub fn read_paths_with(paths: &[PathBuf], window: &Window, limits: &Limits) -> Corpus {
-    let mut run = Run { corpus: Corpus::new(*window), limits: *limits };
+    read(paths, Corpus::new(*window), *limits)
+}
+
+/// [`read_paths`] keeping the policy domains `focus` asks for: only a plan's domains for its
+/// evidence gates, or one `--domain`, whatever else the mailbox holds.
+pub fn read_paths_for(paths: &[PathBuf], window: &Window, focus: Focus) -> Corpus {
+    read(paths, Corpus::focused(*window, focus), Limits::default())
+}
+
+fn read(paths: &[PathBuf], corpus: Corpus, limits: Limits) -> Corpus {
+    let mut run = Run { corpus, limits };
     for path in paths {
         run.path(path);
     }
@@ -108,15 +122,16 @@ struct Run {
 
 impl Run {
     fn reject(&mut self, path: &Path, reason: impl Into<String>) {
-        let reason = reason.into();
-        self.corpus.rejected_files.push(Rejected { path: path.to_owned(), reason });
+        self.corpus.reject(path.to_owned(), &reason.into());
     }
 
     fn path(&mut self, path: &Path) {
         match fs::metadata(path) {
             Err(e) => self.reject(path, format!("cannot read: {e}")),
             Ok(m) if m.is_dir() => self.dir(path),
-            Ok(_) => self.file(path, Expect::Report),
+            Ok(m) if m.is_file() => self.file(path, Expect::Report),
+            // A FIFO would block the reader, a device never end.
+            Ok(_) => self.reject(path, "not a regular file or folder"),
         }
     }
 
@@ -244,7 +259,20 @@ impl Run {
         Some(compressed)
     }
 
-    fn zip<R: Read + Seek>(&mut self, r: R, label: &str, budget: &Cell<u64>, depth: u8) {
+    fn zip<R: Read + Seek>(&mut self, mut r: R, label: &str, budget: &Cell<u64>, depth: u8) {
+        match zip_directory_size(&mut r) {
+            Ok(size) if size <= MAX_ZIP_DIRECTORY => {}
+            Ok(size) => {
+                return self.reject_label(
+                    label,
+                    format!(
+                        "the zip's directory is {size} bytes; at most {} MiB is read (a report zip holds one file)",
+                        MAX_ZIP_DIRECTORY >> 20
+                    ),
+                );
+            }
+            Err(e) => return self.reject_label(label, format!("unreadable zip: {e}")),
+        }
         let mut archive = match zip::ZipArchive::new(r) {
             Ok(a) => a,
             Err(e) => return self.reject_label(label, format!("unreadable zip: {e}")),
@@ -260,8 +288,9 @@ impl Run {
                 }
             };
             entries += 1;
-            let name =
-                entry.name().map_or_else(|_| format!("entry {i}"), std::borrow::Cow::into_owned);
+            let name = entry
+                .name()
+                .map_or_else(|_| format!("entry {i}"), |n| cut(&n, MAX_NAME_CHARS).into_owned());
             let entry_label = format!("{label}!{name}");
             let mut inner = BufReader::new(entry);
             match inner.fill_buf().map(sniff) {
@@ -296,7 +325,11 @@ impl Run {
             (false, _) => self.corpus.files_read += 1,
         }
         for (i, a) in found.into_iter().enumerate() {
-            let part = if a.name.is_empty() { format!("part {}", i + 1) } else { a.name };
+            let part = if a.name.is_empty() {
+                format!("part {}", i + 1)
+            } else {
+                cut(&a.name, MAX_NAME_CHARS).into_owned()
+            };
             let part_label = format!("{label}#{part}");
             let kind = sniff(&a.body);
             self.container(kind, Cursor::new(a.body), &part_label, budget, 1);
@@ -307,10 +340,7 @@ impl Run {
         let reader = BufReader::with_capacity(64 * 1024, r);
         match fold_report(reader, label, &mut self.corpus) {
             Ok(f) if f.problems.is_empty() => {}
-            Ok(f) => self
-                .corpus
-                .recovered_files
-                .push(Rejected { path: PathBuf::from(label), reason: f.problems.join("; ") }),
+            Ok(f) => self.corpus.recovered(PathBuf::from(label), &f.problems.join("; ")),
             Err(e) => self.reject_label(label, e.to_string()),
         }
     }
@@ -342,6 +372,31 @@ fn head_kind(file: &mut File) -> io::Result<Kind> {
     file.by_ref().take(512).read_to_end(&mut head)?;
     file.seek(SeekFrom::Start(0))?;
     Ok(sniff(&head))
+}
+
+/// The size of a zip's central directory as its end record states it, before the zip reader
+/// loads the directory whole; a ZIP64 archive (more than 65,535 entries or 4 GiB) counts as
+/// too big, since a report zip holds one small file.
+fn zip_directory_size<R: Read + Seek>(r: &mut R) -> io::Result<u64> {
+    const END_RECORD: usize = 22;
+    let len = r.seek(SeekFrom::End(0))?;
+    let tail_len = len.min(u64::from(u16::MAX) + END_RECORD as u64);
+    r.seek(SeekFrom::Start(len - tail_len))?;
+    let mut tail = Vec::new();
+    r.by_ref().take(tail_len).read_to_end(&mut tail)?;
+    r.seek(SeekFrom::Start(0))?;
+    let at = tail
+        .windows(4)
+        .rposition(|w| w == b"PK\x05\x06")
+        .filter(|at| at + END_RECORD <= tail.len())
+        .ok_or_else(|| io::Error::other("no end of central directory record"))?;
+    let record = &tail[at..at + END_RECORD];
+    let entries = u16::from_le_bytes([record[10], record[11]]);
+    let size = u32::from_le_bytes([record[12], record[13], record[14], record[15]]);
+    if entries == u16::MAX || size == u32::MAX {
+        return Ok(u64::MAX);
+    }
+    Ok(u64::from(size))
 }
 
 /// A reader that fails once the file's decompression budget is spent (zip and gzip bombs).

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, Event};
 
-use super::model::{Absorbed, AuthResult, Corpus, Counts, Rejected, ReportSoFar};
+use super::bounds::EventBound;
+use super::model::{Absorbed, AuthResult, Corpus, Counts, ReportSoFar};
 
 /// Longest text kept from one element; report values are short.
 const MAX_TEXT: usize = 1024;
@@ -55,7 +56,7 @@ pub fn fold_report(
     source: &str,
     corpus: &mut Corpus,
 ) -> Result<Folded, FoldError> {
-    let mut xml = Reader::from_reader(reader);
+    let mut xml = Reader::from_reader(EventBound::new(reader));
     let config = xml.config_mut();
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
@@ -63,6 +64,7 @@ pub fn fold_report(
     let mut buf = Vec::new();
     loop {
         buf.clear();
+        xml.get_mut().next_event();
         let event = match xml.read_event_into(&mut buf) {
             Ok(event) => event,
             // quick-xml's syntax errors are all "unclosed ... before end of input": the file
@@ -314,7 +316,7 @@ impl State {
             Absorbed::Duplicate { first } => {
                 self.folded.duplicates += 1;
                 let reason = format!("same report as {first}");
-                corpus.duplicate_reports.push(Rejected { path: PathBuf::from(source), reason });
+                corpus.repeated(PathBuf::from(source), &reason);
             }
             Absorbed::NoDomain => {
                 self.no_domain = true;

@@ -1,13 +1,19 @@
 //! The folded evidence: per-domain summaries, their sources, and the corpus that collects them
-//! with the files that could not be read. Pure; every collection is capped so that hostile
-//! reports cannot grow memory without bound.
+//! with the files that could not be read. Pure; every collection is capped, and the detail kept
+//! is charged to a memory budget ([`super::bounds`]), so that hostile reports cannot grow
+//! memory without bound.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, TimeDelta};
 use serde::{Serialize, Serializer};
+
+use super::bounds::{
+    Budget, Focus, MAX_DOMAINS, MAX_LISTED, MAX_TEXT_CHARS, Overflow, Repeats, Seen, cost, cut,
+    insert_within,
+};
 
 /// Distinct sources kept per domain; messages from further IPs go to `other_sources`.
 const MAX_SOURCES: usize = 100_000;
@@ -128,26 +134,46 @@ impl Source {
         self.messages.saturating_sub(self.dmarc_pass)
     }
 
-    /// A pass wins over any other result; otherwise the first result seen stays.
-    fn note_auth(map: &mut BTreeMap<String, AuthResult>, domain: String, result: AuthResult) {
-        if let Some(seen) = map.get_mut(&domain) {
+    /// Notes an auth domain (cut to a DNS name's length) with its result: a pass wins over any
+    /// other result, otherwise the first result seen stays. False when the budget left it out.
+    fn note_auth(
+        map: &mut BTreeMap<String, AuthResult>,
+        domain: &str,
+        result: AuthResult,
+        budget: &mut Budget,
+    ) -> bool {
+        let domain = cut(domain, MAX_TEXT_CHARS);
+        if let Some(seen) = map.get_mut(domain.as_ref()) {
             if result.is_pass() {
                 *seen = result;
             }
         } else if map.len() < MAX_AUTH_DOMAINS {
-            map.insert(domain, result);
+            if !budget.take(cost::AUTH_DOMAIN + domain.len()) {
+                return false;
+            }
+            map.insert(domain.into_owned(), result);
         }
+        true
     }
 
-    fn absorb(&mut self, other: Source) {
+    /// Estimated bytes this source holds.
+    fn cost(&self) -> usize {
+        let auth = self.dkim_domains.keys().chain(self.spf_domains.keys());
+        cost::SOURCE + self.ip.len() + auth.map(|d| cost::AUTH_DOMAIN + d.len()).sum::<usize>()
+    }
+
+    /// Adds `other`'s counts and auth domains; returns how many auth domains did not fit.
+    fn absorb(&mut self, other: Source, budget: &mut Budget) -> u64 {
         self.messages = self.messages.saturating_add(other.messages);
         self.dmarc_pass = self.dmarc_pass.saturating_add(other.dmarc_pass);
+        let mut dropped = 0;
         for (d, p) in other.dkim_domains {
-            Self::note_auth(&mut self.dkim_domains, d, p);
+            dropped += u64::from(!Self::note_auth(&mut self.dkim_domains, &d, p, budget));
         }
         for (d, p) in other.spf_domains {
-            Self::note_auth(&mut self.spf_domains, d, p);
+            dropped += u64::from(!Self::note_auth(&mut self.spf_domains, &d, p, budget));
         }
+        dropped
     }
 }
 
@@ -201,14 +227,21 @@ impl DomainSummary {
             .then(|| self.counts.dmarc_pass as f64 * 100.0 / self.counts.messages as f64)
     }
 
-    fn absorb(&mut self, r: ReportSoFar, window: Window) {
+    /// Adds one report; what the budget cannot hold is counted in `overflow`.
+    fn absorb(&mut self, r: ReportSoFar, window: Window, budget: &mut Budget, over: &mut Overflow) {
         self.reports += 1;
         self.records = self.records.saturating_add(r.records);
-        if self.reporters.len() < MAX_REPORTERS || self.reporters.contains(&r.org_name) {
-            self.reporters.insert(r.org_name);
+        let reporter = cut(&r.org_name, MAX_TEXT_CHARS).into_owned();
+        if self.reporters.len() < MAX_REPORTERS || self.reporters.contains(&reporter) {
+            let bytes = cost::REPORTER + reporter.len();
+            over.details_dropped +=
+                u64::from(!insert_within(&mut self.reporters, reporter, bytes, budget));
         }
         if let Some((begin, end)) = r.period {
-            self.days.extend(days_of(begin, end).filter(|d| window.contains(*d)));
+            for day in days_of(begin, end).filter(|d| window.contains(*d)) {
+                over.details_dropped +=
+                    u64::from(!insert_within(&mut self.days, day, cost::DAY, budget));
+            }
             self.days_covered = u32::try_from(self.days.len()).unwrap_or(u32::MAX);
             self.first_day = self.days.first().copied();
             self.last_day = self.days.last().copied();
@@ -216,17 +249,22 @@ impl DomainSummary {
         self.counts.add(&r.counts);
         self.subdomain.add(&r.subdomain);
         self.other_sources.add(&r.other_sources);
+        over.sources_folded += r.sources_folded;
+        over.details_dropped += r.details_dropped;
         for s in r.sources.into_values() {
-            merge_source(&mut self.sources, &mut self.other_sources, s);
+            merge_source(&mut self.sources, &mut self.other_sources, s, budget, over);
         }
-        self.echo(r.policy);
+        self.echo(r.policy, budget);
     }
 
-    fn echo(&mut self, (p, sp, pct): (String, Option<String>, Option<u8>)) {
+    fn echo(&mut self, (p, sp, pct): (String, Option<String>, Option<u8>), budget: &mut Budget) {
         let same = |e: &&mut EchoedPolicy| e.p == p && e.sp == sp && e.pct == pct;
         if let Some(e) = self.policies.iter_mut().find(same) {
             e.reports += 1;
-        } else if self.policies.len() < MAX_POLICIES {
+        } else if self.policies.len() < MAX_POLICIES
+            && budget.take(cost::POLICY + p.len() + sp.as_ref().map_or(0, String::len))
+        {
+            let (p, sp) = (cut(&p, 16).into_owned(), sp.map(|sp| cut(&sp, 16).into_owned()));
             self.policies.push(EchoedPolicy { p, sp, pct, reports: 1 });
         }
     }
@@ -264,18 +302,28 @@ pub struct Corpus {
     pub files_read: u64,
     /// Files in folders that are neither reports nor named like them (a README), left alone.
     pub files_skipped: u64,
-    /// Files (or attachments, or zip entries) from which nothing was counted.
+    /// Files (or attachments, or zip entries) from which nothing was counted; the first
+    /// [`MAX_LISTED`], the rest counted in `overflow`.
     pub rejected_files: Vec<Rejected>,
     /// Files that were malformed but whose reports were still read.
     pub recovered_files: Vec<Rejected>,
     /// Reports seen before (same reporter, `report_id`, domain and period), counted once.
     pub duplicate_reports: Vec<Rejected>,
     pub reports_outside_window: u64,
+    /// Reports for policy domains the reader was not asked about ([`Focus::only`]).
+    pub reports_not_selected: u64,
+    /// What limits kept from being shown in detail (all zero for real reports).
+    pub overflow: Overflow,
     #[serde(skip)]
-    seen: HashMap<ReportKey, String>,
+    focus: Focus,
+    #[serde(skip)]
+    budget: Budget,
+    #[serde(skip)]
+    repeats: Repeats,
+    /// Domains kept that the focus does not name, against [`MAX_DOMAINS`].
+    #[serde(skip)]
+    unnamed_domains: usize,
 }
-
-type ReportKey = (String, String, String, Option<(i64, i64)>);
 
 /// What became of one finished report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,7 +336,34 @@ pub(crate) enum Absorbed {
 
 impl Corpus {
     pub fn new(window: Window) -> Self {
-        Self { window, ..Self::default() }
+        Self::focused(window, Focus::default())
+    }
+
+    /// A corpus that keeps the domains `focus` asks for.
+    pub fn focused(window: Window, focus: Focus) -> Self {
+        Self { window, focus, ..Self::default() }
+    }
+
+    /// The same corpus with another memory budget for detail (estimated bytes; the default is
+    /// [`super::bounds::MEMORY_BUDGET`]).
+    pub fn with_detail_budget(mut self, bytes: usize) -> Self {
+        self.budget = Budget::with_limit(bytes);
+        self
+    }
+
+    pub(crate) fn reject(&mut self, path: PathBuf, reason: &str) {
+        let list = &mut self.rejected_files;
+        listed(list, &mut self.overflow.rejected_unlisted, path, reason);
+    }
+
+    pub(crate) fn recovered(&mut self, path: PathBuf, reason: &str) {
+        let list = &mut self.recovered_files;
+        listed(list, &mut self.overflow.recovered_unlisted, path, reason);
+    }
+
+    pub(crate) fn repeated(&mut self, path: PathBuf, reason: &str) {
+        let list = &mut self.duplicate_reports;
+        listed(list, &mut self.overflow.duplicates_unlisted, path, reason);
     }
 
     pub(crate) fn absorb(&mut self, r: ReportSoFar, source: &str) -> Absorbed {
@@ -305,20 +380,57 @@ impl Corpus {
             self.reports_outside_window += 1;
             return Absorbed::OutsideWindow;
         }
+        if !self.focus.wants(&r.domain) {
+            // Not asked about: counted as read, not kept.
+            self.reports_not_selected += 1;
+            return Absorbed::Counted;
+        }
         if !r.report_id.is_empty() {
-            let key = (r.org_name.to_lowercase(), r.report_id.clone(), r.domain.clone(), r.period);
-            if let Some(first) = self.seen.get(&key) {
-                return Absorbed::Duplicate { first: first.clone() };
+            let key = (r.org_name.to_lowercase(), &r.report_id, &r.domain, r.period);
+            match self.repeats.first_seen(&key, source) {
+                Seen::Repeat { first } => return Absorbed::Duplicate { first },
+                Seen::Unchecked => self.overflow.unchecked_for_repeats += 1,
+                Seen::New => {}
             }
-            self.seen.insert(key, source.to_owned());
+        }
+        if !self.keeps(&r.domain) {
+            self.overflow.unlisted_domain_reports += 1;
+            self.overflow.unlisted_domain_messages =
+                self.overflow.unlisted_domain_messages.saturating_add(r.counts.messages);
+            return Absorbed::Counted;
         }
         let window = self.window;
         let summary = self.domains.entry(r.domain.clone()).or_insert_with(|| DomainSummary {
             domain: r.domain.clone(),
             ..DomainSummary::default()
         });
-        summary.absorb(r, window);
+        summary.absorb(r, window, &mut self.budget, &mut self.overflow);
         Absorbed::Counted
+    }
+
+    /// Whether reports for `domain` are kept: it is kept already, named, or new within the cap
+    /// on domains and the memory budget (which it is then charged).
+    fn keeps(&mut self, domain: &str) -> bool {
+        if self.domains.contains_key(domain) {
+            return true;
+        }
+        let bytes = cost::DOMAIN + domain.len();
+        if self.focus.names(domain) {
+            self.budget.force(bytes);
+            return true;
+        }
+        let keep = self.unnamed_domains < MAX_DOMAINS && self.budget.take(bytes);
+        self.unnamed_domains += usize::from(keep);
+        keep
+    }
+}
+
+/// Keeps the first [`MAX_LISTED`] entries of a list and counts the rest.
+fn listed(list: &mut Vec<Rejected>, unlisted: &mut u64, path: PathBuf, reason: &str) {
+    if list.len() < MAX_LISTED {
+        list.push(Rejected { path, reason: cut(reason, MAX_TEXT_CHARS * 2).into_owned() });
+    } else {
+        *unlisted += 1;
     }
 }
 
@@ -335,6 +447,10 @@ pub(crate) struct ReportSoFar {
     pub subdomain: Counts,
     pub sources: BTreeMap<String, Source>,
     pub other_sources: Counts,
+    /// What this report's sources may hold while it is read.
+    budget: Budget,
+    sources_folded: u64,
+    details_dropped: u64,
 }
 
 impl ReportSoFar {
@@ -348,9 +464,10 @@ impl ReportSoFar {
         spf: Vec<(String, AuthResult)>,
     ) {
         let room = self.sources.len() < MAX_SOURCES;
+        let budget = &mut self.budget;
         let source = match self.sources.entry(ip) {
             Entry::Occupied(o) => o.into_mut(),
-            Entry::Vacant(v) if room => {
+            Entry::Vacant(v) if room && budget.take(cost::SOURCE + v.key().len()) => {
                 let ip = v.key().clone();
                 v.insert(Source { ip, ..Source::default() })
             }
@@ -358,29 +475,40 @@ impl ReportSoFar {
                 let other = &mut self.other_sources;
                 other.messages = other.messages.saturating_add(messages);
                 other.dmarc_pass = other.dmarc_pass.saturating_add(dmarc_pass);
+                self.sources_folded += 1;
                 return;
             }
         };
         source.messages = source.messages.saturating_add(messages);
         source.dmarc_pass = source.dmarc_pass.saturating_add(dmarc_pass);
         for (d, p) in dkim {
-            Source::note_auth(&mut source.dkim_domains, d, p);
+            let kept = Source::note_auth(&mut source.dkim_domains, &d, p, budget);
+            self.details_dropped += u64::from(!kept);
         }
         for (d, p) in spf {
-            Source::note_auth(&mut source.spf_domains, d, p);
+            let kept = Source::note_auth(&mut source.spf_domains, &d, p, budget);
+            self.details_dropped += u64::from(!kept);
         }
     }
 }
 
-/// Adds a source to a capped per-IP map; past the cap its messages are only counted.
-fn merge_source(sources: &mut BTreeMap<String, Source>, other: &mut Counts, s: Source) {
+/// Adds a source to a capped per-IP map; past the cap or the budget its messages are only
+/// counted.
+fn merge_source(
+    sources: &mut BTreeMap<String, Source>,
+    other: &mut Counts,
+    s: Source,
+    budget: &mut Budget,
+    over: &mut Overflow,
+) {
     if let Some(have) = sources.get_mut(&s.ip) {
-        have.absorb(s);
-    } else if sources.len() < MAX_SOURCES {
+        over.details_dropped += have.absorb(s, budget);
+    } else if sources.len() < MAX_SOURCES && budget.take(s.cost()) {
         sources.insert(s.ip.clone(), s);
     } else {
         other.messages = other.messages.saturating_add(s.messages);
         other.dmarc_pass = other.dmarc_pass.saturating_add(s.dmarc_pass);
+        over.sources_folded += 1;
     }
 }
 

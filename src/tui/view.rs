@@ -396,7 +396,11 @@ fn live_lines(app: &App, d: &DomainView) -> Vec<Line<'static>> {
         Live::Found { value, ttl, server, source, inherited } => {
             let from = if *inherited { " (inherited)" } else { "" };
             vec![
-                Line::raw(format!("live: TTL {ttl} from {}", escape(server))),
+                Line::raw(format!(
+                    "live: TTL {} from {}",
+                    crate::dns::ttl_text(*ttl),
+                    escape(server)
+                )),
                 Line::raw(format!("at {}{from}", escape(source))),
                 Line::styled(escape(value).into_owned(), bold()),
             ]

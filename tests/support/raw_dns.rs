@@ -20,7 +20,16 @@ pub enum Fault {
     Truncated,
     /// Reads every query and answers none.
     Silent,
+    /// A NOERROR answer whose one TXT record (`FORGED_TXT`) is owned by another name
+    /// (`elsewhere.test`): not an answer to the question, and not "no record" either.
+    WrongOwner,
+    /// A NOERROR answer to the question with one TXT record (`v=DMARC1; p=none`) and a TTL of
+    /// 0xFFFFFFFF, which resolvers treat as 0 (RFC 2181 §8).
+    TopBitTtl,
 }
+
+/// The record the top-bit TTL answer carries.
+pub const TTL_TXT: &[u8] = b"v=DMARC1; p=none";
 
 /// The TXT record the wrong-ID answer carries; seeing it means a forged answer was accepted.
 pub const FORGED_TXT: &[u8] = b"v=DMARC1; p=reject; forged";
@@ -85,14 +94,31 @@ fn reply(query: &[u8], fault: Fault) -> Option<Vec<u8>> {
             out[0] ^= 0xff;
             out[1] ^= 0xff;
             out[7] = 1;
-            out.extend_from_slice(&[0xc0, 0x0c, 0, 16, 0, 1, 0, 0, 0x0e, 0x10]);
-            let len = u16::try_from(FORGED_TXT.len() + 1).expect("short");
-            out.extend_from_slice(&len.to_be_bytes());
-            out.push(u8::try_from(FORGED_TXT.len()).expect("short"));
-            out.extend_from_slice(FORGED_TXT);
+            out.extend_from_slice(&[0xc0, 0x0c]);
+            push_txt(&mut out, 3600, FORGED_TXT);
+        }
+        Fault::WrongOwner => {
+            out[7] = 1;
+            out.extend_from_slice(b"\x09elsewhere\x04test\x00");
+            push_txt(&mut out, 3600, FORGED_TXT);
+        }
+        Fault::TopBitTtl => {
+            out[7] = 1;
+            out.extend_from_slice(&[0xc0, 0x0c]);
+            push_txt(&mut out, u32::MAX, TTL_TXT);
         }
     }
     Some(out)
+}
+
+/// TYPE TXT, CLASS IN, the TTL, and one character-string, after the owner name.
+fn push_txt(out: &mut Vec<u8>, ttl: u32, text: &[u8]) {
+    out.extend_from_slice(&[0, 16, 0, 1]);
+    out.extend_from_slice(&ttl.to_be_bytes());
+    let len = u16::try_from(text.len() + 1).expect("short");
+    out.extend_from_slice(&len.to_be_bytes());
+    out.push(u8::try_from(text.len()).expect("short"));
+    out.extend_from_slice(text);
 }
 
 /// Where the one question of a query ends: header, QNAME labels, QTYPE and QCLASS.

@@ -30,11 +30,26 @@ fn header(view: &View<'_>) -> String {
         plural(view.reports(), "report"),
         plural(view.files_read, "file")
     )];
+    let over = view.limits_reached;
     let counted = [
-        (view.duplicate_reports.len() as u64, "duplicate report", "counted once"),
+        (
+            view.duplicate_reports.len() as u64 + over.duplicates_unlisted,
+            "duplicate report",
+            "counted once",
+        ),
         (view.reports_outside_window, "report", "outside the window"),
-        (view.rejected_files.len() as u64, "file", "rejected (see stderr)"),
-        (view.recovered_files.len() as u64, "file", "read with problems (see stderr)"),
+        (view.reports_not_selected, "report", "for other domains"),
+        (over.unlisted_domain_reports, "report", "for domains not shown (see stderr)"),
+        (
+            view.rejected_files.len() as u64 + over.rejected_unlisted,
+            "file",
+            "rejected (see stderr)",
+        ),
+        (
+            view.recovered_files.len() as u64 + over.recovered_unlisted,
+            "file",
+            "read with problems (see stderr)",
+        ),
         (view.files_skipped, "other file", "skipped"),
     ];
     parts.extend(

@@ -170,6 +170,7 @@ fn step_detail(d: &DomainView, row: usize) -> (String, Vec<Line<'static>>) {
     ];
     let current = matches!(step_state(d, row), StepState::LiveNow | StepState::Drifted);
     if let (true, Live::Found { ttl, server, .. }) = (current, &d.live) {
+        let ttl = crate::dns::ttl_text(*ttl);
         lines.push(Line::raw(format!("live with TTL {ttl}, answered by {}", escape(server))));
     }
     lines.extend([Line::raw(""), Line::styled(escape(&r.value).into_owned(), bold())]);
