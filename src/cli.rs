@@ -431,10 +431,7 @@ fn ui(ui: &UiArgs, out: &mut impl Write, err: &mut impl Write) -> u8 {
         return exits::USAGE;
     }
     let refresh = (ui.refresh > 0).then(|| std::time::Duration::from_secs(ui.refresh));
-    let result = ui
-        .reports
-        .read(crate::report::Focus::default(), err)
-        .and_then(|evidence| tui::run(plan, &ui.dns, evidence, ui.clock, refresh, out, err));
+    let result = tui::run(plan, &ui.dns, &ui.reports, ui.clock, refresh, out, err);
     result.unwrap_or_else(|e| {
         let _ = writeln!(err, "dmarc-rollout: {e}");
         exits::WRITE

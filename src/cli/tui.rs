@@ -14,7 +14,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::Clock;
-use super::live::{self, DnsArgs};
+use super::live::{self, DnsArgs, ReportArgs};
 use super::load_plan_text;
 use super::record::{RecordError, Written, write_step};
 use crate::assess::assess_within;
@@ -22,7 +22,7 @@ use crate::dns::{self, DnsSource};
 use crate::exits;
 use crate::fsio::WriteError;
 use crate::plan::{self, Domain};
-use crate::report::Corpus;
+use crate::report::{Corpus, Focus};
 use crate::tui::initial_view;
 use crate::tui::model::{from_standing, report_rows};
 use crate::tui::{self, Msg, RecordOutcome, RecordRequest, RecordTo, StatusLine, Workers};
@@ -33,7 +33,7 @@ const CONCURRENCY: usize = 32;
 pub fn run(
     path: &Path,
     dns: &DnsArgs,
-    reports: Option<Corpus>,
+    reports: &ReportArgs,
     clock: Clock,
     refresh: Option<Duration>,
     out: &mut impl Write,
@@ -43,6 +43,8 @@ pub fn run(
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };
+    // Only the plan's domains are kept from the reports, whatever else the mailbox holds.
+    let reports = reports.read(Focus::only(plan.domains.iter().map(|d| &d.name)), err)?;
     let runtime = live::runtime().map_err(io::Error::other)?;
     let printed = runtime.block_on(async {
         let source = match dns::connect(&dns.options()) {
