@@ -557,10 +557,7 @@ fn ui(ui: &UiArgs, out: &mut impl Write, err: &mut impl Write) -> u8 {
         return exits::USAGE;
     }
     let refresh = (ui.refresh > 0).then(|| std::time::Duration::from_secs(ui.refresh));
-    let result = ui
-        .reports
-        .read(crate::report::Focus::default(), err)
-        .and_then(|evidence| tui::run(plan, ui, evidence, refresh, out, err));
+    let result = tui::run(plan, ui, refresh, out, err);
     result.unwrap_or_else(|e| {
         let _ = writeln!(err, "dmarc-rollout: {e}");
         exits::WRITE

@@ -23,7 +23,7 @@ use crate::dns::{self, DnsSource, TsigKey, UpdateServer};
 use crate::exits;
 use crate::fsio::WriteError;
 use crate::plan::{self, Domain};
-use crate::report::Corpus;
+use crate::report::{Corpus, Focus};
 use crate::tui::initial_view;
 use crate::tui::model::{from_standing, report_rows};
 use crate::tui::{
@@ -37,7 +37,6 @@ const CONCURRENCY: usize = 32;
 pub fn run(
     path: &Path,
     ui: &UiArgs,
-    reports: Option<Corpus>,
     refresh: Option<Duration>,
     out: &mut impl Write,
     err: &mut impl Write,
@@ -51,6 +50,8 @@ pub fn run(
         Ok(key) => key,
         Err(message) => return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE),
     };
+    // Only the plan's domains are kept from the reports, whatever else the mailbox holds.
+    let reports = ui.reports.read(Focus::only(plan.domains.iter().map(|d| &d.name)), err)?;
     let runtime = live::runtime().map_err(io::Error::other)?;
     let printed = runtime.block_on(async {
         let source = match dns::connect(&dns.options()) {
