@@ -1,6 +1,7 @@
 //! The command line: clap definitions (doc comments are the help text) and dispatch. Every
 //! command writes through `&mut impl Write` so its output can be tested byte for byte.
 
+mod fix;
 mod init;
 mod lint;
 mod live;
@@ -104,6 +105,32 @@ pub enum Command {
         /// several); zone: a zone-file line; json: an object (an array for several domains).
         #[arg(long, short, value_enum, default_value_t = Format::Txt)]
         format: Format,
+    },
+    /// Print what makes each domain ready: DNS records and Exchange Online commands, in order.
+    ///
+    /// The actions: DNS records to create, replace or delete, the Exchange Online commands,
+    /// and what a sender's console or another organization has to do. Covers missing DKIM selectors (Microsoft 365: the signing configuration, both CNAMEs,
+    /// enabling, rotating a weak key), the SPF record (missing includes, +all, several records;
+    /// never one over 10 lookups), report authorizations, and the _dmarc name (several records,
+    /// a CNAME, a broken record). A _dmarc value is the step `next` gives, only when it clears
+    /// it. Exits with 0 when nothing needs fixing, 7 when something does, 5 when a lookup
+    /// failed (nothing is suggested for what it hides).
+    Fix {
+        /// The plan file.
+        plan: PathBuf,
+        /// Only this domain (default: every domain in the plan).
+        #[arg(long, short)]
+        domain: Option<String>,
+        /// text: every action with what it fixes; zone: only the DNS changes as zone-file
+        /// lines; json: everything; powershell: only the Exchange Online commands, one script.
+        #[arg(long, short, value_enum, default_value_t = fix::FixFormat::Text)]
+        format: fix::FixFormat,
+        #[command(flatten)]
+        dns: DnsArgs,
+        #[command(flatten)]
+        reports: ReportArgs,
+        #[command(flatten)]
+        clock: Clock,
     },
     /// Show where each domain stands: live record, phase, drift, next step, problems.
     Status {
@@ -296,6 +323,14 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
                     Ok((_, standings)) => {
                         status::write_table(&standings, out).map(|()| status::exit_code(&standings))
                     }
+                    Err(code) => Ok(code),
+                }
+            })
+        }
+        Command::Fix { plan, domain, format, dns, reports, clock } => {
+            with_plan(&plan, err, |p, err| {
+                match looked_up(&p, domain.as_deref(), &dns, &reports, clock.today(), err)? {
+                    Ok((_, standings)) => fix::run(&standings, format, out),
                     Err(code) => Ok(code),
                 }
             })

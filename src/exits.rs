@@ -10,12 +10,13 @@ pub const USAGE: u8 = 2;
 pub const PLAN: u8 = 3;
 /// `check`: a live record matches no phase of the plan; `record`: DNS shows another phase.
 pub const DRIFT: u8 = 4;
-/// `check`/`status`: a lookup failed (timeout, SERVFAIL, REFUSED…), so the state is unknown.
+/// `check`/`status`/`fix`: a lookup failed (timeout, SERVFAIL, REFUSED…), so the state is
+/// unknown.
 pub const DNS: u8 = 5;
 /// `check`: a step is overdue.
 pub const OVERDUE: u8 = 6;
 /// `next`/`check`: the next step is blocked or held (readiness not ready or unverified, a
-/// closed evidence gate, a weakening of the live record).
+/// closed evidence gate, a weakening of the live record); `fix`: something needs fixing.
 pub const BLOCKED: u8 = 7;
 /// A file could not be written, or would have been overwritten.
 pub const WRITE: u8 = 8;
@@ -33,6 +34,6 @@ Exit codes:
   5  a DNS lookup failed (timeout, SERVFAIL, REFUSED…): the state is unknown
   6  check: a step is overdue
   7  next/check: the next step is blocked or held (readiness not ready or unverified,
-     closed evidence gate, a weakening of the live record)
+     closed evidence gate, a weakening of the live record); fix: something needs fixing
   8  a file could not be written, or would have been overwritten
   9  reports: no report could be read from the paths given";

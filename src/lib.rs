@@ -5,6 +5,7 @@ pub mod assess;
 pub mod cli;
 pub mod dns;
 pub mod exits;
+pub mod fix;
 pub mod fsio;
 pub mod plan;
 pub mod readiness;

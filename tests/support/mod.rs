@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod dns_server;
+pub mod fixing;
 pub mod hostile;
+pub mod keys;
 pub mod raw_dns;
 pub mod rss;
