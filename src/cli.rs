@@ -259,6 +259,10 @@ pub enum Command {
         /// Declare a known sender: m365 adds Exchange Online's SPF include and DKIM selectors.
         #[arg(long, value_enum)]
         preset: Option<Preset>,
+        /// With --preset m365: the tenant (`contoso` of contoso.onmicrosoft.com), to write the
+        /// selectors' CNAME targets in the legacy form (check them with Get-DkimSigningConfig).
+        #[arg(long, value_name = "TENANT", requires = "preset")]
+        tenant: Option<String>,
         /// A DKIM selector your own mail server signs with (repeatable).
         #[arg(long = "selector", value_name = "NAME")]
         selectors: Vec<String>,
@@ -363,8 +367,8 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
             read_record(record).and_then(|text| lint::run(&text, spf, json, out))
         }
         Command::Validate { plan } => with_plan(&plan, err, |p, _| validate::run(&p, out)),
-        Command::Init { domains, rua, preset, selectors, output } => {
-            init::run(&init::Options { domains, rua, preset, selectors, output }, out, err)
+        Command::Init { domains, rua, preset, tenant, selectors, output } => {
+            init::run(&init::Options { domains, rua, preset, tenant, selectors, output }, out, err)
         }
     };
     result.unwrap_or_else(|e| {
