@@ -11,6 +11,7 @@ mod reports;
 mod status;
 mod tui;
 mod validate;
+mod verify;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -106,7 +107,7 @@ pub enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Txt)]
         format: Format,
     },
-    /// Print what makes each domain ready: DNS records and Exchange Online commands, in order.
+    /// Print the DNS records and Exchange Online commands that make each domain ready.
     ///
     /// The actions: DNS records to create, replace or delete, the Exchange Online commands,
     /// and what a sender's console or another organization has to do. Covers missing DKIM selectors (Microsoft 365: the signing configuration, both CNAMEs,
@@ -241,6 +242,31 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Prove a sent message passes: its receiver's authentication results, per method.
+    ///
+    /// Reads a raw message (.eml) or the headers pasted from a mail client (Outlook: View
+    /// message source), takes the receiver's Authentication-Results (and, for a forwarded
+    /// message, each hop's ARC-Authentication-Results) and shows per method the result, the
+    /// domain (SPF: the bounce domain; DKIM: d= and the selector; DMARC: the From domain) and
+    /// whether it aligns with the From domain, relaxed (same organizational domain) and
+    /// strict. With --plan: the plan's sender it came through, and whether it passes at the
+    /// next phase's alignment. Exits with 0 when DMARC passes with an aligned identifier, 10
+    /// when it does not (or would not at the next phase), 11 when the headers hold no
+    /// receiver's results.
+    VerifyMessage {
+        /// The message file, or `-` for stdin.
+        #[arg(value_name = "FILE.eml|-")]
+        message: PathBuf,
+        /// The plan file: name the sender and judge the next phase.
+        #[arg(long, value_name = "PLAN")]
+        plan: Option<PathBuf>,
+        /// Print JSON: {from, spf, dkim: [...], dmarc (each with result, domain, aligned:
+        /// {relaxed, strict}), receiver, arc: [...], verdict, passes, notes, plan}.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        clock: Clock,
+    },
     /// Load a plan and check it, including every phase's record.
     Validate {
         /// The plan file.
@@ -365,6 +391,17 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
         }
         Command::Lint { record, spf, json } => {
             read_record(record).and_then(|text| lint::run(&text, spf, json, out))
+        }
+        Command::VerifyMessage { message, plan, json, clock } => {
+            let today = clock.today();
+            let mut run = |p: Option<&Plan>, err: &mut _| {
+                verify::run(&verify::Request { input: &message, plan: p, json, today }, out, err)
+            };
+            if let Some(plan) = plan {
+                with_plan(&plan, err, |p, err| run(Some(&p), err))
+            } else {
+                run(None, err)
+            }
         }
         Command::Validate { plan } => with_plan(&plan, err, |p, _| validate::run(&p, out)),
         Command::Init { domains, rua, preset, tenant, selectors, output } => {

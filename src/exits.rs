@@ -22,6 +22,11 @@ pub const BLOCKED: u8 = 7;
 pub const WRITE: u8 = 8;
 /// `reports`: no file gave a report (nothing found, or every file was rejected).
 pub const NO_REPORTS: u8 = 9;
+/// `verify-message`: DMARC does not pass with an aligned identifier (with `--plan`: or would
+/// not at the next phase).
+pub const MESSAGE_FAILS: u8 = 10;
+/// `verify-message`: the headers hold no receiver's `Authentication-Results`.
+pub const NO_RESULTS: u8 = 11;
 
 /// The table printed at the end of `--help`.
 pub const HELP: &str = "\
@@ -36,4 +41,7 @@ Exit codes:
   7  next/check: the next step is blocked or held (readiness not ready or unverified,
      closed evidence gate, a weakening of the live record); fix: something needs fixing
   8  a file could not be written, or would have been overwritten
-  9  reports: no report could be read from the paths given";
+  9  reports: no report could be read from the paths given
+ 10  verify-message: DMARC does not pass with an aligned identifier (with --plan: or would
+     not at the next phase)
+ 11  verify-message: the headers hold no receiver's Authentication-Results";

@@ -7,6 +7,7 @@ pub mod dns;
 pub mod exits;
 pub mod fix;
 pub mod fsio;
+pub mod message;
 pub mod plan;
 pub mod readiness;
 pub mod record;

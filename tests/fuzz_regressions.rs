@@ -49,7 +49,7 @@ fn spf_parse_inputs_that_once_failed_now_hold_every_property() {
 type Check = fn(&[u8]);
 
 /// Every check with its target's name, for feeding them all the same files.
-const CHECKS: [(&str, Check); 8] = [
+const CHECKS: [(&str, Check); 9] = [
     ("dmarc_parse", checks::dmarc_parse),
     ("render_split", checks::render_split),
     ("plan_load", checks::plan_load),
@@ -58,17 +58,23 @@ const CHECKS: [(&str, Check); 8] = [
     ("spf_parse", checks::spf_parse),
     ("dkim_parse", checks::dkim_parse),
     ("report_fold", checks::report_fold),
+    ("message_parse", checks::message_parse),
 ];
 
 #[test]
 fn every_check_holds_on_every_plan_and_report_fixture() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = ["plans", "tests/fixtures/invalid-plans", "tests/fixtures/reports"]
-        .iter()
-        .flat_map(|dir| fs::read_dir(root.join(dir)).expect("a fixture folder"))
-        .map(|entry| entry.expect("a readable directory entry").path())
-        .filter(|path| path.is_file())
-        .collect();
+    let mut files: Vec<_> = [
+        "plans",
+        "tests/fixtures/invalid-plans",
+        "tests/fixtures/reports",
+        "tests/fixtures/messages",
+    ]
+    .iter()
+    .flat_map(|dir| fs::read_dir(root.join(dir)).expect("a fixture folder"))
+    .map(|entry| entry.expect("a readable directory entry").path())
+    .filter(|path| path.is_file())
+    .collect();
     files.sort();
     assert!(files.len() > 15, "{files:?}");
     for path in files {
