@@ -139,6 +139,8 @@ pub struct Fixes {
     pub unfixed: Vec<Unfixed>,
     /// Lookups that failed: nothing is suggested for what they hide.
     pub unknown: Vec<String>,
+    /// What was not checked (names outside a zone file): it may still need fixing.
+    pub unverified: Vec<String>,
 }
 
 impl Fixes {
@@ -178,7 +180,13 @@ pub fn fixes(inputs: &Inputs<'_>) -> Fixes {
         .filter(|f| !actions.iter().any(|a| a.fixes.contains(&f.id)))
         .map(|f| Unfixed { id: f.id, message: f.message })
         .collect();
-    Fixes { actions, unfixed, unknown: unknown(inputs) }
+    let unverified = inputs
+        .readiness
+        .findings()
+        .filter(|f| Outcome::of_finding(f) == Outcome::Unverified)
+        .map(|f| f.message.clone())
+        .collect();
+    Fixes { actions, unfixed, unknown: unknown(inputs), unverified }
 }
 
 /// The errors that keep the domain from being ready: readiness errors and a `_dmarc` name that

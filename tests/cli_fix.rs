@@ -185,3 +185,45 @@ async fn hostile_dns_and_plan_text_is_escaped_in_every_format() {
         }
     }
 }
+
+#[test]
+fn an_offline_view_says_what_it_could_not_check_rather_than_nothing_to_fix() {
+    let out = Command::cargo_bin("dmarc-rollout")
+        .expect("binary")
+        .args([
+            "fix",
+            "plans/insight24.toml",
+            "--zone",
+            "plans/insight24.zone",
+            "--today",
+            "2026-11-29",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "nothing known needs fixing");
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("insight24.nl: nothing to fix among what was checked"));
+    assert_eq!(text.lines().filter(|l| l.starts_with("  not checked: ")).count(), 4, "{text}");
+}
+
+#[test]
+fn the_shipped_unready_zone_gets_the_fix_the_readme_shows() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    for (format, code) in [("text", 7), ("zone", 7), ("powershell", 7)] {
+        let out = Command::cargo_bin("dmarc-rollout")
+            .expect("binary")
+            .args(["fix", "plans/insight24.toml", "--zone", "plans/insight24-unready.zone"])
+            .args(["--today", "2026-11-29", "--format", format])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(code), "{format}");
+        if format != "powershell" {
+            let shown = stdout(&out);
+            assert!(
+                readme.contains(&shown),
+                "the README's {format} example is not what fix prints:\n{shown}"
+            );
+        }
+    }
+}

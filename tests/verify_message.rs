@@ -55,6 +55,9 @@ plan: insight24.nl
   next phase 2 quarantine half (adkim=r, aspf=r): passes with aligned DKIM
 ";
     assert_eq!(text(&out), want);
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    assert!(readme.contains(want), "the README's example is not what verify-message prints");
 }
 
 #[test]

@@ -143,11 +143,16 @@ fn fixes_note(action: &Action) -> String {
 /// then what stays unfixed and what is unknown.
 pub fn text(domain: &str, fixes: &Fixes) -> String {
     let domain = escape(domain);
-    if fixes.is_empty() && fixes.unknown.is_empty() {
-        return format!("{domain}: nothing to fix\n");
-    }
     let mut out = match fixes.actions.len() {
-        0 if fixes.unfixed.is_empty() => format!("{domain}: unknown\n"),
+        0 if !fixes.unknown.is_empty() && fixes.unfixed.is_empty() => {
+            format!("{domain}: unknown\n")
+        }
+        0 if fixes.unfixed.is_empty() && fixes.unverified.is_empty() => {
+            return format!("{domain}: nothing to fix\n");
+        }
+        0 if fixes.unfixed.is_empty() => {
+            format!("{domain}: nothing to fix among what was checked\n")
+        }
         1 => format!("{domain}: 1 action\n"),
         n => format!("{domain}: {n} actions\n"),
     };
@@ -163,6 +168,9 @@ pub fn text(domain: &str, fixes: &Fixes) -> String {
     }
     for u in &fixes.unknown {
         let _ = writeln!(out, "  unknown: {}", escape(u));
+    }
+    for u in &fixes.unverified {
+        let _ = writeln!(out, "  not checked: {}", escape(u));
     }
     out
 }
