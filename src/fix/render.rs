@@ -157,10 +157,8 @@ pub fn text(domain: &str, fixes: &Fixes) -> String {
         n => format!("{domain}: {n} actions\n"),
     };
     for action in &fixes.actions {
-        let _ = writeln!(out, "  {}. {}{}", action.order, heading(action), fixes_note(action));
-        let _ = writeln!(out, "     {}", escape(&action.why));
-        for line in body(action) {
-            let _ = writeln!(out, "       {line}");
+        for line in action_lines(action) {
+            let _ = writeln!(out, "  {line}");
         }
     }
     for u in &fixes.unfixed {
@@ -173,6 +171,17 @@ pub fn text(domain: &str, fixes: &Fixes) -> String {
         let _ = writeln!(out, "  not checked: {}", escape(u));
     }
     out
+}
+
+/// One action as the text format shows it: the numbered heading with what it fixes, why, and
+/// its record or commands, indented under it; escaped.
+pub fn action_lines(action: &Action) -> Vec<String> {
+    let mut lines = vec![
+        format!("{}. {}{}", action.order, heading(action), fixes_note(action)),
+        format!("   {}", escape(&action.why)),
+    ];
+    lines.extend(body(action).into_iter().map(|line| format!("     {line}")));
+    lines
 }
 
 fn heading(action: &Action) -> String {
