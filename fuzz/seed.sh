@@ -37,3 +37,7 @@ grep -o '"v=DKIM1[^"]*\|"k=[^"]*\|"p=[^"]*' tests/record_dkim.rs | cut -c2- |
         printf '%s' "$record" >"$corpus/dkim_parse/$(printf '%s' "$record" | cksum | cut -d' ' -f1)"
     done
 cp tests/fixtures/reports/*.xml "$corpus/report_fold/"
+
+# Messages: the header samples verify-message is tested on.
+mkdir -p "$corpus/message_parse"
+cp tests/fixtures/messages/* "$corpus/message_parse/"

@@ -7,7 +7,8 @@ use futures::StreamExt;
 
 use std::time::Duration;
 
-use crate::dns::{self, Deadline, DnsSource, DomainQuery};
+use crate::dns::{self, Deadline, DnsSource, DomainDns, DomainQuery, ReadinessDns};
+use crate::fix::{self, Fixes};
 use crate::plan::Domain;
 use crate::readiness::{self, live_destinations, report_destinations};
 use crate::report::Corpus;
@@ -30,7 +31,7 @@ pub fn query_for(domain: &Domain) -> DomainQuery {
 }
 
 /// Everything about one domain: its answers, the readiness lookups that follow from them (the
-/// SPF walk, the report mailboxes), and the decision.
+/// SPF walk, the report mailboxes), the decision, and the fixes.
 pub async fn assess(
     source: &dyn DnsSource,
     domain: &Domain,
@@ -54,7 +55,34 @@ pub async fn assess(
     mailboxes.dedup();
     let extra = dns::gather_readiness(source, &answers, &mailboxes).await;
     let readiness = readiness::assess(domain, &answers, &extra);
-    standing(domain, &answers, Some(readiness), reports, today)
+    let mut standing = standing(domain, &answers, Some(readiness), reports, today);
+    standing.fixes = fixes(source, domain, &answers, &extra, &standing).await;
+    standing
+}
+
+/// The fixes for a domain; an SPF record the fix proposes is walked like the live one, so its
+/// lookup count is known before it is suggested.
+async fn fixes(
+    source: &dyn DnsSource,
+    domain: &Domain,
+    answers: &DomainDns,
+    extra: &ReadinessDns,
+    standing: &Standing,
+) -> Fixes {
+    let Some(readiness) = standing.readiness.as_ref() else { return Fixes::default() };
+    let advice = &standing.advice;
+    let walked = match fix::spf_proposal(domain, answers, readiness, advice) {
+        Some(proposal) => Some(dns::walk_spf(source, &domain.name, &proposal.record).await),
+        None => None,
+    };
+    fix::fixes(&fix::Inputs {
+        domain,
+        dns: answers,
+        readiness,
+        advice,
+        spf_walk: extra.spf.as_ref(),
+        proposed_spf: walked.as_ref(),
+    })
 }
 
 /// [`assess`] within an overall `deadline` for the domain (`None`: each lookup's own timeout

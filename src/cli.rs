@@ -2,6 +2,7 @@
 //! command writes through `&mut impl Write` so its output can be tested byte for byte.
 
 mod apply;
+mod fix;
 mod init;
 mod lint;
 mod live;
@@ -12,6 +13,7 @@ mod reports;
 mod status;
 mod tui;
 mod validate;
+mod verify;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -172,6 +174,32 @@ pub enum Command {
         #[command(flatten)]
         clock: Clock,
     },
+    /// Print the DNS records and Exchange Online commands that make each domain ready.
+    ///
+    /// The actions: DNS records to create, replace or delete, the Exchange Online commands,
+    /// and what a sender's console or another organization has to do. Covers missing DKIM selectors (Microsoft 365: the signing configuration, both CNAMEs,
+    /// enabling, rotating a weak key), the SPF record (missing includes, +all, several records;
+    /// never one over 10 lookups), report authorizations, and the _dmarc name (several records,
+    /// a CNAME, a broken record). A _dmarc value is the step `next` gives, only when it clears
+    /// it. Exits with 0 when nothing needs fixing, 7 when something does, 5 when a lookup
+    /// failed (nothing is suggested for what it hides).
+    Fix {
+        /// The plan file.
+        plan: PathBuf,
+        /// Only this domain (default: every domain in the plan).
+        #[arg(long, short)]
+        domain: Option<String>,
+        /// text: every action with what it fixes; zone: only the DNS changes as zone-file
+        /// lines; json: everything; powershell: only the Exchange Online commands, one script.
+        #[arg(long, short, value_enum, default_value_t = fix::FixFormat::Text)]
+        format: fix::FixFormat,
+        #[command(flatten)]
+        dns: DnsArgs,
+        #[command(flatten)]
+        reports: ReportArgs,
+        #[command(flatten)]
+        clock: Clock,
+    },
     /// Show where each domain stands: live record, phase, drift, next step, problems.
     Status {
         /// The plan file.
@@ -281,6 +309,31 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Prove a sent message passes: its receiver's authentication results, per method.
+    ///
+    /// Reads a raw message (.eml) or the headers pasted from a mail client (Outlook: View
+    /// message source), takes the receiver's Authentication-Results (and, for a forwarded
+    /// message, each hop's ARC-Authentication-Results) and shows per method the result, the
+    /// domain (SPF: the bounce domain; DKIM: d= and the selector; DMARC: the From domain) and
+    /// whether it aligns with the From domain, relaxed (same organizational domain) and
+    /// strict. With --plan: the plan's sender it came through, and whether it passes at the
+    /// next phase's alignment. Exits with 0 when DMARC passes with an aligned identifier, 16
+    /// when it does not (or would not at the next phase), 17 when the headers hold no
+    /// receiver's results.
+    VerifyMessage {
+        /// The message file, or `-` for stdin.
+        #[arg(value_name = "FILE.eml|-")]
+        message: PathBuf,
+        /// The plan file: name the sender and judge the next phase.
+        #[arg(long, value_name = "PLAN")]
+        plan: Option<PathBuf>,
+        /// Print JSON: {from, spf, dkim: [...], dmarc (each with result, domain, aligned:
+        /// {relaxed, strict}), receiver, arc: [...], verdict, passes, notes, plan}.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        clock: Clock,
+    },
     /// Load a plan and check it, including every phase's record.
     Validate {
         /// The plan file.
@@ -299,6 +352,10 @@ pub enum Command {
         /// Declare a known sender: m365 adds Exchange Online's SPF include and DKIM selectors.
         #[arg(long, value_enum)]
         preset: Option<Preset>,
+        /// With --preset m365: the tenant (`contoso` of contoso.onmicrosoft.com), to write the
+        /// selectors' CNAME targets in the legacy form (check them with Get-DkimSigningConfig).
+        #[arg(long, value_name = "TENANT", requires = "preset")]
+        tenant: Option<String>,
         /// A DKIM selector your own mail server signs with (repeatable).
         #[arg(long = "selector", value_name = "NAME")]
         selectors: Vec<String>,
@@ -433,6 +490,14 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
                 found.map_or_else(Ok, |(_, standings)| status::run(&standings, json, out))
             })
         }
+        Command::Fix { plan, domain, format, dns, reports, clock } => {
+            with_plan(&plan, err, |p, err| {
+                match looked_up(&p, domain.as_deref(), &dns, &reports, clock.today(), err)? {
+                    Ok((_, standings)) => fix::run(&standings, format, out),
+                    Err(code) => Ok(code),
+                }
+            })
+        }
         Command::Check { plan, dns, reports, clock } => with_plan(&plan, err, |p, err| {
             match looked_up(&p, None, &dns, &reports, clock.today(), err)? {
                 Ok((_, standings)) => status::check(&standings, err),
@@ -457,19 +522,13 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
                 None => reports::run(&options, None, out, err),
             }
         }
-        Command::Lint { record, spf, json } => match read_record(record) {
-            Ok(Some(text)) => lint::run(&text, spf, json, out),
-            Ok(None) => writeln!(
-                err,
-                "dmarc-rollout: the record is longer than {} KiB, the most lint reads (a DMARC record is a few hundred bytes)",
-                lint::MAX_RECORD_BYTES / 1024
-            )
-            .map(|()| exits::USAGE),
-            Err(e) => Err(e),
-        },
+        Command::Lint { record, spf, json } => run_lint(record, spf, json, out, err),
+        Command::VerifyMessage { message, plan, json, clock } => {
+            verify_message(&message, plan.as_deref(), json, clock.today(), out, err)
+        }
         Command::Validate { plan } => with_plan(&plan, err, |p, _| validate::run(&p, out)),
-        Command::Init { domains, rua, preset, selectors, output } => {
-            init::run(&init::Options { domains, rua, preset, selectors, output }, out, err)
+        Command::Init { domains, rua, preset, tenant, selectors, output } => {
+            init::run(&init::Options { domains, rua, preset, tenant, selectors, output }, out, err)
         }
     };
     result.unwrap_or_else(|e| {
@@ -541,6 +600,43 @@ fn run_next(
         .map(|(domain, advice, live)| next::Planned { domain, advice, live })
         .collect();
     next::run(&planned, request.format, request.overrides, out, err)
+}
+
+/// `lint`: the record from the argument or stdin, refused past the size a record can have.
+fn run_lint(
+    record: Option<String>,
+    spf: bool,
+    json: bool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> std::io::Result<u8> {
+    match read_record(record)? {
+        Some(text) => lint::run(&text, spf, json, out),
+        None => writeln!(
+            err,
+            "dmarc-rollout: the record is longer than {} KiB, the most lint reads (a DMARC record is a few hundred bytes)",
+            lint::MAX_RECORD_BYTES / 1024
+        )
+        .map(|()| exits::USAGE),
+    }
+}
+
+/// `verify-message`: with `--plan`, against the plan; the plan must load first.
+fn verify_message(
+    message: &Path,
+    plan: Option<&Path>,
+    json: bool,
+    today: NaiveDate,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> std::io::Result<u8> {
+    let mut run = |p: Option<&Plan>, err: &mut _| {
+        verify::run(&verify::Request { input: message, plan: p, json, today }, out, err)
+    };
+    match plan {
+        Some(plan) => with_plan(plan, err, |p, err| run(Some(&p), err)),
+        None => run(None, err),
+    }
 }
 
 /// `dmarc-rollout PLAN`: the terminal UI.

@@ -11,13 +11,15 @@ pub const USAGE: u8 = 2;
 pub const PLAN: u8 = 3;
 /// `check`: a live record matches no phase of the plan; `record`: DNS shows another phase.
 pub const DRIFT: u8 = 4;
-/// `check`/`status`: a lookup failed (timeout, SERVFAIL, REFUSED…), so the state is unknown.
+/// `check`/`status`/`fix`: a lookup failed (timeout, SERVFAIL, REFUSED…), so the state is
+/// unknown.
 pub const DNS: u8 = 5;
 /// `check`: a step is overdue.
 pub const OVERDUE: u8 = 6;
 /// `next`/`check`/`apply`: the next step is blocked or held (readiness not ready or unverified,
 /// a closed evidence gate, a weakening of the live record); `next --format TOOL`: `_dmarc` is
-/// a CNAME, so nothing was exported.
+/// a CNAME, so nothing was exported; `fix`: something needs
+/// fixing.
 pub const BLOCKED: u8 = 7;
 /// A file could not be written, or would have been overwritten.
 pub const WRITE: u8 = 8;
@@ -42,6 +44,11 @@ pub const NO_ANSWER: u8 = 14;
 /// `apply`: the update was accepted, but not every authoritative server served it within
 /// `--wait` (or the servers could not be found); the plan was not recorded.
 pub const LAGGING: u8 = 15;
+/// `verify-message`: DMARC does not pass with an aligned identifier (with `--plan`: or would
+/// not at the next phase).
+pub const MESSAGE_FAILS: u8 = 16;
+/// `verify-message`: the headers hold no receiver's `Authentication-Results`.
+pub const NO_RESULTS: u8 = 17;
 
 /// The table printed at the end of `--help`.
 pub const HELP: &str = "\
@@ -54,7 +61,7 @@ Exit codes:
   5  a DNS lookup failed (timeout, SERVFAIL, REFUSED…): the state is unknown
   6  check: a step is overdue
   7  next/check/apply: the next step is blocked or held (readiness not ready or
-     unverified, closed evidence gate, a weakening of the live record)
+     unverified, closed evidence gate, a weakening of the live record); fix: something needs fixing
   8  a file could not be written, or would have been overwritten
   9  reports: no report could be read from the paths given
  10  apply: the _dmarc record changed since it was read; nothing was written
@@ -62,4 +69,7 @@ Exit codes:
  12  apply: the server refused the update (REFUSED or another error code)
  13  apply: the server rejected the TSIG key (BADKEY, BADSIG, BADTIME)
  14  apply: no trustworthy answer to the update: whether it was written is unknown
- 15  apply: accepted, but not every authoritative server served it in time; not recorded";
+ 15  apply: accepted, but not every authoritative server served it in time; not recorded
+ 16  verify-message: DMARC does not pass with an aligned identifier (with --plan: or would
+     not at the next phase)
+ 17  verify-message: the headers hold no receiver's Authentication-Results";

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::advice::{self, Inputs, LiveDmarc};
 pub use crate::advice::{Advice, Due, Position, TagDiff, Verdict};
 use crate::dns::{DomainDns, Existence, LookupState};
+use crate::fix::Fixes;
 use crate::plan::Domain;
 use crate::readiness::Readiness;
 use crate::record::{Finding, Policy, Receiver, parse};
@@ -107,6 +108,8 @@ pub struct Standing {
     pub readiness: Option<Readiness>,
     /// Where the domain stands and what to publish next, with the verdict.
     pub advice: Advice,
+    /// What makes the domain ready ([`crate::fix`]); empty until the pipeline fills it in.
+    pub fixes: Fixes,
 }
 
 impl Standing {
@@ -168,6 +171,7 @@ pub fn standing(
         findings,
         readiness,
         advice,
+        fixes: Fixes::default(),
     }
 }
 

@@ -156,6 +156,48 @@ fn init_writes_a_plan_that_validates_and_never_overwrites() {
 }
 
 #[test]
+fn init_with_a_tenant_writes_the_legacy_targets_and_the_command_that_prints_the_real_ones() {
+    let plan = |extra: &[&str]| {
+        let output = bin()
+            .args(["init", "contoso.com", "--preset", "m365"])
+            .args(extra)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let print = "#   Get-DkimSigningConfig -Identity contoso.com | Format-List Selector1CNAME, Selector2CNAME";
+    for tenant in ["contoso", "Contoso.onmicrosoft.com."] {
+        let text = plan(&["--tenant", tenant]);
+        let selectors: Vec<&str> =
+            text.lines().filter(|l| l.trim_start().starts_with("dkim.")).collect();
+        assert_eq!(
+            selectors,
+            [
+                "  dkim.selector1 = \"selector1-contoso-com._domainkey.contoso.onmicrosoft.com\"",
+                "  dkim.selector2 = \"selector2-contoso-com._domainkey.contoso.onmicrosoft.com\"",
+            ],
+            "{tenant}"
+        );
+        assert!(
+            text.contains("selector1-contoso-com._domainkey.contoso.<x>-v1.dkim.mail.microsoft")
+        );
+        assert!(text.lines().any(|l| l.trim_start() == print.trim_start()), "{text}");
+    }
+    let without = plan(&[]);
+    assert!(
+        without.contains("dkim = [\"selector1\", \"selector2\"]") && without.contains("--tenant")
+    );
+    assert!(without.lines().any(|l| l.trim_start() == print.trim_start()), "{without}");
+    let bad = bin()
+        .args(["init", "contoso.com", "--preset", "m365", "--tenant", "a b"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("'a b' is not a Microsoft 365 tenant"));
+}
+
+#[test]
 fn init_refuses_a_domain_that_is_not_a_dns_name() {
     let output = bin().args(["init", "not a domain"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(2));

@@ -49,7 +49,7 @@ fn spf_parse_inputs_that_once_failed_now_hold_every_property() {
 type Check = fn(&[u8]);
 
 /// Every check with its target's name, for feeding them all the same files.
-const CHECKS: [(&str, Check); 10] = [
+const CHECKS: [(&str, Check); 11] = [
     ("dmarc_parse", checks::dmarc_parse),
     ("render_split", checks::render_split),
     ("plan_load", checks::plan_load),
@@ -60,6 +60,7 @@ const CHECKS: [(&str, Check); 10] = [
     ("report_fold", checks::report_fold),
     ("report_container", checks::report_container),
     ("report_message", checks::report_message),
+    ("message_parse", checks::message_parse),
 ];
 
 #[test]
@@ -71,6 +72,7 @@ fn every_check_holds_on_every_plan_and_report_fixture() {
         "tests/fixtures/reports",
         "tests/fixtures/aggregate-reports/parsedmarc/aggregate",
         "tests/fixtures/aggregate-reports/parsedmarc/eml-attachments",
+        "tests/fixtures/messages",
     ];
     let mut files: Vec<_> = dirs
         .iter()

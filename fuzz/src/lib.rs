@@ -6,6 +6,7 @@
 use std::ops::Range;
 
 use chrono::{Days, NaiveDate};
+use dmarc_rollout::message::{self, MAX_HEADER_BYTES, Verdict};
 use dmarc_rollout::plan;
 use dmarc_rollout::record::render::{MAX_CHARACTER_STRING, render, split_character_strings};
 use dmarc_rollout::record::{self, DmarcRecord, Finding, Severity, Tag, dkim, spf};
@@ -167,6 +168,31 @@ fn check_corpus(corpus: &Corpus) {
     assert!(counted == 0 || !corpus.domains.is_empty());
     for rejected in &corpus.rejected_files {
         assert!(!rejected.reason.is_empty(), "a rejection without a reason");
+    }
+}
+
+/// `message::verify` on any bytes: no panic; at most `MAX_RESULTS` results per field; a strict
+/// alignment is also relaxed; a pass has an identifier that passed aligned; and both field
+/// parsers (plain and ARC) read any text.
+pub fn message_parse(data: &[u8]) {
+    let v = message::verify(data);
+    for r in v.receiver.iter().chain(&v.arc) {
+        assert!(r.dkim.len() <= message::MAX_RESULTS, "{} DKIM results", r.dkim.len());
+        for m in r.spf.iter().chain(&r.dkim).chain(&r.dmarc) {
+            assert!(!m.aligned.strict || m.aligned.relaxed, "strict but not relaxed: {m:?}");
+        }
+    }
+    if v.verdict == Verdict::Pass {
+        let r = v.receiver.as_ref().expect("a pass has a receiver");
+        assert!(
+            r.aligned_pass(false, false).is_some(),
+            "a pass without an aligned identifier: {r:?}"
+        );
+    }
+    let text = String::from_utf8_lossy(&data[..data.len().min(MAX_HEADER_BYTES)]);
+    for arc in [false, true] {
+        let parsed = message::parse_auth_results(&text, arc);
+        assert!(parsed.results.len() <= message::MAX_RESULTS);
     }
 }
 

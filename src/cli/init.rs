@@ -15,6 +15,8 @@ pub struct Options {
     pub domains: Vec<String>,
     pub rua: Option<String>,
     pub preset: Option<Preset>,
+    /// The Microsoft 365 tenant prefix, for the selectors' CNAME targets.
+    pub tenant: Option<String>,
     pub selectors: Vec<String>,
     pub output: Option<PathBuf>,
 }
@@ -30,7 +32,14 @@ pub fn run(opts: &Options, out: &mut impl Write, err: &mut impl Write) -> io::Re
         )?;
         return Ok(exits::USAGE);
     }
-    let text = starter_plan(opts);
+    let tenant = match opts.tenant.as_deref().map(tenant_prefix).transpose() {
+        Ok(tenant) => tenant,
+        Err(why) => {
+            writeln!(err, "dmarc-rollout: {why}")?;
+            return Ok(exits::USAGE);
+        }
+    };
+    let text = starter_plan(opts, tenant.as_deref());
     // The template is ours but the domains and addresses are the user's: refuse to write a
     // plan that would not load, and say why.
     if let Err(errors) = load("<init>", &text) {
@@ -70,7 +79,27 @@ fn toml_string(text: &str) -> String {
     toml_edit::Value::from(text).to_string().trim().to_owned()
 }
 
-fn starter_plan(opts: &Options) -> String {
+/// `contoso` from `contoso` or `contoso.onmicrosoft.com`: one DNS label.
+fn tenant_prefix(tenant: &str) -> Result<String, String> {
+    let lower = tenant.trim_end_matches('.').to_ascii_lowercase();
+    let prefix = lower.strip_suffix(".onmicrosoft.com").unwrap_or(&lower);
+    let label = !prefix.is_empty()
+        && prefix.len() <= 63
+        && prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !prefix.starts_with('-')
+        && !prefix.ends_with('-');
+    if label {
+        Ok(prefix.to_owned())
+    } else {
+        Err(format!(
+            "'{}' is not a Microsoft 365 tenant: give the prefix of <tenant>.onmicrosoft.com, \
+             e.g. --tenant contoso",
+            escape(tenant)
+        ))
+    }
+}
+
+fn starter_plan(opts: &Options, tenant: Option<&str>) -> String {
     let first = opts.domains[0].trim_end_matches('.').to_ascii_lowercase();
     let rua =
         toml_string(&rua_uri(&opts.rua.clone().unwrap_or_else(|| format!("mailto:dmarc@{first}"))));
@@ -116,27 +145,15 @@ pct  = 100
 "#
     );
     for domain in &opts.domains {
-        push_domain(&mut text, &domain.trim_end_matches('.').to_ascii_lowercase(), opts);
+        push_domain(&mut text, &domain.trim_end_matches('.').to_ascii_lowercase(), opts, tenant);
     }
     text
 }
 
-fn push_domain(text: &mut String, domain: &str, opts: &Options) {
-    let dashed = domain.replace('.', "-");
+fn push_domain(text: &mut String, domain: &str, opts: &Options, tenant: Option<&str>) {
     let _ = write!(text, "\n[[domain]]\nname = {}\n", toml_string(domain));
     if opts.preset == Some(Preset::M365) {
-        let _ = write!(
-            text,
-            r#"
-  [[domain.sender]]
-  name = "Exchange Online"
-  spf_include = "spf.protection.outlook.com"
-  # Replace with the targets Microsoft gives you; they cannot be guessed since May 2025:
-  #   Get-DkimSigningConfig -Identity {domain} | fl Selector1CNAME,Selector2CNAME
-  # e.g. dkim.selector1 = "selector1-{dashed}._domainkey.<tenant>.onmicrosoft.com"
-  dkim = ["selector1", "selector2"]
-"#
-        );
+        text.push_str(&m365_sender(domain, tenant));
     }
     if !opts.selectors.is_empty() {
         let list: Vec<String> = opts.selectors.iter().map(|s| toml_string(s)).collect();
@@ -145,5 +162,35 @@ fn push_domain(text: &mut String, domain: &str, opts: &Options) {
             "\n  [[domain.sender]]\n  name = \"Own mail server\"\n  dkim = [{}]\n",
             list.join(", ")
         );
+    }
+}
+
+/// Exchange Online as a sender. With the tenant, the selectors' targets in the legacy form and
+/// how to check them; without, how to get them. Domains added since May 2025 get targets in a
+/// new form whose partition part cannot be derived, so only Microsoft can print the real ones.
+fn m365_sender(domain: &str, tenant: Option<&str>) -> String {
+    let dashed = domain.replace('.', "-");
+    let print = format!(
+        "Get-DkimSigningConfig -Identity {domain} | Format-List Selector1CNAME, Selector2CNAME"
+    );
+    let head = "\n  [[domain.sender]]\n  name = \"Exchange Online\"\n  spf_include = \"spf.protection.outlook.com\"\n";
+    match tenant {
+        Some(tenant) => format!(
+            r#"{head}  # The selectors' CNAME targets in the legacy form. Domains added since May 2025 get
+  #   selector1-{dashed}._domainkey.{tenant}.<x>-v1.dkim.mail.microsoft
+  # instead, where <x> cannot be derived: print the real targets and use them if they differ:
+  #   {print}
+  dkim.selector1 = "selector1-{dashed}._domainkey.{tenant}.onmicrosoft.com"
+  dkim.selector2 = "selector2-{dashed}._domainkey.{tenant}.onmicrosoft.com"
+"#
+        ),
+        None => format!(
+            r#"{head}  # Write the targets Microsoft gives you (or run init with --tenant); since May 2025 they
+  # cannot be derived. In Exchange Online PowerShell:
+  #   {print}
+  # e.g. dkim.selector1 = "selector1-{dashed}._domainkey.<tenant>.onmicrosoft.com"
+  dkim = ["selector1", "selector2"]
+"#
+        ),
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{days, to_json};
 use crate::advice::{Block, BlockKind, Change, Repair, TagDiff, Verdict};
 use crate::exits;
+use crate::fix::Action;
 use crate::readiness::{Outcome, Readiness};
 use crate::record::{Finding, Severity};
 use crate::report::GateState;
@@ -38,6 +39,8 @@ struct DomainJson<'a> {
     readiness: Option<&'a Readiness>,
     /// The evidence gate in front of `next` (aggregate reports), when its phase has one.
     evidence: Option<&'a GateState>,
+    /// What makes the domain ready, in order: the actions `fix --format json` prints.
+    fixes: &'a [Action],
 }
 
 /// `status`: the table, or JSON; exits 5 when a lookup failed.
@@ -70,6 +73,7 @@ pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()
                 advice_warnings: &a.warnings,
                 readiness: s.readiness.as_ref(),
                 evidence: a.evidence.as_ref(),
+                fixes: &s.fixes.actions,
             }
         })
         .collect();
@@ -99,8 +103,22 @@ pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<(
             write_readiness(r, out)?;
         }
         write_advice(s, out)?;
+        write_fix_hint(s, out)?;
     }
     Ok(())
+}
+
+/// `    fix: 3 actions; see dmarc-rollout fix PLAN --domain example.com`.
+fn write_fix_hint(s: &Standing, out: &mut impl Write) -> io::Result<()> {
+    match s.fixes.actions.len() {
+        0 => Ok(()),
+        n => writeln!(
+            out,
+            "    fix: {n} action{}; see dmarc-rollout fix PLAN --domain {}",
+            if n == 1 { "" } else { "s" },
+            s.name
+        ),
+    }
 }
 
 /// The evidence gate, what stands in the way of the step, and the decision's warnings.

@@ -10,8 +10,10 @@ pub use self::apply::{ApplyAsk, ApplyOutcome, ApplyRequest};
 use self::apply::{applied, ask_to_apply, confirm_apply_key, progress};
 pub use self::record::{RecordOutcome, RecordRequest, RecordTo};
 use self::record::{ask_to_record, confirm_key, recorded};
-use super::model::{DomainView, StatusLine};
+use super::model::{DomainView, Readiness as CheckRow, StatusLine, fixes_for};
 use crate::advice::Overrides;
+use crate::fix::render::copy_text;
+use crate::record::Finding;
 use crate::text::escape;
 
 /// Everything that can happen to the UI.
@@ -74,6 +76,8 @@ pub enum Mode {
     Help,
     /// Details of the selected ladder step or finding.
     Detail,
+    /// The fix of the selected readiness check: records and commands; `c` copies it.
+    Fix,
     /// Asking "record this step as published?"; `y` writes it, `n`, `q` or Esc cancel.
     Confirm(RecordRequest),
     /// Asking "publish this step by dynamic update?"; `y` (twice for a weakening) sends it.
@@ -181,6 +185,25 @@ impl App {
         Some(&self.domains[index].view)
     }
 
+    /// The selected row of the findings pane when it is a readiness check (they come first).
+    pub fn selected_check(&self) -> Option<&CheckRow> {
+        self.current()?.readiness.get(self.finding_row)
+    }
+
+    /// The selected row of the findings pane when it is a finding of the live record.
+    pub fn selected_finding(&self) -> Option<&Finding> {
+        let d = self.current()?;
+        d.findings.get(self.finding_row.checked_sub(d.readiness.len())?)
+    }
+
+    /// The fix of the selected readiness check as text to copy: its records and commands.
+    fn selected_fix(&self) -> Option<String> {
+        let (d, check) = (self.current()?, self.selected_check()?);
+        let actions = fixes_for(d, check);
+        (!actions.is_empty())
+            .then(|| actions.iter().map(|a| copy_text(a)).collect::<Vec<_>>().join("\n"))
+    }
+
     /// Domains whose lookups for the newest generation have not landed.
     pub fn in_flight(&self) -> usize {
         self.domains.iter().filter(|e| e.generation < self.generation).count()
@@ -196,7 +219,7 @@ impl App {
         let len = match self.pane {
             Pane::Domains => self.visible().len(),
             Pane::Ladder => self.current().map_or(0, |d| d.ladder.len()),
-            Pane::Findings => self.current().map_or(0, |d| d.findings.len()),
+            Pane::Findings => self.current().map_or(0, |d| d.readiness.len() + d.findings.len()),
         };
         let row = match self.pane {
             Pane::Domains => &mut self.selected,
@@ -283,6 +306,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Mode::Normal => normal_key(app, key.code),
         Mode::Filter => filter_key(app, key.code),
         Mode::Help | Mode::Detail => overlay_key(app, key.code),
+        Mode::Fix => fix_key(app, key.code),
         Mode::Confirm(request) => {
             let request = request.clone();
             confirm_key(app, key.code, request)
@@ -343,6 +367,19 @@ fn overlay_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     Vec::new()
 }
 
+/// In the fix overlay `c` copies the fix; the other keys close it as any overlay's do.
+fn fix_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    if code != KeyCode::Char('c') {
+        return overlay_key(app, code);
+    }
+    let Some(text) = app.selected_fix() else {
+        app.notice = Some("nothing to copy: no fix for this check".to_owned());
+        return Vec::new();
+    };
+    app.notice = Some("copied the fix (OSC 52)".to_owned());
+    vec![Effect::Copy(text)]
+}
+
 fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
     match mouse.kind {
         MouseEventKind::ScrollDown => app.move_selection(true),
@@ -358,12 +395,14 @@ fn clear_filter(app: &mut App) {
     app.mode = Mode::Normal;
 }
 
-/// Enter on the domain list moves into the ladder; on a step or finding it opens details.
+/// Enter on the domain list moves into the ladder; on a step or finding it opens details, on
+/// a readiness check its fix.
 fn open_detail(app: &mut App) {
     let has_findings = app.current().is_some_and(|d| !d.findings.is_empty());
     match app.pane {
         Pane::Domains => app.pane = Pane::Ladder,
         Pane::Ladder => app.mode = Mode::Detail,
+        Pane::Findings if app.selected_check().is_some() => app.mode = Mode::Fix,
         Pane::Findings if has_findings => app.mode = Mode::Detail,
         Pane::Findings => {}
     }

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 
 use crate::advice::{self, Due};
 pub use crate::advice::{Advice, Position, Verdict};
+use crate::fix::Action;
 use crate::plan::Domain;
 use crate::readiness::Outcome;
 use crate::record::{DmarcRecord, Finding, Policy, Receiver, Severity, Tag, effective, parse};
@@ -90,6 +91,8 @@ pub struct DomainView {
     pub readiness: Vec<Readiness>,
     /// `None` until the readiness lookups are in, or when the domain has no single SPF record.
     pub spf_tree: Option<SpfTree>,
+    /// What makes the domain ready, in order ([`crate::fix`]); empty until the lookups are in.
+    pub fixes: Vec<Action>,
 }
 
 /// The bottom line: where lookups go and how fresh the screen is.
@@ -174,6 +177,7 @@ pub fn initial_view(domain: &Domain) -> DomainView {
         findings: Vec::new(),
         readiness: Vec::new(),
         spf_tree: None,
+        fixes: Vec::new(),
     }
 }
 
@@ -256,6 +260,7 @@ pub fn from_standing(domain: &Domain, s: &Standing) -> DomainView {
             .chain(evidence_row(&s.advice))
             .collect(),
         spf_tree: s.readiness.as_ref().and_then(spf_tree),
+        fixes: s.fixes.actions.clone(),
         ..initial_view(domain)
     }
 }
@@ -396,4 +401,17 @@ fn evidence_row(advice: &Advice) -> Option<Readiness> {
         severity: if gate.open { Severity::Info } else { Severity::Error },
         text: format!("phase {}: {}", step.phase, gate.summary()),
     })
+}
+
+/// The actions that fix a readiness row: those naming its finding id; for a part's row (`SPF`,
+/// `DKIM`, `reports`), every action fixing a finding of that part.
+pub fn fixes_for<'a>(view: &'a DomainView, row: &Readiness) -> Vec<&'a Action> {
+    let part = match row.label.as_str() {
+        "SPF" => Some("spf."),
+        "DKIM" => Some("dkim."),
+        "reports" => Some("reports."),
+        _ => None,
+    };
+    let fixes = |id: &str| part.map_or(id == row.label, |prefix| id.starts_with(prefix));
+    view.fixes.iter().filter(|a| a.fixes.iter().any(|id| fixes(id))).collect()
 }

@@ -39,10 +39,10 @@ use crate::text::escape;
 pub const KEYS: [(&str, &str); 15] = [
     ("↑ ↓  j k", "move in the focused pane (mouse wheel too)"),
     ("Tab  Shift-Tab", "next / previous pane"),
-    ("Enter", "details of the selected step or finding"),
+    ("Enter", "details of a step or finding; the fix of a readiness check"),
     ("/", "filter domains as you type (Enter keeps, Esc clears)"),
     ("r", "refresh live DNS now"),
-    ("c", "copy the next TXT value to the clipboard (OSC 52)"),
+    ("c", "copy the next TXT value (OSC 52); in a fix, the fix"),
     ("p", "quit and print the next TXT value"),
     ("m", "mark the live phase published today in the plan (asks y/n)"),
     ("a", "send the step by dynamic update, wait, record (asks y/n)"),
@@ -79,6 +79,7 @@ pub fn view(frame: &mut Frame, app: &App) {
     match &app.mode {
         Mode::Help => overlay::help(frame, app),
         Mode::Detail => overlay::detail(frame, app),
+        Mode::Fix => overlay::fix(frame, app),
         Mode::Confirm(request) => overlay::confirm(frame, app, request),
         Mode::ConfirmApply(ask) => overlay::confirm_apply(frame, app, ask),
         Mode::Normal | Mode::Filter => {}
@@ -334,8 +335,13 @@ fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
             )
         }));
     }
-    lines.extend(d.readiness.iter().map(|r| {
+    // The pane's rows, as `finding_row` counts them: the readiness checks, then the findings.
+    let marker =
+        |row: usize| if app.pane == Pane::Findings && row == app.finding_row { "> " } else { "" };
+    let first_check = lines.len();
+    lines.extend(d.readiness.iter().enumerate().map(|(i, r)| {
         Line::from(vec![
+            Span::raw(marker(i)),
             Span::styled(format!("{:7} ", r.severity.to_string()), severity_style(app, r.severity)),
             Span::styled(format!("{}: ", escape(&r.label)), bold()),
             Span::raw(escape(&r.text).into_owned()),
@@ -343,15 +349,19 @@ fn live_and_findings(frame: &mut Frame, app: &App, d: &DomainView, area: Rect) {
     }));
     lines.extend(spf_tree_lines(app, d));
     let first_finding = lines.len();
+    let checks = d.readiness.len();
     lines.extend(d.findings.iter().enumerate().map(|(i, f)| {
-        let marker = if app.pane == Pane::Findings && i == app.finding_row { "> " } else { "" };
+        let marker = marker(checks + i);
         Line::from(vec![
             Span::raw(marker),
             Span::styled(format!("{:7} ", f.severity.to_string()), severity_style(app, f.severity)),
             Span::raw(format!("{} {}", f.id, escape(&f.message))),
         ])
     }));
-    let selected = first_finding + app.finding_row;
+    let selected = match app.finding_row.checked_sub(checks) {
+        Some(finding) => first_finding + finding,
+        None => first_check + app.finding_row,
+    };
     let scroll = if app.pane == Pane::Findings { scroll_to(&lines, selected, area) } else { 0 };
     let block = pane_block(app, Pane::Findings, "Live · readiness · findings".to_owned());
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false }).block(block);

@@ -3,7 +3,9 @@
 #![allow(dead_code)]
 
 pub mod dns_server;
+pub mod fixing;
 pub mod hostile;
+pub mod keys;
 pub mod knot;
 pub mod raw_dns;
 pub mod rss;

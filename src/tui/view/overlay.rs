@@ -9,9 +9,11 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{KEYS, bold, fg, severity_style};
+use crate::fix::render::action_lines;
+use crate::record::Severity;
 use crate::text::escape;
 use crate::tui::app::{App, ApplyAsk, Pane, RecordRequest};
-use crate::tui::model::{DomainView, Live, StepState, step_state};
+use crate::tui::model::{DomainView, Live, StepState, fixes_for, step_state};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -145,7 +147,7 @@ fn verdict_style(app: &App, verdict: &str) -> ratatui::style::Style {
 pub(super) fn detail(frame: &mut Frame, app: &App) {
     let Some(d) = app.current() else { return };
     let (title, lines) = match app.pane {
-        Pane::Findings => finding_detail(app, d),
+        Pane::Findings => finding_detail(app),
         Pane::Domains | Pane::Ladder => step_detail(d, app.ladder_row),
     };
     let area = centered(frame.area(), 72, 14);
@@ -177,12 +179,59 @@ fn step_detail(d: &DomainView, row: usize) -> (String, Vec<Line<'static>>) {
     (format!("Phase {} {}", r.number, escape(&r.name)), lines)
 }
 
-fn finding_detail(app: &App, d: &DomainView) -> (String, Vec<Line<'static>>) {
-    let Some(f) = d.findings.get(app.finding_row) else { return (String::new(), Vec::new()) };
+fn finding_detail(app: &App) -> (String, Vec<Line<'static>>) {
+    let Some(f) = app.selected_finding() else { return (String::new(), Vec::new()) };
     let lines = vec![
         Line::styled(f.severity.to_string(), severity_style(app, f.severity)),
         Line::raw(escape(&f.message).into_owned()),
         Line::raw(format!("at bytes {}..{} of the record", f.span.start, f.span.end)),
     ];
     (format!("Finding {}", f.id), lines)
+}
+
+/// The fix of the selected readiness check: each action with what it fixes and why, its
+/// records and commands in bold; `c` copies them.
+pub(super) fn fix(frame: &mut Frame, app: &App) {
+    let (Some(d), Some(check)) = (app.current(), app.selected_check()) else { return };
+    let actions = fixes_for(d, check);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if actions.is_empty() {
+        lines.push(Line::raw(escape(&check.text).into_owned()));
+        lines.push(Line::raw(""));
+        lines.push(Line::raw(match check.severity {
+            Severity::Info => "Nothing to fix here.",
+            _ => "No fix is written for this check; its message says what to do.",
+        }));
+    }
+    for action in &actions {
+        let text = action_lines(action);
+        let (head, rest) =
+            text.split_first().map_or((String::new(), &[][..]), |(h, r)| (h.clone(), r));
+        lines.push(Line::styled(head, bold()));
+        lines.extend(rest.iter().enumerate().map(|(i, line)| {
+            // The first line after the heading is why; the rest are records and commands.
+            if i == 0 {
+                Line::raw(line.clone())
+            } else {
+                Line::styled(line.clone(), fg(app, Color::Green))
+            }
+        }));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("c", bold()),
+        Span::raw(" copy   "),
+        Span::styled("Esc", bold()),
+        Span::raw(" close"),
+    ]));
+    // As tall as the wrapped lines need, within the screen.
+    let inner = usize::from(frame.area().width.min(100).saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let area = centered(frame.area(), 100, u16::try_from(rows + 2).unwrap_or(u16::MAX));
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!("Fix: {}", escape(&check.label)))
+        .border_style(fg(app, Color::Cyan));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
 }
