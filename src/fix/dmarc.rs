@@ -135,22 +135,7 @@ fn cname(
         n => format!("{n} DMARC records"),
     };
     if organizational(&target) != organizational(&domain.name) {
-        let publish = step.map_or_else(
-            || {
-                "the record the plan's next step names, once `dmarc-rollout next` clears it"
-                    .to_owned()
-            },
-            |s| format!("'{}' (phase {}, {})", s.value, s.phase, s.phase_name),
-        );
-        return vec![Action::manual(
-            format!("the vendor behind {target}"),
-            ids,
-            format!(
-                "{owner} is a CNAME to {target}, which shows {shows}: the record is managed \
-                 there, so have the vendor publish {publish}; or delete the CNAME and publish \
-                 the TXT record yourself."
-            ),
-        )];
+        return vec![at_vendor(&owner, &target, &shows, ids, step)];
     }
     let mut out = vec![Action::dns(
         DnsChange {
@@ -179,6 +164,29 @@ fn cname(
         None => waiting(&owner, ids, advice),
     });
     out
+}
+
+/// The record is managed at a vendor: the change belongs there (or the CNAME goes).
+fn at_vendor(
+    owner: &str,
+    target: &str,
+    shows: &str,
+    ids: Vec<&'static str>,
+    step: Option<&NextStep>,
+) -> Action {
+    let publish = step.map_or_else(
+        || "the record the plan's next step names, once `dmarc-rollout next` clears it".to_owned(),
+        |s| format!("'{}' (phase {}, {})", s.value, s.phase, s.phase_name),
+    );
+    Action::manual(
+        format!("the vendor behind {target}"),
+        ids,
+        format!(
+            "{owner} is a CNAME to {target}, which shows {shows}: the record is managed there, \
+             so have the vendor publish {publish}; or delete the CNAME and publish the TXT \
+             record yourself."
+        ),
+    )
 }
 
 /// The `_dmarc` fix when the decision does not clear its step yet: no value, the reasons.
