@@ -79,6 +79,7 @@ async fn fixes(
         domain,
         dns: answers,
         readiness,
+        findings: &standing.findings,
         advice,
         spf_walk: extra.spf.as_ref(),
         proposed_spf: walked.as_ref(),

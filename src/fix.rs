@@ -156,6 +156,8 @@ pub struct Inputs<'a> {
     pub domain: &'a Domain,
     pub dns: &'a DomainDns,
     pub readiness: &'a Readiness,
+    /// The domain's findings about its `_dmarc` answers and record ([`crate::standing`]).
+    pub findings: &'a [Finding],
     pub advice: &'a Advice,
     /// The walk of the live SPF record (what each include costs).
     pub spf_walk: Option<&'a SpfReport>,
@@ -170,7 +172,7 @@ pub fn fixes(inputs: &Inputs<'_>) -> Fixes {
     let mut actions = dkim::actions(inputs.domain, &inputs.readiness.dkim);
     actions.extend(spf::actions(inputs));
     actions.extend(dmarc::report_actions(inputs.domain, inputs.dns));
-    actions.extend(dmarc::actions(inputs.domain, inputs.dns, inputs.advice));
+    actions.extend(dmarc::actions(inputs.domain, inputs.dns, inputs.findings, inputs.advice));
     for (i, action) in actions.iter_mut().enumerate() {
         action.order = i + 1;
     }
@@ -195,7 +197,11 @@ fn standing_errors(inputs: &Inputs<'_>) -> Vec<Finding> {
     let readiness =
         inputs.readiness.findings().filter(|f| Outcome::of_finding(f) == Outcome::NotReady);
     let mut errors: Vec<Finding> = readiness.cloned().collect();
-    errors.extend(dmarc::errors(inputs.dns).into_iter().filter(|f| f.severity == Severity::Error));
+    let dmarc = inputs
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && f.id.starts_with("dmarc."));
+    errors.extend(dmarc.cloned());
     errors
 }
 

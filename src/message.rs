@@ -145,17 +145,21 @@ pub fn verify(raw: &[u8]) -> Verification {
         Some(r) if r.spf.is_none() && r.dkim.is_empty() && r.dmarc.is_none() => Verdict::NoResults,
         Some(r) => judge(r, &mut notes),
     };
-    let failed_here = verdict == Verdict::Fail && first.is_some();
-    let passed_first = |h: &&Results| h.dmarc.as_ref().is_some_and(Method::passes);
-    if let Some(hop) = arc.first().filter(|h| failed_here && passed_first(h)) {
-        notes.push(format!(
-            "ARC hop i={} ({}) saw dmarc=pass: the message failed after forwarding, not at its \
-             sender",
-            hop.instance.unwrap_or(1),
-            hop.authserv_id.as_deref().unwrap_or("unnamed")
-        ));
+    if verdict == Verdict::Fail && first.is_some() {
+        notes.extend(failed_after_forwarding(&arc));
     }
     Verification { from, receiver, arc, verdict, notes }
+}
+
+/// A message that fails at its receiver but passed DMARC at the first ARC hop: forwarding, not
+/// the sender, broke it.
+fn failed_after_forwarding(arc: &[Results]) -> Option<String> {
+    let hop = arc.first().filter(|h| h.dmarc.as_ref().is_some_and(Method::passes))?;
+    Some(format!(
+        "ARC hop i={} ({}) saw dmarc=pass: the message failed after forwarding, not at its sender",
+        hop.instance.unwrap_or(1),
+        hop.authserv_id.as_deref().unwrap_or("unnamed")
+    ))
 }
 
 /// Pass: DMARC passed (or was not evaluated) and an identifier passed aligned, relaxed.

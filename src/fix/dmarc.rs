@@ -13,32 +13,25 @@ use crate::record::finding::has_errors;
 use crate::record::{Finding, Severity, parse};
 use crate::rollout::NextStep;
 
-/// What makes receivers ignore the `_dmarc` record: several records, or the errors of the one.
-pub(super) fn errors(dns: &DomainDns) -> Vec<Finding> {
-    match dns.dmarc.records.as_slice() {
-        [] => Vec::new(),
-        [one] => parse(one).findings,
-        many => vec![Finding::error(
-            "dmarc.multiple_records",
-            0..0,
-            format!(
-                "_dmarc.{} has {} DMARC records, so receivers apply none of them",
-                dns.domain,
-                many.len()
-            ),
-        )],
-    }
-}
-
-fn error_ids(dns: &DomainDns) -> Vec<&'static str> {
-    let mut ids: Vec<&'static str> =
-        errors(dns).into_iter().filter(|f| f.severity == Severity::Error).map(|f| f.id).collect();
+/// The ids of the errors that make receivers ignore the `_dmarc` record (several records, the
+/// record's own errors), from the domain's findings.
+fn error_ids(findings: &[Finding]) -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && f.id.starts_with("dmarc."))
+        .map(|f| f.id)
+        .collect();
     ids.dedup();
     ids
 }
 
 /// The `_dmarc` actions. Nothing when the lookup failed: an unknown record is not fixed.
-pub(super) fn actions(domain: &Domain, dns: &DomainDns, advice: &Advice) -> Vec<Action> {
+pub(super) fn actions(
+    domain: &Domain,
+    dns: &DomainDns,
+    findings: &[Finding],
+    advice: &Advice,
+) -> Vec<Action> {
     let at = &dns.dmarc;
     if at.answer.state.is_failure() || advice.position == Position::Unknown {
         return Vec::new();
@@ -47,11 +40,15 @@ pub(super) fn actions(domain: &Domain, dns: &DomainDns, advice: &Advice) -> Vec<
     let step = advice.step.as_ref().filter(|_| advice.may_publish(Overrides::default()));
     if let Some(target) = at.answer.cname_chain.first() {
         let useless = at.records.is_empty() || advice.position == Position::Broken;
-        return if useless { cname(domain, dns, target, advice, step) } else { Vec::new() };
+        return if useless {
+            cname(domain, dns, (target, findings), advice, step)
+        } else {
+            Vec::new()
+        };
     }
     match at.records.as_slice() {
         [one] if advice.position == Position::Broken && has_errors(&parse(one).findings) => {
-            let ids = error_ids(dns);
+            let ids = error_ids(findings);
             match step {
                 Some(step) => vec![Action::dns(
                     txt(DnsOp::Replace, &owner, &step.value, Some(one), step.ttl),
@@ -124,36 +121,21 @@ fn several(
 fn cname(
     domain: &Domain,
     dns: &DomainDns,
-    target: &str,
+    (target, findings): (&str, &[Finding]),
     advice: &Advice,
     step: Option<&NextStep>,
 ) -> Vec<Action> {
     let owner = domain.dmarc_host();
     let target = normalize(target);
     let mut ids = vec!["dmarc.delegated"];
-    ids.extend(error_ids(dns));
+    ids.extend(error_ids(findings));
     let shows = match dns.dmarc.records.len() {
         0 => "no DMARC record".to_owned(),
         1 => "a record receivers ignore".to_owned(),
         n => format!("{n} DMARC records"),
     };
     if organizational(&target) != organizational(&domain.name) {
-        let publish = step.map_or_else(
-            || {
-                "the record the plan's next step names, once `dmarc-rollout next` clears it"
-                    .to_owned()
-            },
-            |s| format!("'{}' (phase {}, {})", s.value, s.phase, s.phase_name),
-        );
-        return vec![Action::manual(
-            format!("the vendor behind {target}"),
-            ids,
-            format!(
-                "{owner} is a CNAME to {target}, which shows {shows}: the record is managed \
-                 there, so have the vendor publish {publish}; or delete the CNAME and publish \
-                 the TXT record yourself."
-            ),
-        )];
+        return vec![at_vendor(&owner, &target, &shows, ids, step)];
     }
     let mut out = vec![Action::dns(
         DnsChange {
@@ -182,6 +164,29 @@ fn cname(
         None => waiting(&owner, ids, advice),
     });
     out
+}
+
+/// The record is managed at a vendor: the change belongs there (or the CNAME goes).
+fn at_vendor(
+    owner: &str,
+    target: &str,
+    shows: &str,
+    ids: Vec<&'static str>,
+    step: Option<&NextStep>,
+) -> Action {
+    let publish = step.map_or_else(
+        || "the record the plan's next step names, once `dmarc-rollout next` clears it".to_owned(),
+        |s| format!("'{}' (phase {}, {})", s.value, s.phase, s.phase_name),
+    );
+    Action::manual(
+        format!("the vendor behind {target}"),
+        ids,
+        format!(
+            "{owner} is a CNAME to {target}, which shows {shows}: the record is managed there, \
+             so have the vendor publish {publish}; or delete the CNAME and publish the TXT \
+             record yourself."
+        ),
+    )
 }
 
 /// The `_dmarc` fix when the decision does not clear its step yet: no value, the reasons.

@@ -7,7 +7,7 @@ use super::{Action, DEFAULT_TTL, DnsChange, DnsOp, Inputs, RecordType, normalize
 use crate::advice::Advice;
 use crate::dns::DomainDns;
 use crate::plan::Domain;
-use crate::readiness::Readiness;
+use crate::readiness::{Outcome, Readiness};
 use crate::record::Policy;
 use crate::record::spf::{Qualifier, SpfNode, SpfParsed, TermKind, parse_spf, select_spf};
 
@@ -172,10 +172,16 @@ pub(super) fn actions(inputs: &Inputs<'_>) -> Vec<Action> {
         return vec![refusal(&p, w.lookups, &w.tree)];
     }
     let counted = match walk {
-        Some(w) if w.findings.iter().any(|f| f.id == "spf.unverified") => format!(
-            "At least {}/{MAX_LOOKUPS} DNS lookups after the change (some includes were not checked).",
-            w.lookups
-        ),
+        Some(w)
+            if w.findings.iter().any(|f| {
+                matches!(Outcome::of_finding(f), Outcome::Unknown | Outcome::Unverified)
+            }) =>
+        {
+            format!(
+                "At least {}/{MAX_LOOKUPS} DNS lookups after the change (some includes were not checked).",
+                w.lookups
+            )
+        }
         Some(w) => format!("{}/{MAX_LOOKUPS} DNS lookups after the change.", w.lookups),
         None => "The lookups after the change were not counted.".to_owned(),
     };

@@ -110,3 +110,37 @@ pub fn apply_zone_lines(zone: &str, lines: &str) -> String {
     }
     kept.join("\n") + "\n"
 }
+
+// contoso.test, sending through Exchange Online.
+
+pub const D: &str = "contoso.test";
+pub const PHASE_1: &str = "v=DMARC1; p=none; rua=mailto:dmarc@contoso.test";
+pub const PHASE_2: &str = "v=DMARC1; p=quarantine; rua=mailto:dmarc@contoso.test";
+pub const S1: &str = "selector1-contoso-test._domainkey.contoso.onmicrosoft.com";
+pub const S2: &str = "selector2-contoso-test._domainkey.contoso.onmicrosoft.com";
+
+pub const M365_WITH_TARGETS: &str = "[[domain.sender]]\nname = \"Exchange Online\"\n\
+    spf_include = \"spf.protection.outlook.com\"\n\
+    dkim.selector1 = \"selector1-contoso-test._domainkey.contoso.onmicrosoft.com\"\n\
+    dkim.selector2 = \"selector2-contoso-test._domainkey.contoso.onmicrosoft.com\"\n";
+pub const M365_WITHOUT_TARGETS: &str = "[[domain.sender]]\nname = \"Exchange Online\"\n\
+    spf_include = \"spf.protection.outlook.com\"\ndkim = [\"selector1\", \"selector2\"]\n";
+
+/// contoso.test at phase 1 with an SPF record that has Exchange Online's include, plus `body`;
+/// outlook.com's SPF; and Microsoft's zone holding `keys`.
+pub fn m365_zones(body: &str, keys: &str) -> Vec<String> {
+    vec![
+        zone(
+            D,
+            &format!(
+                "@ TXT \"v=spf1 include:spf.protection.outlook.com -all\"\n_dmarc TXT \"{PHASE_1}\"\n{body}"
+            ),
+        ),
+        zone_text("outlook.com", "spf.protection TXT \"v=spf1 ip4:40.92.0.0/15 -all\"\n"),
+        zone_text("onmicrosoft.com", keys),
+    ]
+}
+
+pub fn cnames() -> String {
+    format!("selector1._domainkey CNAME {S1}.\nselector2._domainkey CNAME {S2}.\n")
+}
