@@ -16,5 +16,6 @@ pub mod record;
 pub mod report;
 pub mod rollout;
 pub mod standing;
+pub mod summary;
 pub mod text;
 pub mod tui;
