@@ -41,13 +41,13 @@ Results of mx.google.com (Authentication-Results):
   SPF   pass  insight24.nl  aligned (relaxed and strict)
   DKIM  pass  insight24.nl s=selector1  aligned (relaxed and strict)
   DKIM  pass  insight24.onmicrosoft.com s=selector1-insight24-onmicrosoft-com  not aligned
-  DMARC pass  insight24.nl  aligned (relaxed and strict)
+  DMARC pass  insight24.nl  (the From domain)
   ARC   none
 ARC hop i=1 mx.google.com:
   SPF   pass  insight24.nl  aligned (relaxed and strict)
   DKIM  pass  insight24.nl s=selector1  aligned (relaxed and strict)
   DKIM  pass  insight24.onmicrosoft.com s=selector1-insight24-onmicrosoft-com  not aligned
-  DMARC pass  insight24.nl  aligned (relaxed and strict)
+  DMARC pass  insight24.nl  (the From domain)
   ARC   none
 verdict: DMARC passes with aligned DKIM
 plan: insight24.nl
@@ -116,7 +116,7 @@ fn a_message_that_fails_names_the_sender_and_what_the_next_phase_does_to_it() {
     for line in [
         "  SPF   pass  bnc.salesforce.com  not aligned",
         "  DKIM  pass  salesforce.com s=sf2026  not aligned",
-        "  DMARC fail  insight24.nl  aligned (relaxed and strict)",
+        "  DMARC fail  insight24.nl  (the From domain)",
         "verdict: DMARC does NOT pass",
         "  sender: Salesforce (its mail bounces to bnc.salesforce.com, which include:_spf.salesforce.com covers)",
         "  next phase 2 quarantine half (adkim=r, aspf=r): FAILS, no identifier passes aligned; RFC 9989 receivers apply p=quarantine to it",

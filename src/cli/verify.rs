@@ -165,7 +165,13 @@ fn write_methods(r: &Results, out: &mut impl Write) -> io::Result<()> {
             if let Some(s) = &m.selector {
                 id = format!("{id} s={}", escape(s));
             }
-            [name.to_owned(), escape(&m.result).into_owned(), format!("{id}  {}", aligned(m))]
+            // DMARC's domain is the From domain itself: alignment says nothing there.
+            let rest = if name == "DMARC" {
+                format!("{id}  (the From domain)")
+            } else {
+                format!("{id}  {}", aligned(m))
+            };
+            [name.to_owned(), escape(&m.result).into_owned(), rest]
         })
         .collect();
     if rows.is_empty() {
