@@ -225,6 +225,20 @@ async fn a_microsoft_selector_pointing_elsewhere_than_the_plan_says_is_a_warning
 }
 
 #[tokio::test]
+async fn a_missing_microsoft_selector_says_publish_it_and_not_also_that_it_is_no_cname() {
+    let p = plan(&plan_text("m365.test", "mailto:dmarc@m365.test", M365_PLAN));
+    let body = "@ TXT \"v=spf1 include:spf.protection.outlook.com -all\"\n";
+    let outlook = zone("outlook.com", "spf.protection TXT \"v=spf1 ip4:40.92.0.0/15 -all\"\n");
+    let r = judge(&[zone("m365.test", body), outlook], &p).await;
+    assert_eq!(ids(&r, Severity::Error), ["dkim.selector_missing", "dkim.selector_missing"]);
+    assert!(
+        ids(&r, Severity::Warning).iter().all(|id| *id != "dkim.cname_mismatch"),
+        "{:?}",
+        r.dkim.findings
+    );
+}
+
+#[tokio::test]
 async fn an_external_rua_needs_its_authorization_record_and_a_wildcard_counts() {
     let reports = zone("reports.test", "");
     let wild = zone("wild.test", "*._report._dmarc TXT \"v=DMARC1\"\n");

@@ -118,8 +118,10 @@ fn selector(domain: &str, lookup: &DkimLookup, expected: Option<&str>) -> Select
         findings: Vec::new(),
     };
     judged.state = lookup_state(domain, lookup, &mut judged, &mut findings);
-    // Without an answer there is no telling whether the selector is a CNAME.
-    if !(chain.is_empty() && lookup.key.state.is_failure()) {
+    // Without an answer there is no telling whether the selector is a CNAME; a selector that
+    // does not exist already says what to publish.
+    let unanswered = chain.is_empty() && lookup.key.state.is_failure();
+    if !unanswered && judged.state != KeyState::Missing {
         findings.extend(target_findings(domain, &lookup.selector, &chain, expected));
     }
     if let Some(t) = m365.filter(|t| !t.is_for_domain(domain)) {
