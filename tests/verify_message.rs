@@ -126,7 +126,7 @@ fn a_message_that_fails_names_the_sender_and_what_the_next_phase_does_to_it() {
 }
 
 #[test]
-fn a_pass_today_that_strict_alignment_at_the_next_phase_breaks_exits_10() {
+fn a_pass_today_that_strict_alignment_at_the_next_phase_breaks_exits_16() {
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = dir.path().join("strict.toml");
     std::fs::write(
@@ -149,7 +149,7 @@ fn a_pass_today_that_strict_alignment_at_the_next_phase_breaks_exits_10() {
 }
 
 #[test]
-fn headers_without_a_receivers_results_exit_11_and_a_missing_file_exits_2() {
+fn headers_without_a_receivers_results_exit_17_and_a_missing_file_exits_2() {
     let out = verify(&[&sample("no-results.eml")], None);
     assert_eq!(out.status.code(), Some(17));
     assert!(text(&out).ends_with("verdict: no receiver's results in these headers\n"));
