@@ -118,3 +118,14 @@ async fn below_the_checks_a_finding_still_opens_its_details() {
     assert_eq!(app.mode, Mode::Detail);
     assert!(screen(&app).contains("Finding dmarc.multiple_records"));
 }
+
+#[tokio::test]
+async fn two_dmarc_records_show_as_two_records_never_as_a_failed_lookup_and_no_diff() {
+    let view = view_with_fixes().await;
+    assert!(matches!(&view.live, model::Live::Several { values } if values.len() == 2));
+    assert!(view.changes.is_empty(), "a diff against one of two records: {:?}", view.changes);
+    let shown = screen(&app(view));
+    assert!(shown.contains("2 DMARC records, receivers apply none"), "{shown}");
+    assert!(shown.contains("v=DMARC1; p=reject"), "{shown}");
+    assert!(!shown.contains("lookup failed") && !shown.contains("changes vs live"), "{shown}");
+}

@@ -35,6 +35,8 @@ pub enum Live {
     Missing { state: String },
     /// The lookup failed: `timeout`, `SERVFAIL`, `REFUSED`, …
     Failed { state: String },
+    /// More than one record meant as DMARC: receivers apply none of them.
+    Several { values: Vec<String> },
 }
 
 /// One step of the ladder as the table shows it.
@@ -213,6 +215,7 @@ pub fn summary(view: &DomainView) -> String {
     let mut parts = vec![match &view.live {
         Live::Pending => "looking up…".to_owned(),
         Live::Failed { state } => format!("DNS {state}"),
+        Live::Several { values } => format!("{} DMARC records", values.len()),
         Live::Missing { state } => format!("no record ({state})"),
         Live::Found { .. } => live_policy(view),
     }];
@@ -316,9 +319,7 @@ fn live(s: &Standing) -> Live {
             source: dmarc.source.clone().unwrap_or_default(),
             inherited: false,
         },
-        (Lookup::Found, records) if records.len() > 1 => {
-            Live::Failed { state: format!("{} DMARC records", records.len()) }
-        }
+        (Lookup::Found, records) if records.len() > 1 => Live::Several { values: records.to_vec() },
         (Lookup::Found | Lookup::Nxdomain | Lookup::Nodata, _) => match &dmarc.source {
             Some(owner) if dmarc.inherited => Live::Found {
                 value: inherited_text(owner, dmarc.policy, dmarc.policy_rfc7489),
@@ -350,12 +351,14 @@ fn inherited_text(owner: &str, rfc9989: Option<Policy>, rfc7489: Option<Policy>)
 }
 
 /// What publishing the next step changes against the live record, tag by tag.
-/// Nothing when DNS did not answer: a diff against a record nobody has seen would mislead.
+/// Nothing when DNS did not answer or holds several records: a diff against a record nobody
+/// has seen, or against one of many, would mislead.
 fn changes(s: &Standing) -> Vec<(Tag, String, String)> {
     let Some(step) = s.advice.step.as_ref() else { return Vec::new() };
     let live = match s.dmarc.records.as_slice() {
         [one] => parse(one).record.unwrap_or_default(),
-        _ => DmarcRecord::default(),
+        [] => DmarcRecord::default(),
+        _ => return Vec::new(),
     };
     let next = parse(&step.value).record.unwrap_or_default();
     live.diff(&next)

@@ -403,6 +403,12 @@ fn live_lines(app: &App, d: &DomainView) -> Vec<Line<'static>> {
         Live::Missing { state } => {
             vec![Line::raw(format!("live: no DMARC record ({})", escape(state)))]
         }
+        Live::Several { values } => {
+            let head = format!("live: {} DMARC records, receivers apply none:", values.len());
+            let mut lines = vec![Line::styled(head, fg(app, Color::Red).bold())];
+            lines.extend(values.iter().map(|v| Line::raw(format!("  {}", escape(v)))));
+            lines
+        }
         Live::Found { value, ttl, server, source, inherited } => {
             let from = if *inherited { " (inherited)" } else { "" };
             vec![
