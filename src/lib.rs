@@ -3,6 +3,7 @@
 pub mod advice;
 pub mod assess;
 pub mod cli;
+mod codec;
 pub mod dns;
 pub mod exits;
 pub mod export;

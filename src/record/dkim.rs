@@ -9,7 +9,8 @@ use std::ops::Range;
 use serde::Serialize;
 
 use super::finding::Finding;
-use der::{decode_base64, rsa_modulus_bits};
+use crate::codec::base64_strict;
+use der::rsa_modulus_bits;
 
 /// The `k=` key type; RSA when the tag is absent (RFC 6376 §3.6.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -227,7 +228,7 @@ fn judge_key(key_type: &KeyType, p: &TagSpec<'_>, findings: &mut Vec<Finding>) -
     let bad = |why: &str| {
         Finding::error("dkim.bad_key", p.span.clone(), format!("p= is not a valid key: {why}"))
     };
-    let Some(bytes) = decode_base64(p.value) else {
+    let Some(bytes) = base64_strict(p.value) else {
         findings.push(bad(if p.value.contains('"') {
             "not base64; it holds quotes, so publish the key without the zone-file quoting"
         } else {
@@ -265,7 +266,8 @@ fn judge_key(key_type: &KeyType, p: &TagSpec<'_>, findings: &mut Vec<Finding>) -
     }
 }
 
-/// Which Microsoft 365 DKIM CNAME target format a selector points at (digest §0.4).
+/// Which Microsoft 365 DKIM CNAME target format a selector points at (Microsoft Learn, "Set up
+/// DKIM to sign mail from your Microsoft 365 domain": the new form since May 2025).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum M365Form {

@@ -2,9 +2,7 @@
 //! multipart walking, base64 and quoted-printable. Pure; lenient, because report mail is machine
 //! made and often odd, and bounded in depth and part count.
 
-use base64::Engine as _;
-use base64::alphabet;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use crate::codec::base64_lenient;
 
 const MAX_DEPTH: usize = 8;
 const MAX_PARTS: usize = 1000;
@@ -53,7 +51,7 @@ fn walk(entity: &[u8], depth: usize, parts: &mut usize, out: &mut Vec<Attachment
     }
     let encoding = header(&headers, "content-transfer-encoding").unwrap_or("").trim();
     let body = match encoding.to_ascii_lowercase().as_str() {
-        "base64" => decode_base64(body),
+        "base64" => base64_lenient(body),
         "quoted-printable" => decode_quoted_printable(body),
         _ => body.to_vec(),
     };
@@ -143,28 +141,6 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// Base64 that skips line breaks and anything outside the alphabet, and stops at padding, as
-/// mail clients do with what senders actually write.
-pub(crate) fn decode_base64(text: &[u8]) -> Vec<u8> {
-    const LENIENT: GeneralPurpose = GeneralPurpose::new(
-        &alphabet::STANDARD,
-        GeneralPurposeConfig::new()
-            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-            .with_decode_allow_trailing_bits(true),
-    );
-    let mut body: Vec<u8> = text
-        .iter()
-        .copied()
-        .take_while(|&c| c != b'=')
-        .filter(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
-        .collect();
-    // A dangling sixth of a byte carries nothing; drop it rather than fail.
-    if body.len() % 4 == 1 {
-        body.pop();
-    }
-    LENIENT.decode(body).unwrap_or_default()
-}
-
 fn decode_quoted_printable(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut i = 0;
@@ -190,12 +166,6 @@ fn decode_quoted_printable(text: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_ignores_line_breaks_and_stops_at_padding() {
-        assert_eq!(decode_base64(b"aGVs\r\nbG8=\r\n"), b"hello");
-        assert_eq!(decode_base64(b"aGVsbG8gd29ybGQ="), b"hello world");
-    }
 
     #[test]
     fn quoted_printable_decodes_escapes_and_soft_breaks() {

@@ -1,20 +1,5 @@
-//! The little DER and base64 a DKIM key record needs: decode `p=` and read an RSA modulus size
-//! from a `SubjectPublicKeyInfo` or a bare `RSAPublicKey`. Pure; bounds-checked, never panics.
-
-use base64::Engine as _;
-use base64::alphabet;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-
-/// Standard base64 with whitespace allowed anywhere (RFC 6376 §3.6.1 lets `p=` be folded) and
-/// the `=` padding optional.
-pub(super) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    const LENIENT: GeneralPurpose = GeneralPurpose::new(
-        &alphabet::STANDARD,
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    );
-    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    LENIENT.decode(compact).ok()
-}
+//! The little DER a DKIM key record needs: read an RSA modulus size from a
+//! `SubjectPublicKeyInfo` or a bare `RSAPublicKey`. Pure; bounds-checked, never panics.
 
 /// One DER element: its tag, its contents and what follows it.
 fn der_element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
