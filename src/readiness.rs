@@ -2,7 +2,8 @@
 //! to quarantine or reject. SPF (one record, syntax, recursive lookup counts, the senders'
 //! includes), every declared DKIM selector (CNAME chain, key, size), and the report addresses
 //! (authorization, a mailbox that can receive). Errors block an enforcing phase; warnings are
-//! shown. Pure: the DNS answers are parameters (digest §5.3–5.5).
+//! shown. Pure: the DNS answers are parameters. Sources: RFC 7489 §7.1 (report authorization),
+//! RFC 7208 §4.6.4 (lookup limits), RFC 6376 §3.6 and RFC 8301 (keys).
 
 mod dkim;
 mod reports;
