@@ -278,7 +278,7 @@ pub fn decide(inputs: &Inputs<'_>) -> Advice {
 }
 
 fn summary<'a>(inputs: &Inputs<'a>, domain: &Domain) -> Option<&'a crate::report::DomainSummary> {
-    inputs.reports.and_then(|c| c.domains.get(&domain.name))
+    inputs.reports.and_then(|c| c.domains.get(domain.name.as_str()))
 }
 
 fn unknown(position: Position, live: &LiveDmarc) -> Advice {

@@ -27,7 +27,7 @@ pub fn query_for(domain: &Domain) -> DomainQuery {
         report_destinations(domain).into_iter().filter(|d| d.external).map(|d| d.host).collect();
     report_hosts.sort();
     report_hosts.dedup();
-    DomainQuery { domain: domain.name.clone(), dkim_selectors: selectors, report_hosts }
+    DomainQuery { domain: domain.name.to_string(), dkim_selectors: selectors, report_hosts }
 }
 
 /// Everything about one domain: its answers, the readiness lookups that follow from them (the

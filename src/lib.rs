@@ -10,6 +10,7 @@ pub mod export;
 pub mod fix;
 pub mod fsio;
 pub mod message;
+pub mod name;
 pub mod plan;
 pub mod publish;
 pub mod readiness;

@@ -9,6 +9,7 @@ mod authres;
 mod headers;
 pub mod plan;
 
+use crate::name::DnsName;
 use serde::Serialize;
 
 pub use authres::{AuthResults, MAX_RESULTS, ResInfo, parse as parse_auth_results};
@@ -130,7 +131,7 @@ pub fn verify(raw: &[u8]) -> Verification {
                 .iter()
                 .find(|i| i.method == "dmarc")
                 .and_then(|i| i.prop("header.from"))
-                .map(normalize)
+                .map(|d| DnsName::lenient(d).into())
         })
     });
     let signatures = signatures(named("DKIM-Signature"));
@@ -197,7 +198,7 @@ fn signatures<'a>(fields: impl Iterator<Item = &'a Field>) -> Vec<(String, Strin
                     (k.trim() == name).then(|| v.split_whitespace().collect::<String>())
                 })
             };
-            Some((normalize(&tag("d")?), tag("s")?.to_ascii_lowercase()))
+            Some((DnsName::lenient(&tag("d")?).into(), tag("s")?.to_ascii_lowercase()))
         })
         .collect()
 }
@@ -229,13 +230,18 @@ fn results(
     });
     let dkim = of("dkim")
         .map(|i| {
-            let d = i.prop("header.d").map(normalize).or_else(|| i.prop("header.i").map(domain_of));
+            let d = i
+                .prop("header.d")
+                .map(|d| DnsName::lenient(d).into())
+                .or_else(|| i.prop("header.i").map(domain_of));
             let s = i.prop("header.s").map(str::to_owned);
             let s = s.or_else(|| d.as_deref().and_then(|d| selector_of(signatures, d)));
             method(i, d, s)
         })
         .collect();
-    let dmarc = of("dmarc").next().map(|i| method(i, i.prop("header.from").map(normalize), None));
+    let dmarc = of("dmarc")
+        .next()
+        .map(|i| method(i, i.prop("header.from").map(|d| DnsName::lenient(d).into()), None));
     Results {
         header,
         authserv_id: r.authserv_id.clone(),
@@ -253,20 +259,15 @@ pub fn align(identifier: Option<&str>, from: Option<&str>) -> Aligned {
     if id.is_empty() || from.is_empty() {
         return Aligned::default();
     }
-    Aligned { relaxed: organizational(id) == organizational(from), strict: id == from }
-}
-
-fn organizational(name: &str) -> &str {
-    psl::domain_str(name).unwrap_or(name)
+    Aligned {
+        relaxed: DnsName::lenient(id).organizational() == DnsName::lenient(from).organizational(),
+        strict: id == from,
+    }
 }
 
 /// `user@Example.COM.` and `@example.com` -> `example.com`; a bare domain stays.
 fn domain_of(identity: &str) -> String {
-    normalize(identity.rsplit_once('@').map_or(identity, |(_, d)| d))
-}
-
-fn normalize(name: &str) -> String {
-    name.trim().trim_end_matches('.').to_ascii_lowercase()
+    DnsName::lenient(identity.rsplit_once('@').map_or(identity, |(_, d)| d)).into()
 }
 
 /// The domain of a From field's address: inside the last `<…>` outside quotes and comments,
@@ -291,7 +292,7 @@ pub fn from_domain(value: &str) -> Option<String> {
         }
     }
     let address = if address.is_empty() { bare } else { address };
-    let domain = normalize(address.rsplit_once('@')?.1);
+    let domain = String::from(DnsName::lenient(address.rsplit_once('@')?.1));
     let valid = !domain.is_empty()
         && domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_');
     valid.then_some(domain)

@@ -146,11 +146,6 @@ pub fn assess(domain: &Domain, dns: &DomainDns, extra: &ReadinessDns) -> Readine
     }
 }
 
-/// Lower-case, without a trailing dot: how names are compared.
-fn normalize(name: &str) -> String {
-    name.trim_end_matches('.').to_ascii_lowercase()
-}
-
 /// A copy of `finding` whose message starts with `who: `, for the lists that mix several
 /// sources (the span still points into the source's own text).
 fn named(who: &str, finding: &Finding) -> Finding {

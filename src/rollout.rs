@@ -70,7 +70,7 @@ pub fn step(domain: &Domain, index: usize) -> NextStep {
     let phase: &Phase = &domain.phases[index];
     let value = render(&phase.record);
     NextStep {
-        domain: domain.name.clone(),
+        domain: domain.name.to_string(),
         host: domain.dmarc_host(),
         phase: index + 1,
         phase_name: phase.name.clone(),

@@ -165,7 +165,7 @@ pub fn standing(
         _ => None,
     };
     Standing {
-        name: domain.name.clone(),
+        name: domain.name.to_string(),
         dmarc: dmarc_state(dns),
         phase_name,
         findings,

@@ -40,7 +40,7 @@ fn query(d: &Domain) -> DomainQuery {
     let selectors = d.senders.iter().flat_map(|s| s.dkim.iter().map(|k| k.name.clone()));
     let hosts = report_destinations(d).into_iter().filter(|r| r.external).map(|r| r.host);
     DomainQuery {
-        domain: d.name.clone(),
+        domain: d.name.to_string(),
         dkim_selectors: selectors.collect(),
         report_hosts: hosts.collect(),
     }

@@ -198,7 +198,7 @@ impl<'a> View<'a> {
         // Plan domains first, in the plan's order (with or without reports), then the rest.
         let mut domains: Vec<DomainView<'a>> = planned
             .iter()
-            .map(|d| DomainView::new(corpus.domains.get(&d.name), &d.name, Some(d)))
+            .map(|d| DomainView::new(corpus.domains.get(d.name.as_str()), &d.name, Some(d)))
             .collect();
         domains.extend(
             corpus

@@ -177,7 +177,7 @@ impl tui::Loader for Session {
                             assess_within(source.as_ref(), domain, today, reports, deadline).await;
                         let mut view = Box::new(from_standing(domain, &standing));
                         if let (Some(corpus), Some(next)) = (reports, standing.advice.step) {
-                            let summary = corpus.domains.get(&domain.name);
+                            let summary = corpus.domains.get(domain.name.as_str());
                             view.readiness.extend(report_rows(domain, &next, summary));
                         }
                         // A closed channel means the UI has quit; the answer is not needed.
@@ -289,7 +289,7 @@ impl Job {
         }
         let record = RecordRequest {
             index: request.index,
-            domain: domain.name.clone(),
+            domain: domain.name.to_string(),
             phase: step.phase,
             on: self.today,
         };

@@ -188,7 +188,7 @@ pub(super) fn actions(inputs: &Inputs<'_>) -> Vec<Action> {
     let owner = inputs.domain.name.clone();
     let change = |op, value: &str, replaces: Option<&String>| DnsChange {
         op,
-        owner: owner.clone(),
+        owner: owner.to_string(),
         rtype: RecordType::Txt,
         value: value.to_owned(),
         replaces: replaces.cloned(),

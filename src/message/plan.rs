@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use super::{Method, Verdict, Verification};
 use crate::advice::{self, Inputs, LiveDmarc};
+use crate::name::DnsName;
 use crate::plan::{Domain, Plan};
+use crate::record::dkim::signing_domain;
 use crate::record::{Alignment, Policy, Receiver, effective};
 
 /// The message as the plan sees it.
@@ -60,7 +62,7 @@ pub fn judge(v: &Verification, plan: &Plan, today: NaiveDate) -> Option<PlanView
         .find_map(|r| attribute(domain, &r.dkim, r.spf.as_ref()));
     let next =
         (v.verdict != Verdict::NoResults).then(|| next_phase(v, domain, from, today)).flatten();
-    Some(PlanView { domain: domain.name.clone(), sender, next })
+    Some(PlanView { domain: domain.name.to_string(), sender, next })
 }
 
 fn next_phase(
@@ -106,7 +108,7 @@ fn attribute(domain: &Domain, dkim: &[Method], spf: Option<&Method>) -> Option<A
             for selector in &sender.dkim {
                 let own = selector.name.eq_ignore_ascii_case(s) && signature.aligned.relaxed;
                 let delegated =
-                    selector.cname.as_deref().and_then(key_domain).is_some_and(|k| k == d);
+                    selector.cname.as_deref().and_then(signing_domain).is_some_and(|k| k == d);
                 if own || delegated {
                     let by = if own {
                         format!("its DKIM selector {s} signed as {d}")
@@ -119,23 +121,15 @@ fn attribute(domain: &Domain, dkim: &[Method], spf: Option<&Method>) -> Option<A
         }
     }
     let bounce = spf.filter(|m| m.passes())?.domain.as_deref()?;
-    let org = |n: &str| psl::domain_str(n).unwrap_or(n).to_owned();
-    if org(bounce) == org(&domain.name) {
+    let org = |n: &str| DnsName::lenient(n).organizational();
+    if org(bounce) == domain.name.organizational() {
         return None;
     }
     domain.senders.iter().find_map(|sender| {
-        let include =
-            sender.spf_includes.iter().find(|i| org(i.trim_end_matches('.')) == org(bounce))?;
+        let include = sender.spf_includes.iter().find(|i| org(i) == org(bounce))?;
         Some(Attribution {
             name: sender.name.clone(),
             by: format!("its mail bounces to {bounce}, which include:{include} covers"),
         })
     })
-}
-
-/// `selector1-x._domainkey.x.onmicrosoft.com` -> `x.onmicrosoft.com`, the domain signing with it.
-fn key_domain(target: &str) -> Option<String> {
-    let target = target.trim_end_matches('.').to_ascii_lowercase();
-    let (_, after) = target.split_once("._domainkey.")?;
-    (!after.is_empty()).then(|| after.to_owned())
 }

@@ -2,6 +2,7 @@
 //! lines, formatting, line endings (LF or CRLF) and a byte-order mark stay as they were, so
 //! `git diff` shows only what the tool recorded. Pure: text in, text out.
 
+use crate::name::DnsName;
 use chrono::{Datelike, NaiveDate};
 use toml_edit::{Date, Datetime, DocumentMut, InlineTable, Item, Table, TableLike, Value, value};
 
@@ -109,9 +110,8 @@ impl<'d> DomainTable<'d> {
 }
 
 fn domain_table<'d>(doc: &'d mut DocumentMut, name: &str) -> Result<DomainTable<'d>, EditError> {
-    let wanted = name.trim_end_matches('.');
-    let is_it =
-        |n: Option<&str>| n.is_some_and(|n| n.trim_end_matches('.').eq_ignore_ascii_case(wanted));
+    let wanted = DnsName::lenient(name);
+    let is_it = |n: Option<&str>| n.is_some_and(|n| DnsName::lenient(n) == wanted);
     let missing = || EditError::NoSuchDomain(name.to_owned());
     match doc.get_mut("domain").ok_or_else(missing)? {
         Item::ArrayOfTables(domains) => domains

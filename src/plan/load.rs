@@ -11,6 +11,7 @@ use toml::de::{DeTable, DeValue};
 use super::error::{PlanError, Quoted};
 use super::model::{Domain, Gate, GateSenders, HistoryEntry, Phase, Plan, Selector, Sender};
 use super::rules;
+use crate::name::DnsName;
 use crate::record::{DmarcRecord, Tag};
 
 const DEFAULT_TTL: u32 = 3600;
@@ -168,7 +169,7 @@ impl Loader<'_> {
         let mut domains = Vec::new();
         for (table, span) in tables {
             let Some(domain) = self.domain(table, &span, defaults, ladder) else { continue };
-            if let Some(&first) = seen.get(&domain.name) {
+            if let Some(&first) = seen.get(domain.name.as_str()) {
                 let line = super::Location::of(self.text, first).line;
                 let name_span = table.get("name").map_or(span.clone(), Spanned::span);
                 self.error(
@@ -180,7 +181,7 @@ impl Loader<'_> {
                 );
                 continue;
             }
-            seen.insert(domain.name.clone(), span.start);
+            seen.insert(domain.name.to_string(), span.start);
             domains.push(domain);
         }
         domains
@@ -278,7 +279,7 @@ impl Loader<'_> {
         let name = self.required_str(table, "name", "[[domain.sender]]", span)?;
         let spf_includes = table
             .get("spf_include")
-            .map(|v| self.names(v, "spf_include", rules::domain_name))
+            .map(|v| self.names(v, "spf_include", written_name))
             .unwrap_or_default();
         let dkim = table.get("dkim").map(|v| self.selectors(v)).unwrap_or_default();
         Some(Sender { name, spf_includes, dkim })
@@ -293,8 +294,7 @@ impl Loader<'_> {
                 .filter_map(|(key, v)| {
                     let target = self.string(v, "a DKIM CNAME target")?;
                     let selector = self.checked_name(&key, rules::selector_name)?;
-                    let cname =
-                        self.checked_name(&Spanned::new(v.span(), target), rules::domain_name)?;
+                    let cname = self.checked_name(&Spanned::new(v.span(), target), written_name)?;
                     Some(Selector { name: selector, cname: Some(cname) })
                 })
                 .collect();
@@ -402,4 +402,9 @@ fn sorted<'a, 'i>(table: &'a Table<'i>) -> Vec<(Spanned<String>, &'a Value<'i>)>
         table.iter().map(|(k, v)| (Spanned::new(k.span(), k.get_ref().to_string()), v)).collect();
     entries.sort_by_key(|(k, _)| k.span().start);
     entries
+}
+
+/// A name the plan writes outside `[[domain]]`, kept as text.
+fn written_name(text: &str) -> Result<String, String> {
+    DnsName::parse(text).map(String::from)
 }

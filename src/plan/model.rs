@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::name::DnsName;
 use crate::record::DmarcRecord;
 
 /// A whole plan file: one or many domains.
@@ -13,16 +14,15 @@ pub struct Plan {
 
 impl Plan {
     pub fn domain(&self, name: &str) -> Option<&Domain> {
-        let name = name.trim_end_matches('.');
-        self.domains.iter().find(|d| d.name.eq_ignore_ascii_case(name))
+        let name = DnsName::lenient(name);
+        self.domains.iter().find(|d| d.name == name)
     }
 }
 
 /// One domain and its rollout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Domain {
-    /// Lowercase, without a trailing dot.
-    pub name: String,
+    pub name: DnsName,
     /// TTL to publish the `_dmarc` record with.
     pub ttl: u32,
     /// The ladder, first step first; each phase's record already has defaults and the domain's

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{named, normalize};
+use super::named;
 use crate::dns::{DkimLookup, DkimStatus, DomainDns, LookupState};
+use crate::name::DnsName;
 use crate::plan::{Domain, Sender};
 use crate::record::dkim::{KeyType, M365Form, classify_m365_target, parse_dkim_key};
 use crate::record::finding::has_errors;
@@ -112,7 +113,7 @@ fn selector(domain: &str, lookup: &DkimLookup, expected: Option<&str>) -> Select
         state: KeyState::Error,
         key_bits: None,
         cname_chain: chain.clone(),
-        expected_cname: expected.map(normalize),
+        expected_cname: expected.map(|e| DnsName::lenient(e).into()),
         m365: m365.as_ref().map(|t| t.form),
         key: None,
         findings: Vec::new(),
@@ -238,8 +239,8 @@ fn target_findings(
     chain: &[String],
     expected: Option<&str>,
 ) -> Option<Finding> {
-    let expected = normalize(expected?);
-    let live = chain.first().map(|t| normalize(t));
+    let expected = DnsName::lenient(expected?);
+    let live = chain.first().map(|t| DnsName::lenient(t));
     if live.as_deref() == Some(expected.as_str()) {
         return None;
     }

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::normalize;
 use crate::dns::{DomainDns, LookupState};
+use crate::name::DnsName;
 use crate::plan::Domain;
 use crate::record::Finding;
 use crate::record::spf::{SpfReport, missing_includes, parse_spf, render_tree, select_spf};
@@ -111,7 +111,7 @@ fn sender_includes(
         let expected: Vec<&str> = sender.spf_includes.iter().map(String::as_str).collect();
         let missing = match parsed {
             Some(p) => missing_includes(p, &expected),
-            None => sender.spf_includes.iter().map(|i| normalize(i)).collect(),
+            None => sender.spf_includes.iter().map(|i| DnsName::lenient(i).into()).collect(),
         };
         for include in missing {
             let text =
@@ -161,7 +161,7 @@ mod tests {
 
     fn domain(senders: Vec<Sender>) -> Domain {
         Domain {
-            name: "example.test".into(),
+            name: DnsName::lenient("example.test"),
             ttl: 3600,
             phases: Vec::new(),
             senders,

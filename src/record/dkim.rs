@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::finding::Finding;
 use crate::codec::base64_strict;
+use crate::name::{DnsName, check_label};
 use der::rsa_modulus_bits;
 
 /// The `k=` key type; RSA when the tag is absent (RFC 6376 §3.6.1).
@@ -294,17 +295,25 @@ pub struct M365Target {
 impl M365Target {
     /// True when the target was issued for `domain` (its dots as dashes), case-insensitively.
     pub fn is_for_domain(&self, domain: &str) -> bool {
-        let domain = domain.trim_end_matches('.').to_ascii_lowercase().replace('.', "-");
+        let domain = DnsName::lenient(domain).replace('.', "-");
         domain == self.domain_dashes
     }
 }
 
+/// `selector1-x._domainkey.x.onmicrosoft.com` -> `x.onmicrosoft.com`: the domain that signs
+/// with the key a selector CNAME points at.
+pub fn signing_domain(target: &str) -> Option<String> {
+    let target = DnsName::lenient(target);
+    let (_, after) = target.split_once("._domainkey.")?;
+    (!after.is_empty()).then(|| after.to_owned())
+}
+
 /// Recognises a Microsoft 365 DKIM CNAME target, legacy or modern; `None` for anything else.
 pub fn classify_m365_target(target: &str) -> Option<M365Target> {
-    let target = target.trim().trim_end_matches('.').to_ascii_lowercase();
+    let target = DnsName::lenient(target);
     let (left, right) = target.split_once("._domainkey.")?;
     let (selector, domain_dashes) = left.split_once('-')?;
-    if !matches!(selector, "selector1" | "selector2") || !is_label(domain_dashes) {
+    if !matches!(selector, "selector1" | "selector2") || check_label(domain_dashes).is_err() {
         return None;
     }
     let (form, tenant, partition) = if let Some(tenant) = right.strip_suffix(".onmicrosoft.com") {
@@ -312,20 +321,16 @@ pub fn classify_m365_target(target: &str) -> Option<M365Target> {
     } else {
         let (tenant, partition) = right.strip_suffix(".dkim.mail.microsoft")?.split_once('.')?;
         let prefix = partition.strip_suffix("-v1")?;
-        if !is_label(prefix) {
+        if check_label(prefix).is_err() {
             return None;
         }
         (M365Form::Modern, tenant, Some(partition.to_string()))
     };
-    is_label(tenant).then(|| M365Target {
+    check_label(tenant).is_ok().then(|| M365Target {
         form,
         selector: selector.to_string(),
         domain_dashes: domain_dashes.to_string(),
         tenant: tenant.to_string(),
         partition,
     })
-}
-
-fn is_label(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 63 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }

@@ -6,6 +6,7 @@ use std::ops::Range;
 use super::dmarc::{DmarcRecord, Tag};
 use super::finding::Finding;
 use super::parse::ParsedTag;
+use crate::name::DnsName;
 
 /// Checks each URI of a `rua`/`ruf` value and returns the ones receivers can keep.
 pub(crate) fn uri_findings(parsed: &ParsedTag, tag: Tag, out: &mut Vec<Finding>) -> Vec<String> {
@@ -124,10 +125,5 @@ fn is_size(s: &str) -> bool {
 
 fn is_address(address: &str) -> bool {
     let Some((local, domain)) = address.rsplit_once('@') else { return false };
-    let label_ok =
-        |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    !local.is_empty()
-        && !local.contains('@')
-        && domain.contains('.')
-        && domain.trim_end_matches('.').split('.').all(label_ok)
+    !local.is_empty() && !local.contains('@') && DnsName::parse(domain).is_ok()
 }

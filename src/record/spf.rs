@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::finding::Finding;
 use super::render::floor_char_boundary;
+use crate::name::DnsName;
 
 pub use tree::{NodeOutcome, SpfNode, render_tree};
 pub use walk::{Query, QueryKind, Reply, SpfReport, SpfWalk};
@@ -217,7 +218,7 @@ fn check_repeats(terms: &[Term], findings: &mut Vec<Finding>) {
     }
     let mut seen = Vec::new();
     for t in terms.iter().filter(|t| t.kind == TermKind::Include) {
-        let Some(target) = t.target.as_deref().map(normalize_name) else { continue };
+        let Some(target) = t.target.as_deref().map(DnsName::lenient) else { continue };
         if seen.contains(&target) {
             findings.push(Finding::warning(
                 "spf.duplicate_include",
@@ -335,20 +336,15 @@ fn preview(text: &str) -> String {
 /// Expected include domains (from the plan's senders) that the record neither includes nor
 /// redirects to, compared case-insensitively and ignoring a trailing dot. Returned as given.
 pub fn missing_includes(record: &SpfParsed, expected: &[&str]) -> Vec<String> {
-    let present: Vec<String> = record
+    let present: Vec<DnsName> = record
         .terms
         .iter()
         .filter(|t| matches!(t.kind, TermKind::Include | TermKind::Redirect))
-        .filter_map(|t| t.target.as_deref().map(normalize_name))
+        .filter_map(|t| t.target.as_deref().map(DnsName::lenient))
         .collect();
     expected
         .iter()
-        .filter(|e| !present.contains(&normalize_name(e)))
+        .filter(|e| !present.contains(&DnsName::lenient(e)))
         .map(|e| (*e).to_string())
         .collect()
-}
-
-/// Lower-case, without a trailing dot: how names are compared and queried.
-fn normalize_name(name: &str) -> String {
-    name.trim_end_matches('.').to_ascii_lowercase()
 }

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasher, RandomState};
 use std::io::{self, BufRead, Read};
 
+use crate::name::DnsName;
 use serde::Serialize;
 
 /// Estimated bytes of per-domain detail a corpus keeps, and again one report being read.
@@ -99,13 +100,17 @@ pub struct Focus {
 impl Focus {
     /// Only these domains, each kept whatever the cap.
     pub fn only<S: AsRef<str>>(domains: impl IntoIterator<Item = S>) -> Self {
-        let named: BTreeSet<String> = domains.into_iter().map(|d| normal(d.as_ref())).collect();
+        let named: BTreeSet<String> =
+            domains.into_iter().map(|d| DnsName::lenient(d.as_ref()).into()).collect();
         Self { only: Some(named.clone()), named }
     }
 
     /// Every domain, these first.
     pub fn named_first<S: AsRef<str>>(domains: impl IntoIterator<Item = S>) -> Self {
-        Self { only: None, named: domains.into_iter().map(|d| normal(d.as_ref())).collect() }
+        Self {
+            only: None,
+            named: domains.into_iter().map(|d| DnsName::lenient(d.as_ref()).into()).collect(),
+        }
     }
 
     pub(crate) fn wants(&self, domain: &str) -> bool {
@@ -115,10 +120,6 @@ impl Focus {
     pub(crate) fn names(&self, domain: &str) -> bool {
         self.named.contains(domain)
     }
-}
-
-fn normal(domain: &str) -> String {
-    domain.trim_end_matches('.').to_ascii_lowercase()
 }
 
 /// What was counted but not kept in detail because a limit was reached. All zero for any

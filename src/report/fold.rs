@@ -12,6 +12,7 @@ use quick_xml::events::{BytesRef, Event};
 
 use super::bounds::EventBound;
 use super::model::{Absorbed, AuthResult, Corpus, Counts, ReportSoFar};
+use crate::name::DnsName;
 
 /// Longest text kept from one element; report values are short.
 const MAX_TEXT: usize = 1024;
@@ -245,7 +246,7 @@ impl State {
             (_, tag::FEEDBACK, tag::RECORD) => self.fold_record(),
             (_, _, tag::FEEDBACK) => self.finish_report(source, corpus),
             (tag::AUTH_RESULTS, tag::DKIM | tag::SPF, tag::DOMAIN) => {
-                self.auth.0 = domain_text(text);
+                self.auth.0 = DnsName::lenient(text).into();
             }
             (tag::AUTH_RESULTS, tag::DKIM | tag::SPF, tag::RESULT) => {
                 self.auth.1 = AuthResult::parse(text);
@@ -256,7 +257,9 @@ impl State {
             (_, tag::ROW, tag::COUNT) => self.rec.count = self.parse_count(text),
             (_, tag::POLICY_EVALUATED, tag::DKIM) => self.rec.dkim_aligned = is_pass(text),
             (_, tag::POLICY_EVALUATED, tag::SPF) => self.rec.spf_aligned = is_pass(text),
-            (_, tag::IDENTIFIERS, tag::HEADER_FROM) => self.rec.header_from = domain_text(text),
+            (_, tag::IDENTIFIERS, tag::HEADER_FROM) => {
+                self.rec.header_from = DnsName::lenient(text).into();
+            }
             (_, tag::DATE_RANGE, tag::BEGIN) => self.begin = parse_time(text),
             (_, tag::DATE_RANGE, tag::END) => self.end = parse_time(text),
             _ => self.report_field(parent, name, text),
@@ -268,7 +271,7 @@ impl State {
         match (parent, name) {
             (tag::METADATA, tag::ORG_NAME) => text.clone_into(&mut r.org_name),
             (tag::METADATA, tag::REPORT_ID) => text.clone_into(&mut r.report_id),
-            (tag::POLICY_PUBLISHED, tag::DOMAIN) => r.domain = domain_text(text),
+            (tag::POLICY_PUBLISHED, tag::DOMAIN) => r.domain = DnsName::lenient(text).into(),
             (tag::POLICY_PUBLISHED, tag::P) => r.policy.0 = text.to_ascii_lowercase(),
             (tag::POLICY_PUBLISHED, tag::SP) => r.policy.1 = Some(text.to_ascii_lowercase()),
             (tag::POLICY_PUBLISHED, tag::PCT) => r.policy.2 = text.parse().ok(),
@@ -365,10 +368,6 @@ fn push_auth(into: &mut Vec<(String, AuthResult)>, auth: &mut (String, AuthResul
 /// Result words are compared without case: `Pass` is sent by some receivers.
 fn is_pass(text: &str) -> bool {
     text.eq_ignore_ascii_case("pass")
-}
-
-fn domain_text(text: &str) -> String {
-    text.trim_end_matches('.').to_ascii_lowercase()
 }
 
 fn normalise_ip(text: &str) -> String {

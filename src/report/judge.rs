@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::model::{Counts, DomainSummary, Source};
+use crate::name::DnsName;
 use crate::plan::GateSenders;
 use crate::record::{DmarcRecord, Policy};
 
@@ -38,21 +39,9 @@ fn sender_index(source: &Source, hints: &[SenderHint]) -> Option<usize> {
         .chain(&source.spf_domains)
         .filter_map(|(d, result)| result.is_pass().then_some(d.as_str()))
         .collect();
-    hints
-        .iter()
-        .position(|h| h.domains.iter().any(|want| passed.iter().any(|d| is_within(d, want))))
-}
-
-fn is_within(domain: &str, suffix: &str) -> bool {
-    let suffix = suffix.trim_end_matches('.');
-    if suffix.is_empty() {
-        return false;
-    }
-    domain.eq_ignore_ascii_case(suffix)
-        || domain.len() > suffix.len()
-            && domain.is_char_boundary(domain.len() - suffix.len())
-            && domain[domain.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
-            && domain.as_bytes()[domain.len() - suffix.len() - 1] == b'.'
+    hints.iter().position(|h| {
+        h.domains.iter().any(|want| passed.iter().any(|d| DnsName::lenient(d).is_within(want)))
+    })
 }
 
 impl DomainSummary {

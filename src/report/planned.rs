@@ -3,7 +3,9 @@
 
 use super::judge::{EvidenceGate, GateState, SenderHint};
 use super::model::DomainSummary;
+use crate::name::DnsName;
 use crate::plan::{Domain, Gate, Phase};
+use crate::record::dkim::signing_domain;
 
 impl EvidenceGate {
     /// The plan's gate in the reader's terms (the plan writes the pass rate as a share, 0.0–1.0,
@@ -49,8 +51,10 @@ pub fn sender_hints(domain: &Domain) -> Vec<SenderHint> {
         .senders
         .iter()
         .map(|s| {
-            let spf = s.spf_includes.iter().map(|i| organizational(i));
-            let dkim = s.dkim.iter().filter_map(|sel| sel.cname.as_deref()).filter_map(key_domain);
+            let spf =
+                s.spf_includes.iter().map(|i| String::from(DnsName::lenient(i).organizational()));
+            let dkim =
+                s.dkim.iter().filter_map(|sel| sel.cname.as_deref()).filter_map(signing_domain);
             let mut domains: Vec<String> = spf.chain(dkim).filter(|d| !is_within(d, own)).collect();
             domains.sort();
             domains.dedup();
@@ -64,20 +68,6 @@ pub fn sender_hints(domain: &Domain) -> Vec<SenderHint> {
         hints.push(SenderHint { name: signers.join(" or "), domains: vec![own.to_owned()] });
     }
     hints
-}
-
-/// `spf.protection.outlook.com` -> `outlook.com`; a name the PSL cannot place stays whole.
-fn organizational(name: &str) -> String {
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    psl::domain_str(&name).map_or_else(|| name.clone(), str::to_owned)
-}
-
-/// `selector1-x._domainkey.x.onmicrosoft.com` -> `x.onmicrosoft.com`, the domain that signs
-/// with the key.
-fn key_domain(target: &str) -> Option<String> {
-    let target = target.trim_end_matches('.').to_ascii_lowercase();
-    let (_, after) = target.split_once("._domainkey.")?;
-    (!after.is_empty()).then(|| after.to_owned())
 }
 
 fn is_within(name: &str, domain: &str) -> bool {
@@ -102,7 +92,7 @@ mod tests {
 
     fn domain(senders: Vec<Sender>) -> Domain {
         Domain {
-            name: "insight24.nl".into(),
+            name: DnsName::lenient("insight24.nl"),
             ttl: 3600,
             phases: Vec::new(),
             senders,
@@ -153,7 +143,7 @@ mod tests {
             gate: Gate::default(),
         };
         let domain = Domain {
-            name: "example.com".into(),
+            name: DnsName::lenient("example.com"),
             ttl: 3600,
             phases: Vec::new(),
             senders: Vec::new(),

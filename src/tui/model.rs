@@ -171,7 +171,7 @@ pub fn initial_view(domain: &Domain) -> DomainView {
         })
         .collect();
     DomainView {
-        name: domain.name.clone(),
+        name: domain.name.to_string(),
         live: Live::Pending,
         advice: None,
         ladder,

@@ -10,7 +10,8 @@ use serde::Serialize;
 mod answers;
 
 use super::tree::{NodeOutcome, SpfNode};
-use super::{SpfParsed, TermKind, normalize_name, parse_spf};
+use super::{SpfParsed, TermKind, parse_spf};
+use crate::name::DnsName;
 use crate::record::finding::{Finding, Severity};
 
 /// Records deep the walk follows; receivers stop at 10 lookups, so deeper is already an error.
@@ -141,7 +142,7 @@ impl SpfWalk {
 
     /// Feeds the answer to one question; answers nobody asked for are ignored.
     pub fn supply(&mut self, query: &Query, reply: &Reply) {
-        let query = Query { name: normalize_name(&query.name), kind: query.kind };
+        let query = Query { name: DnsName::lenient(&query.name).into(), kind: query.kind };
         let (hits, rest): (Vec<Waiter>, Vec<Waiter>) =
             std::mem::take(&mut self.waiting).into_iter().partition(|w| w.query == query);
         self.waiting = rest;
@@ -216,13 +217,13 @@ impl SpfWalk {
     }
 
     fn expand(&mut self, index: usize, parsed: &SpfParsed) {
-        let domain = normalize_name(&self.slots[index].node.domain);
+        let domain = DnsName::lenient(&self.slots[index].node.domain);
         // A term the parser already rejected is a permerror; asking DNS about it tells nothing.
         let broken = |span: &Range<usize>| {
             parsed.findings.iter().any(|f| f.severity == Severity::Error && f.span == *span)
         };
         for term in parsed.evaluated_terms().filter(|t| !broken(&t.span)) {
-            let target = term.target.as_deref().filter(|t| !t.is_empty()).map(normalize_name);
+            let target = term.target.as_deref().filter(|t| !t.is_empty()).map(DnsName::lenient);
             let span = term.span.clone();
             match (&term.kind, target) {
                 (TermKind::Include | TermKind::Redirect, Some(t)) => {
@@ -230,7 +231,7 @@ impl SpfWalk {
                         "{}{t}",
                         if term.kind == TermKind::Include { "include:" } else { "redirect=" }
                     );
-                    self.follow(index, &via, t, span);
+                    self.follow(index, &via, t.into(), span);
                 }
                 (TermKind::A, t) => {
                     self.ask_addresses(index, t.as_deref().unwrap_or(&domain), span);
@@ -239,7 +240,7 @@ impl SpfWalk {
                     let name = t.unwrap_or_else(|| domain.clone());
                     self.ask(
                         index,
-                        Query { name, kind: QueryKind::Mx },
+                        Query { name: name.into(), kind: QueryKind::Mx },
                         Purpose::Mx { slot: index, span },
                     );
                 }
@@ -331,7 +332,7 @@ impl SpfWalk {
 
     fn is_ancestor(&self, mut index: usize, name: &str) -> bool {
         loop {
-            if normalize_name(&self.slots[index].node.domain) == name {
+            if DnsName::lenient(&self.slots[index].node.domain) == name {
                 return true;
             }
             match self.slots[index].parent {
