@@ -1,12 +1,12 @@
 //! `fix`: the actions that make each domain ready, as a list, zone-file lines, JSON or one
 //! PowerShell script ([`crate::fix::render`]).
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use clap::ValueEnum;
 use serde::Serialize;
 
-use super::to_json;
+use super::{Outcome, to_json};
 use crate::exits;
 use crate::fix::{Fixes, render};
 use crate::standing::Standing;
@@ -31,7 +31,7 @@ struct DomainJson<'a> {
     fixes: &'a Fixes,
 }
 
-pub fn run(standings: &[Standing], format: FixFormat, out: &mut impl Write) -> io::Result<u8> {
+pub fn run(standings: &[Standing], format: FixFormat, out: &mut impl Write) -> Outcome {
     match format {
         FixFormat::Text => {
             for s in standings {
