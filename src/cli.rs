@@ -114,7 +114,7 @@ fn apply(a: ApplyArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
 fn fix(a: &FixArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     let p = load_plan(&a.plan)?;
     let (_, standings) = looked_up(&p, a.domain.as_deref(), &a.lookup, err)?;
-    fix::run(&standings, a.format, out)
+    fix::run(&standings, a.format, out, err)
 }
 
 fn status(a: &StatusArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {

@@ -82,18 +82,21 @@ impl Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RrType {
     Txt,
+    /// A CNAME: its value is the target name, without the trailing dot.
+    Cname,
 }
 
 impl RrType {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Txt => "TXT",
+            Self::Cname => "CNAME",
         }
     }
 }
 
-/// What happens to the record set at the owner name. Values are exact TXT texts, as
-/// receivers join them (no character-string boundaries).
+/// What happens to the record set at the owner name. TXT values are exact texts, as receivers
+/// join them (no character-string boundaries); CNAME values are target names without the dot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     /// Nothing of this type is there; publish `value`.

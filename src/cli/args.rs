@@ -224,7 +224,8 @@ pub struct FixArgs {
     #[arg(long, short)]
     pub domain: Option<String>,
     /// text: every action with what it fixes; zone: only the DNS changes as zone-file
-    /// lines; json: everything; powershell: only the Exchange Online commands, one script.
+    /// lines; json: everything; powershell: only the Exchange Online commands, one script;
+    /// the others: only the DNS changes, as that DNS-as-code tool takes them (see the README).
     #[arg(long, short, value_enum, default_value_t = FixFormat::Text)]
     pub format: FixFormat,
     #[command(flatten)]
