@@ -30,6 +30,48 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order `--format` lists them.
+    pub const ALL: [Self; 8] = [
+        Self::Dnscontrol,
+        Self::Octodns,
+        Self::TerraformAzurerm,
+        Self::TerraformAws,
+        Self::TerraformCloudflare,
+        Self::Nsupdate,
+        Self::PowershellDns,
+        Self::AzureCli,
+    ];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Dnscontrol => "dnscontrol",
+            Self::Octodns => "octodns",
+            Self::TerraformAzurerm => "terraform-azurerm",
+            Self::TerraformAws => "terraform-aws",
+            Self::TerraformCloudflare => "terraform-cloudflare",
+            Self::Nsupdate => "nsupdate",
+            Self::PowershellDns => "powershell-dns",
+            Self::AzureCli => "azure-cli",
+        }
+    }
+
+    /// What the format prints, in a few words (the `--format` help).
+    pub fn about(self) -> &'static str {
+        match self {
+            Self::Dnscontrol => "`TXT(\"_dmarc\", …)` lines for the zone's `D(…)` block",
+            Self::Octodns => "The zone config's YAML record, `;` escaped as `\\;`",
+            Self::TerraformAzurerm => "An `azurerm_dns_txt_record` resource",
+            Self::TerraformAws => "An `aws_route53_record` resource",
+            Self::TerraformCloudflare => "A `cloudflare_dns_record` resource (provider v5)",
+            Self::Nsupdate => {
+                "A script for `nsupdate -k KEYFILE`, guarded by a prerequisite on the live record"
+            }
+            Self::PowershellDns => "Windows DNS Server cmdlets",
+            Self::AzureCli => "`az network dns record-set txt` commands",
+        }
+    }
+
     /// True for the formats that change DNS step by step and so must name the old value.
     pub fn needs_live_value(self) -> bool {
         matches!(self, Self::Nsupdate | Self::PowershellDns | Self::AzureCli)
@@ -40,18 +82,21 @@ impl Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RrType {
     Txt,
+    /// A CNAME: its value is the target name, without the trailing dot.
+    Cname,
 }
 
 impl RrType {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Txt => "TXT",
+            Self::Cname => "CNAME",
         }
     }
 }
 
-/// What happens to the record set at the owner name. Values are exact TXT texts, as
-/// receivers join them (no character-string boundaries).
+/// What happens to the record set at the owner name. TXT values are exact texts, as receivers
+/// join them (no character-string boundaries); CNAME values are target names without the dot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     /// Nothing of this type is there; publish `value`.

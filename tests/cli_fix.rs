@@ -174,10 +174,21 @@ async fn hostile_dns_and_plan_text_is_escaped_in_every_format() {
         TestDns::start_with(&zones.iter().map(String::as_str).collect::<Vec<_>>(), records).await;
     let names: Vec<&str> = domains.iter().map(String::as_str).collect();
     let p = plan_named(&names, "Ven\\u001b[31mdor\\u202e");
-    for format in ["text", "zone", "json", "powershell"] {
+    let exports = [
+        "dnscontrol",
+        "octodns",
+        "terraform-azurerm",
+        "terraform-aws",
+        "terraform-cloudflare",
+        "nsupdate",
+        "powershell-dns",
+        "azure-cli",
+    ];
+    for format in ["text", "zone", "json", "powershell"].into_iter().chain(exports) {
         let out = run(&server, &p, &["fix", "--format", format]).await;
         assert_eq!(out.status.code(), Some(7), "{format}");
         assert_terminal_safe(&format!("fix --format {format}"), &out.stdout, false);
+        assert_terminal_safe(&format!("fix --format {format} (stderr)"), &out.stderr, false);
         if format == "text" {
             let text = stdout(&out);
             assert!(text.contains("sender 'Ven\\027[31mdor\\226\\128\\174'"), "{text}");

@@ -49,3 +49,51 @@ fn the_nsupdate_script_in_the_readme_is_the_one_printed() {
     let end = start + section[start..].find("```").unwrap();
     assert_eq!(&section[start..end], export("nsupdate"));
 }
+
+/// What `fix --format TOOL` prints for the article's domain before it was ready.
+fn fix_export(format: &str) -> (String, String) {
+    let output = Command::cargo_bin("dmarc-rollout")
+        .unwrap()
+        .args(["fix", "plans/insight24.toml", "--zone", "plans/insight24-unready.zone"])
+        .args(["--today", "2026-11-29", "--format", format])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(7), "{format}: something needs fixing");
+    (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+}
+
+fn fix_section() -> String {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme.find("### `fix` for DNS-as-code tools").unwrap();
+    let end = start + readme[start..].find("\n## ").unwrap();
+    readme[start..end].to_owned()
+}
+
+#[test]
+fn each_row_of_the_fix_export_table_is_a_line_the_binary_prints() {
+    let section = fix_section();
+    let rows: Vec<&str> =
+        section.lines().filter(|l| l.starts_with("| `") && l.contains('…')).collect();
+    assert_eq!(rows.len(), 8, "one row per format");
+    for row in rows {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let format = cells[0].trim_start_matches("| ").trim_matches('`');
+        let example = cells[1].trim_end_matches(" |").trim_start_matches('`').trim_end_matches('`');
+        let (head, tail) = example.split_once('…').unwrap();
+        let (printed, _) = fix_export(format);
+        assert!(
+            printed
+                .lines()
+                .any(|l| l.starts_with(head) && l.ends_with(tail) && l.len() > example.len()),
+            "{format}: no line like {example:?} in\n{printed}"
+        );
+    }
+}
+
+#[test]
+fn the_fix_export_stderr_in_the_readme_is_the_one_printed() {
+    let section = fix_section();
+    let start = section.find("```\n").unwrap() + 4;
+    let end = start + section[start..].find("```").unwrap();
+    assert_eq!(&section[start..end], fix_export("nsupdate").1);
+}

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use super::live::{self, DnsArgs, ReportArgs};
 use super::next::{self, Live, Planned};
 use super::publisher::{Publisher, Stop, read_key, resolve};
-use super::{load_plan_text, record};
+use super::{CliError, Outcome, load_plan_text, record};
 use crate::advice::{BlockKind, Overrides};
 use crate::assess::assess;
 use crate::dns::{self, UpdateServer};
@@ -43,41 +43,28 @@ pub fn run(
     reports: &ReportArgs,
     out: &mut impl Write,
     err: &mut impl Write,
-) -> io::Result<u8> {
+) -> Outcome {
     if dns.zone.is_some() {
-        writeln!(err, "dmarc-rollout: apply works on live DNS; --zone cannot be used with it")?;
-        return Ok(exits::USAGE);
+        let why = "apply works on live DNS; --zone cannot be used with it";
+        return Err(CliError::Usage(why.to_owned()));
     }
-    let (text, plan) = match load_plan_text(path, err)? {
-        Ok(loaded) => loaded,
-        Err(code) => return Ok(code),
-    };
+    let (text, plan) = load_plan_text(path)?;
     let Some(domain) = plan.domain(&request.domain) else {
-        writeln!(err, "dmarc-rollout: '{}' is not in {}", escape(&request.domain), path.display())?;
-        return Ok(exits::USAGE);
+        let (domain, path) = (escape(&request.domain), path.display());
+        return Err(CliError::Usage(format!("'{domain}' is not in {path}")));
     };
-    let key = match read_key(&request.key) {
-        Ok(key) => key,
-        Err(message) => return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE),
-    };
+    let key = read_key(&request.key).map_err(CliError::Usage)?;
     let evidence = reports.read(crate::report::Focus::only([&domain.name]), err)?;
-    let runtime = match live::runtime() {
-        Ok(runtime) => runtime,
-        Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
-    };
+    let runtime = live::runtime().map_err(|e| CliError::Dns(e.to_string()))?;
     runtime.block_on(async {
         let options = dns.options();
-        let publisher = match resolve(&request.server, options.timeout).await {
-            Ok(addr) => Publisher {
-                server: UpdateServer { addr, timeout: options.timeout },
-                key,
-                ns_port: request.ns_port,
-                wait: request.wait,
-                options,
-            },
-            Err(message) => {
-                return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE);
-            }
+        let addr = resolve(&request.server, options.timeout).await.map_err(CliError::Usage)?;
+        let publisher = Publisher {
+            server: UpdateServer { addr, timeout: options.timeout },
+            key,
+            ns_port: request.ns_port,
+            wait: request.wait,
+            options,
         };
         let context = Context { path, text: &text, domain, request, publisher };
         context.apply(evidence.as_ref(), out, err).await
@@ -100,19 +87,16 @@ impl Context<'_> {
         evidence: Option<&crate::report::Corpus>,
         out: &mut impl Write,
         err: &mut impl Write,
-    ) -> io::Result<u8> {
-        let source = match dns::connect(&self.publisher.options) {
-            Ok(source) => source,
-            Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
-        };
+    ) -> Outcome {
+        let source =
+            dns::connect(&self.publisher.options).map_err(|e| CliError::Dns(e.to_string()))?;
         let standing = assess(source.as_ref(), self.domain, self.request.today, evidence).await;
-        let step = match self.cleared_step(&standing, err)? {
-            Ok(step) => step,
-            Err(code) => return Ok(code),
+        let Some(step) = self.cleared_step(&standing, err)? else {
+            return Ok(not_cleared(&standing, self.request.overrides));
         };
         let (zone, update) = match self.publisher.prepare(step, &standing.dmarc.records).await {
             Ok(prepared) => prepared,
-            Err(stopped) => return said(&stopped, err),
+            Err(stopped) => return said(stopped, err),
         };
         if self.request.dry_run {
             let (server, key) = (self.publisher.server.addr, &self.publisher.key);
@@ -135,35 +119,27 @@ impl Context<'_> {
             .await;
         match sent {
             Ok(()) => self.record(step, err),
-            Err(stopped) => said(&stopped, err),
+            Err(stopped) => said(stopped, err),
         }
     }
 
-    /// The step, when the decision clears it with the overrides given (its remarks said on
-    /// stderr as `next` says them); else the exit code `next` would give.
+    /// The step, when the decision clears it with the overrides given and it publishes
+    /// something; its remarks are said on stderr as `next` says them.
     fn cleared_step<'s>(
         &self,
         standing: &'s Standing,
         err: &mut impl Write,
-    ) -> io::Result<Result<&'s NextStep, u8>> {
+    ) -> io::Result<Option<&'s NextStep>> {
         let overrides = self.request.overrides;
         let live = Live::of(&standing.dmarc);
         let advice = &standing.advice;
         next::remarks(&Planned { domain: &self.domain.name, advice, live: &live }, overrides, err)?;
-        match advice.step.as_ref() {
-            Some(step) if advice.may_publish(overrides) && step.complete => Ok(Err(exits::OK)),
-            Some(step) if advice.may_publish(overrides) => Ok(Ok(step)),
-            _ => {
-                let unknown = advice.step.is_none()
-                    || advice.standing_blocks(overrides).any(|b| b.kind == BlockKind::Unknown);
-                Ok(Err(if unknown { exits::DNS } else { exits::BLOCKED }))
-            }
-        }
+        Ok(advice.step.as_ref().filter(|s| advice.may_publish(overrides) && !s.complete))
     }
 
     /// The phase into the history as `record` writes it; a phase already recorded keeps its
     /// date, as `record` keeps it.
-    fn record(&self, step: &NextStep, err: &mut impl Write) -> io::Result<u8> {
+    fn record(&self, step: &NextStep, err: &mut impl Write) -> Outcome {
         if let Some(date) = crate::rollout::published_on(self.domain, step.phase - 1) {
             let name = &self.domain.name;
             writeln!(
@@ -177,8 +153,26 @@ impl Context<'_> {
     }
 }
 
-/// Says why publishing stopped (an error unless the step needed nothing) and gives its code.
-fn said(stop: &Stop, err: &mut impl Write) -> io::Result<u8> {
-    let prefix = if stop.code == exits::OK { "" } else { "dmarc-rollout: " };
-    writeln!(err, "{prefix}{}", stop.message).map(|()| stop.code)
+/// The code `next` would give for a step not published: 0 at the last phase, 5 when the
+/// state is unknown, else 7.
+fn not_cleared(standing: &Standing, overrides: Overrides) -> u8 {
+    let advice = &standing.advice;
+    if advice.step.as_ref().is_some_and(|s| s.complete) && advice.may_publish(overrides) {
+        exits::OK
+    } else if advice.step.is_none()
+        || advice.standing_blocks(overrides).any(|b| b.kind == BlockKind::Unknown)
+    {
+        exits::DNS
+    } else {
+        exits::BLOCKED
+    }
+}
+
+/// Why publishing stopped: an error, unless the step needed nothing (then only said).
+fn said(stop: Stop, err: &mut impl Write) -> Outcome {
+    if stop.code == exits::OK {
+        writeln!(err, "{}", stop.message)?;
+        return Ok(exits::OK);
+    }
+    Err(CliError::Publish { code: stop.code, message: stop.message })
 }

@@ -5,7 +5,8 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use super::Preset;
+use super::error::warn;
+use super::{CliError, Outcome, Preset};
 use crate::exits;
 use crate::plan::load;
 use crate::record::{DmarcRecord, Tag};
@@ -21,32 +22,24 @@ pub struct Options {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(opts: &Options, out: &mut impl Write, err: &mut impl Write) -> io::Result<u8> {
+pub fn run(opts: &Options, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     if let Some(rua) = &opts.rua
         && DmarcRecord::default().set(Tag::Rua, &rua_uri(rua)).is_err()
     {
-        writeln!(
-            err,
-            "dmarc-rollout: --rua '{}' is not a report address; give one mailbox, e.g. dmarc@example.com or mailto:dmarc@example.com",
+        return Err(CliError::Usage(format!(
+            "--rua '{}' is not a report address; give one mailbox, e.g. dmarc@example.com or mailto:dmarc@example.com",
             escape(rua)
-        )?;
-        return Ok(exits::USAGE);
+        )));
     }
-    let tenant = match opts.tenant.as_deref().map(tenant_prefix).transpose() {
-        Ok(tenant) => tenant,
-        Err(why) => {
-            writeln!(err, "dmarc-rollout: {why}")?;
-            return Ok(exits::USAGE);
-        }
-    };
+    let tenant = opts.tenant.as_deref().map(tenant_prefix).transpose().map_err(CliError::Usage)?;
     let text = starter_plan(opts, tenant.as_deref());
     // The template is ours but the domains and addresses are the user's: refuse to write a
     // plan that would not load, and say why.
     if let Err(errors) = load("<init>", &text) {
-        for e in errors {
-            writeln!(err, "dmarc-rollout: cannot plan this: {}", e.message)?;
-        }
-        return Ok(exits::USAGE);
+        let mut why = errors.iter().map(|e| format!("cannot plan this: {}", e.message));
+        let last = why.next_back().unwrap_or_default();
+        why.try_for_each(|w| warn(err, w))?;
+        return Err(CliError::Usage(last));
     }
     let Some(path) = &opts.output else {
         out.write_all(text.as_bytes())?;
@@ -61,10 +54,9 @@ pub fn run(opts: &Options, out: &mut impl Write, err: &mut impl Write) -> io::Re
         }
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             let path = crate::fsio::shown(path);
-            writeln!(err, "dmarc-rollout: {path} already exists; not overwriting it")?;
-            Ok(exits::WRITE)
+            Err(CliError::Write(format!("{path} already exists; not overwriting it")))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -104,15 +104,12 @@ impl ReportArgs {
         let corpus = read_paths_for(&self.reports, &Window::default(), focus);
         for rejected in &corpus.rejected_files {
             let path = crate::text::escape(&rejected.path.display().to_string()).into_owned();
-            writeln!(
-                err,
-                "dmarc-rollout: rejected {path}: {}",
-                crate::text::escape(&rejected.reason)
-            )?;
+            let reason = crate::text::escape(&rejected.reason);
+            super::error::warn(err, format_args!("rejected {path}: {reason}"))?;
         }
         if corpus.overflow.rejected_unlisted > 0 {
             let more = corpus.overflow.rejected_unlisted;
-            writeln!(err, "dmarc-rollout: … and {more} more rejected files not listed")?;
+            super::error::warn(err, format_args!("… and {more} more rejected files not listed"))?;
         }
         Ok(Some(corpus))
     }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Format, days, to_json};
+use super::{CliError, Format, Outcome, days, to_json};
 use crate::advice::{Advice, Block, BlockKind, Change, Overrides, Verdict};
 use crate::exits;
 use crate::export::{self, DnsChange, Op, RrType};
@@ -62,7 +62,7 @@ pub fn run(
     overrides: Overrides,
     out: &mut impl Write,
     err: &mut impl Write,
-) -> io::Result<u8> {
+) -> Outcome {
     for p in planned {
         remarks(p, overrides, err)?;
     }
@@ -82,20 +82,19 @@ pub fn run(
     let several = planned.len() > 1;
     if format == Format::Json {
         let items: Vec<Json<'_>> = planned.iter().map(|p| json(p, overrides)).collect();
-        return match items.as_slice() {
-            [one] if !several => writeln!(out, "{}", to_json(one)),
-            _ => writeln!(out, "{}", to_json(&items)),
+        match items.as_slice() {
+            [one] if !several => writeln!(out, "{}", to_json(one))?,
+            _ => writeln!(out, "{}", to_json(&items))?,
         }
-        .map(|()| code);
+        return Ok(code);
     }
     let cleared: Vec<(&Planned<'_>, &NextStep)> = planned
         .iter()
         .filter(|p| p.advice.may_publish(overrides))
         .filter_map(|p| p.advice.step.as_ref().map(|s| (p, s)))
         .collect();
-    if let Some(export) = format.export() {
+    if let Format::Export(export) = format {
         return write_export(export, &cleared, out, err).map(|refused| match refused {
-            Some(exits::USAGE) => exits::USAGE,
             Some(refused) if code == exits::OK => refused,
             _ => code,
         });
@@ -116,14 +115,14 @@ pub fn run(
     Ok(code)
 }
 
-/// The cleared steps as one DNS-as-code export; `Some(code)` when it could not be written as
-/// asked (said on stderr), which then decides the exit code.
+/// The cleared steps as one DNS-as-code export; `Some(code)` when a step could not be exported
+/// (said on stderr), which then decides the exit code.
 fn write_export(
     format: export::Format,
     cleared: &[(&Planned<'_>, &NextStep)],
     out: &mut impl Write,
     err: &mut impl Write,
-) -> io::Result<Option<u8>> {
+) -> Result<Option<u8>, CliError> {
     let mut changes = Vec::new();
     let mut delegated = false;
     for (p, step) in cleared {
@@ -155,13 +154,9 @@ fn write_export(
             note: Some(format!("{}: phase {} ({})", p.domain, step.phase, step.phase_name)),
         });
     }
-    match export::render(format, &changes) {
-        Ok(text) => {
-            out.write_all(text.as_bytes())?;
-            Ok(delegated.then_some(exits::BLOCKED))
-        }
-        Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| Some(exits::USAGE)),
-    }
+    let text = export::render(format, &changes).map_err(|e| CliError::Usage(e.to_string()))?;
+    out.write_all(text.as_bytes())?;
+    Ok(delegated.then_some(exits::BLOCKED))
 }
 
 fn json<'a>(p: &'a Planned<'_>, overrides: Overrides) -> Json<'a> {

@@ -1,13 +1,13 @@
 //! `record`: writes "phase N went live on DATE" into the plan, checked against DNS, touching
 //! nothing else in the file. [`write_step`] is the one write, shared with the TUI's `m` key.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
 use super::live::{self, DnsArgs};
-use super::load_plan_text;
+use super::{CliError, Outcome, load_plan_text};
 use crate::exits;
 use crate::fsio;
 use crate::plan::{Domain, EditError, record_step};
@@ -29,32 +29,20 @@ pub fn run(
     dns: &DnsArgs,
     today: NaiveDate,
     err: &mut impl Write,
-) -> io::Result<u8> {
-    let (text, plan) = match load_plan_text(path, err)? {
-        Ok(loaded) => loaded,
-        Err(code) => return Ok(code),
-    };
+) -> Outcome {
+    let (text, plan) = load_plan_text(path)?;
     let Some(domain) = plan.domain(&request.domain) else {
         let (domain, path) = (escape(&request.domain), fsio::shown(path));
-        writeln!(err, "dmarc-rollout: '{domain}' is not in {path}")?;
-        return Ok(exits::USAGE);
+        return Err(CliError::Usage(format!("'{domain}' is not in {path}")));
     };
     if let Some(n) = request.phase.filter(|n| !(1..=domain.phases.len()).contains(n)) {
-        writeln!(
-            err,
-            "dmarc-rollout: {} has phases 1 to {}, not {n}",
-            domain.name,
-            domain.phases.len()
-        )?;
-        return Ok(exits::USAGE);
+        let (name, last) = (&domain.name, domain.phases.len());
+        return Err(CliError::Usage(format!("{name} has phases 1 to {last}, not {n}")));
     }
     let phase = if request.offline {
         request.phase.unwrap_or(1)
     } else {
-        match live_phase(domain, request.phase, dns, today, err)? {
-            Ok(phase) => phase,
-            Err(code) => return Ok(code),
-        }
+        live_phase(domain, request.phase, dns, today)?
     };
     let recorded = crate::rollout::published_on(domain, phase - 1);
     if let (None, Some(date)) = (request.on, recorded) {
@@ -69,43 +57,34 @@ pub fn run(
     write(path, &text, domain, phase, request.on.unwrap_or(today), err)
 }
 
-/// The phase DNS shows now (1-based), or the exit code for why it cannot be recorded.
+/// The phase DNS shows now (1-based), or why it cannot be recorded.
 fn live_phase(
     domain: &Domain,
     wanted: Option<usize>,
     dns: &DnsArgs,
     today: NaiveDate,
-    err: &mut impl Write,
-) -> io::Result<Result<usize, u8>> {
-    let standing: Standing = match live::standings(dns, &[domain], today, None) {
-        Ok(mut all) => all.remove(0),
-        Err(e) => return writeln!(err, "dmarc-rollout: {e}").map(|()| Err(exits::DNS)),
+) -> Result<usize, CliError> {
+    let standing: Standing = live::standings(dns, &[domain], today, None)
+        .map_err(|e| CliError::Dns(e.to_string()))?
+        .remove(0);
+    let refused = |why: String| {
+        format!("not recorded: {why}; publish it first, or pass --offline with --phase")
     };
-    let refuse = |why: String, code: u8, err: &mut dyn Write| {
-        writeln!(
-            err,
-            "dmarc-rollout: not recorded: {why}; publish it first, or pass --offline with --phase"
-        )
-        .map(|()| Err(code))
-    };
+    let name = &domain.name;
     match (standing.advice.position, wanted) {
-        (Position::Live { phase, .. }, Some(n)) if phase + 1 != n => refuse(
-            format!("DNS shows phase {} for {}, not phase {n}", phase + 1, domain.name),
-            exits::DRIFT,
-            err,
-        ),
-        (Position::Live { phase, .. }, _) => Ok(Ok(phase + 1)),
+        (Position::Live { phase, .. }, Some(n)) if phase + 1 != n => Err(CliError::Drift(refused(
+            format!("DNS shows phase {} for {name}, not phase {n}", phase + 1),
+        ))),
+        (Position::Live { phase, .. }, _) => Ok(phase + 1),
         (Position::Unknown, _) => {
-            refuse(format!("DNS did not answer for _dmarc.{}", domain.name), exits::DNS, err)
+            Err(CliError::Dns(refused(format!("DNS did not answer for _dmarc.{name}"))))
         }
         (Position::NotStarted, _) => {
-            refuse(format!("_dmarc.{} has no record", domain.name), exits::DRIFT, err)
+            Err(CliError::Drift(refused(format!("_dmarc.{name} has no record"))))
         }
-        (Position::Drift { .. } | Position::Broken, _) => refuse(
-            format!("the record at _dmarc.{} is no phase of the plan", domain.name),
-            exits::DRIFT,
-            err,
-        ),
+        (Position::Drift { .. } | Position::Broken, _) => Err(CliError::Drift(refused(format!(
+            "the record at _dmarc.{name} is no phase of the plan"
+        )))),
     }
 }
 
@@ -116,7 +95,7 @@ pub(super) fn write(
     phase: usize,
     on: NaiveDate,
     err: &mut impl Write,
-) -> io::Result<u8> {
+) -> Outcome {
     match write_step(path, text, &domain.name, phase, on) {
         Ok(Written::Recorded(_)) => {
             writeln!(
@@ -132,12 +111,8 @@ pub(super) fn write(
             writeln!(err, "{}: phase {phase} on {on} is already recorded", domain.name)?;
             Ok(exits::OK)
         }
-        Err(e @ RecordError::Edit { .. }) => {
-            writeln!(err, "dmarc-rollout: {e}").map(|()| exits::PLAN)
-        }
-        Err(e @ RecordError::Write(_)) => {
-            writeln!(err, "dmarc-rollout: {e}").map(|()| exits::WRITE)
-        }
+        Err(e @ RecordError::Edit { .. }) => Err(CliError::PlanEdit(e.to_string())),
+        Err(e @ RecordError::Write(_)) => Err(CliError::Write(e.to_string())),
     }
 }
 

@@ -14,7 +14,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::to_json;
+use super::error::warn;
+use super::{CliError, Outcome, to_json};
 use crate::exits;
 use crate::plan::{Domain, Plan};
 use crate::record::DmarcRecord;
@@ -41,12 +42,11 @@ pub fn run(
     plan: Option<&Plan>,
     out: &mut impl Write,
     err: &mut impl Write,
-) -> io::Result<u8> {
+) -> Outcome {
     if let Window { since: Some(since), until: Some(until) } = options.window
         && since > until
     {
-        writeln!(err, "dmarc-rollout: --since {since} is after --until {until}")?;
-        return Ok(exits::USAGE);
+        return Err(CliError::Usage(format!("--since {since} is after --until {until}")));
     }
     let corpus = read_paths_for(&options.paths, &options.window, focus(options, plan));
     let view = View::new(&corpus, plan, options.domain.as_deref());
@@ -59,13 +59,13 @@ pub fn run(
     let none_read = corpus.reports_outside_window + corpus.reports_not_selected == 0
         && corpus.overflow.unlisted_domain_reports == 0;
     if corpus.domains.is_empty() && none_read {
-        writeln!(err, "dmarc-rollout: no report could be read from the paths given")?;
-        return Ok(exits::NO_REPORTS);
+        let why = "no report could be read from the paths given";
+        return Err(CliError::NoReports(why.to_owned()));
     }
     if view.domains.is_empty()
         && let Some(name) = &options.domain
     {
-        writeln!(err, "dmarc-rollout: no reports for '{}' in the window", escape(name))?;
+        warn(err, format_args!("no reports for '{}' in the window", escape(name)))?;
     }
     Ok(exits::OK)
 }
@@ -91,14 +91,14 @@ fn write_files(corpus: &Corpus, err: &mut impl Write) -> io::Result<()> {
     for (what, files, unlisted, many) in lists {
         for f in files {
             let path = f.path.display().to_string();
-            writeln!(err, "dmarc-rollout: {what} {}: {}", escape(&path), escape(&f.reason))?;
+            warn(err, format_args!("{what} {}: {}", escape(&path), escape(&f.reason)))?;
         }
         if unlisted > 0 {
-            writeln!(err, "dmarc-rollout: … and {unlisted} more {many} not listed")?;
+            warn(err, format_args!("… and {unlisted} more {many} not listed"))?;
         }
     }
     for finding in over.findings() {
-        writeln!(err, "dmarc-rollout: limit reached: {finding}")?;
+        warn(err, format_args!("limit reached: {finding}"))?;
     }
     Ok(())
 }

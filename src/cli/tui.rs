@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 use super::live::{self, DnsArgs};
 use super::publisher::{Publisher, read_key, resolve};
 use super::record::{RecordError, Written, write_step};
-use super::{Clock, UiApplyArgs, UiArgs, load_plan_text};
+use super::{CliError, Clock, Outcome, UiApplyArgs, UiArgs, load_plan_text};
 use crate::assess::assess_within;
 use crate::dns::{self, DnsSource, TsigKey, UpdateServer};
 use crate::exits;
@@ -40,18 +40,12 @@ pub fn run(
     refresh: Option<Duration>,
     out: &mut impl Write,
     err: &mut impl Write,
-) -> io::Result<u8> {
-    let (dns, clock) = (&ui.dns, ui.clock);
-    let (text, plan) = match load_plan_text(path, err)? {
-        Ok(loaded) => loaded,
-        Err(code) => return Ok(code),
-    };
-    let key = match ui.apply.tsig_key.as_deref().map(read_key).transpose() {
-        Ok(key) => key,
-        Err(message) => return writeln!(err, "dmarc-rollout: {message}").map(|()| exits::USAGE),
-    };
+) -> Outcome {
+    let (dns, clock) = (&ui.lookup.dns, ui.lookup.clock);
+    let (text, plan) = load_plan_text(path)?;
+    let key = ui.apply.tsig_key.as_deref().map(read_key).transpose().map_err(CliError::Usage)?;
     // Only the plan's domains are kept from the reports, whatever else the mailbox holds.
-    let reports = ui.reports.read(Focus::only(plan.domains.iter().map(|d| &d.name)), err)?;
+    let reports = ui.lookup.reports.read(Focus::only(plan.domains.iter().map(|d| &d.name)), err)?;
     let runtime = live::runtime().map_err(io::Error::other)?;
     let printed = runtime.block_on(async {
         let source = match dns::connect(&dns.options()) {
@@ -85,9 +79,9 @@ pub fn run(
         tui::run(views, status, record_to, workers, refresh).await.map(Ok)
     })?;
     match printed {
-        Ok(Some(value)) => writeln!(out, "{value}").map(|()| exits::OK),
+        Ok(Some(value)) => Ok(writeln!(out, "{value}").map(|()| exits::OK)?),
         Ok(None) => Ok(exits::OK),
-        Err(e) => writeln!(err, "dmarc-rollout: {e}").map(|()| exits::DNS),
+        Err(e) => Err(CliError::Dns(e)),
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::to_json;
+use super::{CliError, Outcome, to_json};
 use crate::exits;
 use crate::message::plan::{PlanView, judge};
 use crate::message::{Aligned, MAX_HEADER_BYTES, Method, Results, Verdict, Verification, verify};
@@ -48,15 +48,11 @@ struct Json<'a> {
     plan: Option<&'a PlanView>,
 }
 
-pub fn run(request: &Request<'_>, out: &mut impl Write, err: &mut impl Write) -> io::Result<u8> {
-    let raw = match read_bounded(request.input) {
-        Ok(raw) => raw,
-        Err(e) => {
-            let name = escape(&request.input.display().to_string()).into_owned();
-            writeln!(err, "dmarc-rollout: cannot read the message '{name}': {e}")?;
-            return Ok(exits::USAGE);
-        }
-    };
+pub fn run(request: &Request<'_>, out: &mut impl Write) -> Outcome {
+    let raw = read_bounded(request.input).map_err(|e| {
+        let name = escape(&request.input.display().to_string()).into_owned();
+        CliError::Usage(format!("cannot read the message '{name}': {e}"))
+    })?;
     let v = verify(&raw);
     let view = request.plan.and_then(|p| judge(&v, p, request.today));
     if request.json {

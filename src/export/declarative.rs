@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Group, quote, split_if_long};
+use super::{Group, RrType, quote, split_if_long};
 
 /// `TXT(…)` lines for each zone's `D(…)` block, long values as an array of strings (each at
 /// most 255 bytes), with the TTL as a `TTL()` modifier.
@@ -14,9 +14,14 @@ pub fn dnscontrol(groups: &[Group<'_>]) -> String {
         }
         notes(&mut out, "//", &g.notes);
         let owner = quote::js(&g.relative_owner());
-        let rtype = g.first.rtype.as_str();
+        let rtype = g.first.rtype;
+        let data = |v: &str| match rtype {
+            RrType::Txt => quote::js(v),
+            RrType::Cname => quote::js(&format!("{v}.")),
+        };
+        let rtype = rtype.as_str();
         let old: Vec<String> =
-            g.removed.iter().map(|v| format!("{rtype}({owner}, {})", quote::js(v))).collect();
+            g.removed.iter().map(|v| format!("{rtype}({owner}, {})", data(v))).collect();
         let place = format!("in D({}, ...)", quote::js(g.zone));
         if g.values.is_empty() {
             let _ = writeln!(out, "// {place}, remove {}", old.join(" and "));
@@ -28,12 +33,12 @@ pub fn dnscontrol(groups: &[Group<'_>]) -> String {
             let _ = writeln!(out, "// {place}, in place of {}:", old.join(" and "));
         }
         for value in &g.values {
-            let contents = match split_if_long(value) {
+            let contents = match split_if_long(value).filter(|_| g.first.rtype == RrType::Txt) {
                 Some(pieces) => {
                     let quoted: Vec<String> = pieces.iter().map(|p| quote::js(p)).collect();
                     format!("[{}]", quoted.join(", "))
                 }
-                None => quote::js(value),
+                None => data(value),
             };
             let _ = writeln!(out, "{rtype}({owner}, {contents}, TTL({})),", g.ttl);
         }
@@ -65,7 +70,10 @@ pub fn octodns(groups: &[Group<'_>]) -> String {
 
 fn octodns_record(out: &mut String, g: &Group<'_>) {
     notes(out, "#", &g.notes);
-    let value = |v: &str| quote::yaml(&v.replace(';', "\\;"));
+    let value = |v: &str| match g.first.rtype {
+        RrType::Txt => quote::yaml(&v.replace(';', "\\;")),
+        RrType::Cname => quote::yaml(&format!("{v}.")),
+    };
     let removed: Vec<String> = g.removed.iter().map(|v| value(v)).collect();
     let owner = g.relative_owner();
     let key = if owner == "@" { "''".to_owned() } else { yaml_key(&owner) };

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{DnsChange, Op, quote};
+use super::{DnsChange, Op, RrType, quote};
 use crate::record::render::split_character_strings;
 
 /// An `nsupdate -k KEYFILE` script: per change, a prerequisite on exactly the old record set
@@ -18,18 +18,25 @@ pub fn nsupdate(changes: &[DnsChange]) -> String {
         }
         let owner = format!("{}.", c.owner.trim_end_matches('.'));
         let rtype = c.rtype.as_str();
-        let rdata = |v: &str| quote::txt_rdata(&split_character_strings(v));
-        match &c.op {
-            Op::Create { .. } => {
+        let rdata = |v: &str| match c.rtype {
+            RrType::Txt => quote::txt_rdata(&split_character_strings(v)),
+            RrType::Cname => format!("{}.", name(v)),
+        };
+        match (&c.op, c.rtype) {
+            // A CNAME may only be alone at its name: nothing at all may be there yet.
+            (Op::Create { .. }, RrType::Cname) => {
+                let _ = writeln!(out, "prereq nxdomain {owner}");
+            }
+            (Op::Create { .. }, RrType::Txt) => {
                 let _ = writeln!(out, "prereq nxrrset {owner} {rtype}");
             }
-            Op::Replace { old, .. } | Op::Delete { old } => {
+            (Op::Replace { old, .. } | Op::Delete { old }, _) => {
                 for v in old {
                     let _ = writeln!(out, "prereq yxrrset {owner} {rtype} {}", rdata(v));
                 }
             }
             // Refused before rendering: there is no old value to guard on.
-            Op::Set { .. } => {}
+            (Op::Set { .. }, _) => {}
         }
         for v in c.op.old() {
             let _ = writeln!(out, "update delete {owner} {rtype} {}", rdata(v));
@@ -56,16 +63,25 @@ pub fn powershell(changes: &[DnsChange]) -> String {
             quote::powershell(&c.zone),
             quote::powershell(&c.relative_owner())
         );
-        let rtype = "Txt";
+        let rtype = if c.rtype == RrType::Cname { "CName" } else { "Txt" };
+        let data = |v: &str| match c.rtype {
+            RrType::Txt => v.to_owned(),
+            RrType::Cname => format!("{}.", v.trim_end_matches('.')),
+        };
         if let Op::Create { .. } = c.op {
+            // A CNAME may only be alone at its name: any record there stops it.
+            let (filter, what) = match c.rtype {
+                RrType::Txt => (format!(" -RRType {rtype}"), "TXT records"),
+                RrType::Cname => (String::new(), "records"),
+            };
             let stop = format!(
-                "{}: {} already has TXT records; nothing was changed",
+                "{}: {} already has {what}; nothing was changed",
                 c.zone,
                 c.relative_owner()
             );
             let _ = writeln!(
                 out,
-                "if (Get-DnsServerResourceRecord {at} -RRType {rtype} -ErrorAction SilentlyContinue) {{ throw {} }}",
+                "if (Get-DnsServerResourceRecord {at}{filter} -ErrorAction SilentlyContinue) {{ throw {} }}",
                 quote::powershell(&stop)
             );
         }
@@ -73,16 +89,23 @@ pub fn powershell(changes: &[DnsChange]) -> String {
             let _ = writeln!(
                 out,
                 "Remove-DnsServerResourceRecord {at} -RRType {rtype} -RecordData {} -Force",
-                quote::powershell(v)
+                quote::powershell(&data(v))
             );
         }
         if let Some(v) = c.op.value() {
-            let _ = writeln!(
-                out,
-                "Add-DnsServerResourceRecord {at} -Txt -DescriptiveText {} -TimeToLive (New-TimeSpan -Seconds {})",
-                quote::powershell(v),
-                c.ttl
-            );
+            let ttl = format!("-TimeToLive (New-TimeSpan -Seconds {})", c.ttl);
+            let _ = match c.rtype {
+                RrType::Txt => writeln!(
+                    out,
+                    "Add-DnsServerResourceRecord {at} -Txt -DescriptiveText {} {ttl}",
+                    quote::powershell(v)
+                ),
+                RrType::Cname => writeln!(
+                    out,
+                    "Add-DnsServerResourceRecordCName {at} -HostNameAlias {} {ttl}",
+                    quote::powershell(&data(v))
+                ),
+            };
         }
     }
     out
@@ -102,24 +125,52 @@ pub fn azure_cli(changes: &[DnsChange]) -> String {
             let _ = writeln!(out, "# {}", quote::comment(note));
         }
         let (zone, name) = (quote::shell(&c.zone), quote::shell(&c.relative_owner()));
+        let set = c.rtype.as_str().to_ascii_lowercase();
         let command = |verb: &str| {
             format!(
-                "az network dns record-set txt {verb} -g \"$RESOURCE_GROUP\" -z {zone} -n {name}"
+                "az network dns record-set {set} {verb} -g \"$RESOURCE_GROUP\" -z {zone} -n {name}"
             )
         };
         if let Op::Create { .. } = c.op {
             let _ = writeln!(out, "{} --ttl {} --if-none-match", command("create"), c.ttl);
         }
-        let keep = if c.op.value().is_some() { " --keep-empty-record-set" } else { "" };
-        for v in c.op.old() {
-            let pieces: Vec<String> = as_azure_stores(v).iter().map(|p| quote::shell(p)).collect();
-            let _ = writeln!(out, "{} -v {}{keep}", command("remove-record"), pieces.join(" "));
-        }
-        if let Some(v) = c.op.value() {
-            let _ = writeln!(out, "{} -v {}", command("add-record"), quote::shell(v));
+        match c.rtype {
+            RrType::Txt => azure_txt(&mut out, &c.op, &command),
+            RrType::Cname => azure_cname(&mut out, &c.op, &command),
         }
     }
     out
+}
+
+/// The removals and the addition of TXT values; a long old value in the pieces `az` stored.
+fn azure_txt(out: &mut String, op: &Op, command: &dyn Fn(&str) -> String) {
+    let keep = if op.value().is_some() { " --keep-empty-record-set" } else { "" };
+    for v in op.old() {
+        let pieces: Vec<String> = as_azure_stores(v).iter().map(|p| quote::shell(p)).collect();
+        let _ = writeln!(out, "{} -v {}{keep}", command("remove-record"), pieces.join(" "));
+    }
+    if let Some(v) = op.value() {
+        let _ = writeln!(out, "{} -v {}", command("add-record"), quote::shell(v));
+    }
+}
+
+/// A CNAME's old target removed (which fails, and stops the script, when it is not there),
+/// then the new one set.
+fn azure_cname(out: &mut String, op: &Op, command: &dyn Fn(&str) -> String) {
+    let keep = if op.value().is_some() { " --keep-empty-record-set" } else { "" };
+    for v in op.old() {
+        let _ = writeln!(out, "{} -c {}{keep}", command("remove-record"), quote::shell(v));
+    }
+    if let Some(v) = op.value() {
+        let _ = writeln!(out, "{} -c {}", command("set-record"), quote::shell(v));
+    }
+}
+
+/// A target name as zone syntax needs it: control characters as `\DDD`, as a zone file
+/// would carry them.
+fn name(target: &str) -> String {
+    let quoted = quote::character_string(target.trim_end_matches('.').as_bytes());
+    quoted[1..quoted.len() - 1].to_owned()
 }
 
 /// A value cut into 255-character strings, as `az … add-record` stores it.

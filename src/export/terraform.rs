@@ -3,11 +3,11 @@
 
 use std::fmt::Write as _;
 
-use super::{Group, identifier, quote};
+use super::{Group, RrType, identifier, quote};
 use crate::record::render::split_character_strings;
 
 /// `azurerm_dns_txt_record`: one resource per record set, a `record` block per value (the
-/// provider splits values over 255 bytes itself).
+/// provider splits values over 255 bytes itself); `azurerm_dns_cname_record` for a CNAME.
 pub fn azurerm(groups: &[Group<'_>]) -> String {
     let mut out = String::new();
     for zone in zones(groups) {
@@ -17,21 +17,29 @@ pub fn azurerm(groups: &[Group<'_>]) -> String {
         variable(&mut out, &format!("resource_group_name_{id}"), &what, None);
     }
     for g in groups {
-        if !header(&mut out, g, Some("azurerm_dns_txt_record")) {
+        let resource = match g.first.rtype {
+            RrType::Txt => "azurerm_dns_txt_record",
+            RrType::Cname => "azurerm_dns_cname_record",
+        };
+        if !header(&mut out, g, Some(resource)) {
             continue;
         }
         let id = identifier(g.zone);
-        let _ = writeln!(
-            out,
-            "resource \"azurerm_dns_txt_record\" {} {{",
-            quote::hcl(&identifier(g.owner()))
-        );
+        let label = quote::hcl(&identifier(g.owner()));
+        let _ = writeln!(out, "resource \"{resource}\" {label} {{");
         let _ = writeln!(out, "  name                = {}", quote::hcl(&g.relative_owner()));
         let _ = writeln!(out, "  zone_name           = var.zone_name_{id}");
         let _ = writeln!(out, "  resource_group_name = var.resource_group_name_{id}");
         let _ = writeln!(out, "  ttl                 = {}", g.ttl);
         for value in &g.values {
-            let _ = writeln!(out, "\n  record {{\n    value = {}\n  }}", quote::hcl(value));
+            match g.first.rtype {
+                RrType::Txt => {
+                    let _ = writeln!(out, "\n  record {{\n    value = {}\n  }}", quote::hcl(value));
+                }
+                RrType::Cname => {
+                    let _ = writeln!(out, "  record              = {}", quote::hcl(value));
+                }
+            }
         }
         out.push_str("}\n");
     }
@@ -51,7 +59,10 @@ pub fn aws(groups: &[Group<'_>]) -> String {
         if !header(&mut out, g, Some("aws_route53_record")) {
             continue;
         }
-        let records: Vec<String> = g.values.iter().map(|v| quote::hcl(&route53_text(v))).collect();
+        let records: Vec<String> = match g.first.rtype {
+            RrType::Txt => g.values.iter().map(|v| quote::hcl(&route53_text(v))).collect(),
+            RrType::Cname => g.values.iter().map(|v| quote::hcl(v)).collect(),
+        };
         let _ = writeln!(
             out,
             "resource \"aws_route53_record\" {} {{",
@@ -84,7 +95,10 @@ pub fn cloudflare(groups: &[Group<'_>]) -> String {
                 0 => identifier(g.owner()),
                 n => format!("{}_{}", identifier(g.owner()), n + 1),
             };
-            let content = quote::txt_rdata(&split_character_strings(value));
+            let content = match g.first.rtype {
+                RrType::Txt => quote::txt_rdata(&split_character_strings(value)),
+                RrType::Cname => (*value).to_owned(),
+            };
             let _ = writeln!(out, "resource \"cloudflare_dns_record\" {} {{", quote::hcl(&label));
             let _ = writeln!(out, "  zone_id = var.zone_id_{}", identifier(g.zone));
             let _ = writeln!(out, "  name    = {}", quote::hcl(g.owner()));
@@ -128,11 +142,12 @@ fn header(out: &mut String, g: &Group<'_>, whole_set: Option<&str>) -> bool {
     }
     let removed: Vec<String> = g.removed.iter().map(|v| quote::hcl(v)).collect();
     let owner = quote::comment(g.owner());
+    let rtype = g.first.rtype.as_str();
     if g.values.is_empty() {
-        let _ = writeln!(out, "# remove the TXT value {} at {owner}", removed.join(", "));
+        let _ = writeln!(out, "# remove the {rtype} value {} at {owner}", removed.join(", "));
         return false;
     }
-    if let Some(resource) = whole_set {
+    if let (Some(resource), RrType::Txt) = (whole_set, g.first.rtype) {
         let _ = writeln!(out, "# {resource} holds every TXT value at {owner}");
     }
     if !removed.is_empty() {

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{Action, ActionKind, DnsChange, DnsOp, Fixes, RecordType};
+use crate::export;
 use crate::record::render::split_character_strings;
 use crate::text::escape;
 
@@ -229,6 +230,46 @@ pub fn copy_text(action: &Action) -> String {
             commands.iter().map(|c| escape(c).into_owned()).collect::<Vec<_>>().join("\n")
         }
         ActionKind::Manual { .. } => escape(&action.why).into_owned(),
+    }
+}
+
+/// The domain's DNS actions as the changes a DNS-as-code export writes (`fix --format TOOL`),
+/// in order, each with a note naming its step, what it fixes and who publishes it when that is
+/// someone else. The zone is the owner's organizational domain, as for `next`.
+pub fn export_changes(domain: &str, fixes: &Fixes) -> Vec<export::DnsChange> {
+    fixes
+        .actions
+        .iter()
+        .filter_map(|action| {
+            let change = action.dns_change()?;
+            let mut note =
+                format!("{domain}: step {}, fixes {}", action.order, action.fixes.join(", "));
+            if let Some(by) = &action.by {
+                let _ = write!(note, ", for {by} to publish in its zone");
+            }
+            Some(export::DnsChange {
+                zone: export::assumed_zone(&change.owner),
+                owner: change.owner.clone(),
+                rtype: match change.rtype {
+                    RecordType::Txt => export::RrType::Txt,
+                    RecordType::Cname => export::RrType::Cname,
+                },
+                ttl: change.ttl,
+                op: export_op(change),
+                note: Some(note),
+            })
+        })
+        .collect()
+}
+
+fn export_op(change: &DnsChange) -> export::Op {
+    let value = change.value.clone();
+    match (change.op, &change.replaces) {
+        (DnsOp::Create, _) => export::Op::Create { value },
+        (DnsOp::Replace, Some(old)) => export::Op::Replace { old: vec![old.clone()], value },
+        // Not made by any fix today: without the old value, only a declarative set is honest.
+        (DnsOp::Replace, None) => export::Op::Set { value },
+        (DnsOp::Delete, _) => export::Op::Delete { old: vec![value] },
     }
 }
 

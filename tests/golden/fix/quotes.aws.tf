@@ -1,0 +1,17 @@
+variable "zone_id_example_com" {
+  description = "the Route 53 hosted zone ID of example.com"
+  type        = string
+}
+
+# example.com: step 1, fixes dmarc.delegated
+# remove the CNAME value "example.com.dmarc.vendor.example" at _dmarc.example.com
+
+# example.com: step 2, fixes dmarc.delegated
+# aws_route53_record holds every TXT value at _dmarc.example.com
+resource "aws_route53_record" "_dmarc_example_com" {
+  zone_id = var.zone_id_example_com
+  name    = "_dmarc.example.com"
+  type    = "TXT"
+  ttl     = 3600
+  records = ["v=DMARC1; p=none; rua=mailto:\\\"dmarc\\\\reports\\\"@example.com,https://r.example.com/a\\\\b?q=\\\"x\\\""]
+}
