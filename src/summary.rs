@@ -166,3 +166,76 @@ impl fmt::Display for Tally {
         Ok(())
     }
 }
+
+/// How a list of many domains is put in order. Every order keeps the domains still being
+/// looked up last, and domains that rank the same in the plan's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// As the plan lists them.
+    #[default]
+    Plan,
+    /// By name, `a` to `z`.
+    Name,
+    /// The most overdue first, then the soonest due; domains with nothing due after them.
+    Due,
+    /// What needs the admin first: blocked, unknown, ready, hold, then done.
+    Verdict,
+}
+
+impl Order {
+    /// In the order a key cycles through them.
+    pub const ALL: [Order; 4] = [Order::Plan, Order::Name, Order::Due, Order::Verdict];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Order::Plan => "plan",
+            Order::Name => "name",
+            Order::Due => "due",
+            Order::Verdict => "verdict",
+        }
+    }
+
+    /// The order after this one, back to the plan's after the last.
+    pub fn next(self) -> Order {
+        let at = Order::ALL.iter().position(|&o| o == self).unwrap_or(0);
+        Order::ALL[(at + 1) % Order::ALL.len()]
+    }
+
+    /// The positions in `domains` (name and decision, `None` while pending) in this order.
+    /// Stable: ties keep the order they came in.
+    pub fn arrange(self, domains: &[(&str, Option<&Advice>)]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..domains.len()).collect();
+        match self {
+            Order::Plan => {}
+            Order::Name => order.sort_by_key(|&i| domains[i].0),
+            Order::Due => order.sort_by_key(|&i| due_rank(domains[i].1)),
+            Order::Verdict => order.sort_by_key(|&i| verdict_rank(domains[i].1)),
+        }
+        order
+    }
+}
+
+/// Overdue first (most days late first), then due soonest; no due date after those (done,
+/// unknown, nothing recorded), pending last.
+fn due_rank(advice: Option<&Advice>) -> (u8, i64) {
+    match advice {
+        Some(Advice { due: Some(due), verdict, .. }) if *verdict != Verdict::Done => {
+            (0, due.in_days)
+        }
+        Some(_) => (1, 0),
+        None => (2, 0),
+    }
+}
+
+/// Blocked and unknown need fixing, ready needs publishing, hold needs waiting, done nothing;
+/// pending is not known yet.
+fn verdict_rank(advice: Option<&Advice>) -> u8 {
+    match advice.map(|a| a.verdict) {
+        Some(Verdict::Blocked) => 0,
+        Some(Verdict::Unknown) => 1,
+        Some(Verdict::Ready) => 2,
+        Some(Verdict::Hold) => 3,
+        Some(Verdict::Done) => 4,
+        None => 5,
+    }
+}

@@ -13,12 +13,13 @@ use std::time::Duration;
 use crossterm::clipboard::CopyToClipboard;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
 use crossterm::execute;
+use crossterm::terminal::{Clear, ClearType};
 use futures::StreamExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 pub use app::{
-    App, ApplyAsk, ApplyOutcome, ApplyRequest, Effect, Entry, Mode, Msg, Pane, RecordOutcome,
-    RecordRequest, RecordTo, update,
+    App, ApplyAsk, ApplyOutcome, ApplyRequest, Effect, Entry, LOG_KEPT, Mode, Msg, Pane,
+    RecordOutcome, RecordRequest, RecordTo, update,
 };
 pub use model::{
     DomainView, LadderRow, Live, Position, Readiness, SpfTree, StatusLine, StepState, initial_view,
@@ -86,7 +87,10 @@ pub async fn run(
         Ok(()) => event_loop(&mut terminal, &mut app, &workers, refresh).await,
         Err(e) => Err(e),
     };
-    let _ = execute!(io::stdout(), DisableMouseCapture);
+    // A terminal without an alternate screen would keep the last frame in view; erased, it
+    // leaves the shell's screen as it was. (Not `terminal.clear()`: it asks the terminal
+    // where the cursor is and waits for the answer.)
+    let _ = execute!(io::stdout(), Clear(ClearType::All), DisableMouseCapture);
     ratatui::restore();
     result
 }

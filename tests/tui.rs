@@ -449,9 +449,10 @@ fn with_spf_tree() -> DomainView {
 fn t_opens_and_closes_the_spf_tree() {
     let mut app = app(vec![with_spf_tree()]);
     let collapsed = screen(&app, 80, 24);
-    let text = buffer_text(&collapsed);
-    assert!(text.contains("SPF tree: 3 lookups, t to expand"), "{text}");
-    assert!(!text.contains("outlook"));
+    let wide = buffer_text(&screen(&app, 160, 45));
+    let beside = "info    SPF: 3/10 lookups, 0/2 void · tree: 3 lookups, t to expand";
+    assert!(wide.contains(beside), "the hint sits beside the SPF line: {wide}");
+    assert!(!buffer_text(&collapsed).contains("outlook"));
     insta::assert_snapshot!("spf_tree_collapsed", collapsed.backend());
     keys(&mut app, &[KeyCode::Char('t')]);
     let expanded = screen(&app, 80, 24);

@@ -6,6 +6,7 @@
 mod support;
 
 use std::io::Write as _;
+use std::num::NonZeroU16;
 use std::process::Command;
 use std::time::Duration;
 
@@ -196,7 +197,7 @@ fn m_then_y_records_the_live_phase_as_one_new_line_of_the_plan() {
     let path = dir.path().join("plan.toml");
     let mut session = spawn_on_record_plan(&served, &path);
     session.send("m").expect("m is sent");
-    session.expect(words("as published on 2026-11-29?")).expect("the question is asked");
+    session.expect(words("as published on 2026-11-29")).expect("the question is asked");
     session.send("y").expect("y is sent");
     // The status line and the timeline may change in one frame or in two: either order counts.
     session
@@ -224,7 +225,7 @@ fn a_domain_recorded_on_disk_meanwhile_is_not_overwritten() {
     let edited = RECORD_PLAN.replace("1 = 2026-11-01", "1 = 2026-11-02");
     std::fs::write(&path, &edited).expect("edit the plan behind the UI's back");
     session.send("m").expect("m is sent");
-    session.expect(words("as published on 2026-11-29?")).expect("the question is asked");
+    session.expect(words("as published on 2026-11-29")).expect("the question is asked");
     session.send("y").expect("y is sent");
     session
         .expect(words("not recorded: the plan changed on disk"))
@@ -239,7 +240,7 @@ fn t_expands_the_spf_lookup_tree() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("plan.toml");
     let mut session = spawn_on_record_plan(&served, &path);
-    session.expect(words("SPF tree: 1 lookup, t to expand")).expect("the tree is one line");
+    session.expect(words("tree: 1 lookup, t to expand")).expect("the tree is one line");
     session.send("t").expect("t is sent");
     session.expect(words("include:_spf.ui.test")).expect("the include shows");
     quit(session);
@@ -289,4 +290,77 @@ fn p_on_a_blocked_domain_says_why_and_prints_only_when_pressed_again() {
     );
     let status = session.get_process().wait().expect("exits");
     assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+}
+
+/// The bytes a session wrote, each run with the terminal size it was written at.
+struct Recording {
+    chunks: Vec<(Vec<u8>, u16, u16)>,
+    size: (u16, u16),
+}
+
+impl Recording {
+    fn keep(&mut self, bytes: &[u8]) {
+        self.chunks.push((bytes.to_vec(), self.size.0, self.size.1));
+    }
+
+    /// The screen a terminal shows after all of it; `alternate` false plays it on a terminal
+    /// that ignores the alternate screen, where anything left drawn stays in view.
+    fn screen(&self, alternate: bool) -> vt100::Parser {
+        let cells = |n: u16| NonZeroU16::new(n).expect("a terminal is at least one cell");
+        let mut parser = vt100::Parser::new(cells(24), cells(80), 0);
+        for (bytes, rows, cols) in &self.chunks {
+            parser.screen_mut().set_size(cells(*rows), cells(*cols));
+            let mut bytes = bytes.clone();
+            if !alternate {
+                for switch in [&b"\x1b[?1049h"[..], &b"\x1b[?1049l"[..]] {
+                    while let Some(at) = bytes.windows(switch.len()).position(|w| w == switch) {
+                        bytes.drain(at..at + switch.len());
+                    }
+                }
+            }
+            parser.process(&bytes);
+        }
+        parser
+    }
+}
+
+/// Resizes the pty (the kernel sends SIGWINCH) and waits for the frame drawn at the new size:
+/// ratatui clears the screen when its size changes, then draws it whole.
+fn resize(session: &mut OsSession, recording: &mut Recording, cols: u16, rows: u16) {
+    session.get_process_mut().set_window_size(cols, rows).expect("the pty is resized");
+    recording.size = (rows, cols);
+    let cleared = session.expect("\x1b[2J").expect("the screen is cleared on resize");
+    recording.keep(cleared.as_bytes());
+    let drawn = session.expect(words("? help  q quit")).expect("a frame at the new size");
+    recording.keep(drawn.as_bytes());
+    let screen = recording.screen(true);
+    let status: Vec<String> = screen.screen().rows(0, cols).collect();
+    let bars = status.iter().filter(|row| row.contains("q quit")).count();
+    assert_eq!(bars, 1, "one status bar, no fragment of the frame before:\n{}", status.join("\n"));
+    assert!(status[usize::from(rows) - 1].contains("q quit"), "{}", status.join("\n"));
+}
+
+#[test]
+fn resizing_then_quitting_leaves_no_fragments_on_the_screen() {
+    let served = server();
+    let plan = plan_file();
+    let mut session = spawn(&served, &plan);
+    let mut recording = Recording { chunks: Vec::new(), size: (24, 80) };
+    let first = session.expect(words("phase 1/2")).expect("the first lookups landed");
+    recording.keep(first.as_bytes());
+    resize(&mut session, &mut recording, 100, 30);
+    resize(&mut session, &mut recording, 70, 20);
+    session.send("q").expect("q is sent");
+    let rest = session.expect(Eof).expect("the binary ends");
+    recording.keep(rest.as_bytes());
+    let status = session.get_process().wait().expect("the binary exits");
+    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+    let after = recording.screen(true);
+    assert!(!after.screen().alternate_screen(), "the alternate screen is left");
+    assert!(!after.screen().hide_cursor(), "the cursor is shown again");
+    assert_eq!(after.screen().contents().trim(), "", "the shell's screen is as it was");
+    // A terminal without the alternate screen (some consoles, some multiplexers) keeps what
+    // was drawn last: the UI erases its frame before it leaves.
+    let without_alternate = recording.screen(false);
+    assert_eq!(without_alternate.screen().contents().trim(), "", "no frame is left in view");
 }

@@ -4,16 +4,19 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 mod apply;
+mod list;
 mod record;
 
 pub use self::apply::{ApplyAsk, ApplyOutcome, ApplyRequest};
 use self::apply::{applied, ask_to_apply, confirm_apply_key, progress};
+use self::list::Step;
 pub use self::record::{RecordOutcome, RecordRequest, RecordTo};
 use self::record::{ask_to_record, confirm_key, recorded};
 use super::model::{DomainView, Readiness as CheckRow, StatusLine, fixes_for};
 use crate::advice::Overrides;
 use crate::fix::render::copy_text;
 use crate::record::Finding;
+use crate::summary::{Mark, Order};
 use crate::text::escape;
 
 /// Everything that can happen to the UI.
@@ -67,6 +70,9 @@ pub enum Effect {
     Apply(ApplyRequest),
 }
 
+/// Notices the log keeps; older ones give way.
+pub const LOG_KEPT: usize = 500;
+
 /// What has the keyboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -82,6 +88,8 @@ pub enum Mode {
     Confirm(RecordRequest),
     /// Asking "publish this step by dynamic update?"; `y` (twice for a weakening) sends it.
     ConfirmApply(Box<ApplyAsk>),
+    /// The session's notices, newest last (`l`).
+    Log,
 }
 
 /// The focused pane, in Tab order.
@@ -123,12 +131,21 @@ pub struct App {
     pub mode: Mode,
     pub pane: Pane,
     pub filter: String,
-    /// Index into [`App::visible`].
+    /// Only the domains carrying this mark (`v`), or all.
+    pub only: Option<Mark>,
+    /// The order of the domain list (`s`).
+    pub order: Order,
+    /// The selected domain: its index into [`App::domains`], so the selection stays on it
+    /// when answers landing re-sort the list.
     pub selected: usize,
     pub ladder_row: usize,
     pub finding_row: usize,
     /// A one-off message for the status line, e.g. after a copy.
     pub notice: Option<String>,
+    /// Every notice of the session, oldest first, at most [`LOG_KEPT`].
+    pub log: std::collections::VecDeque<String>,
+    /// How many of the newest notices the log overlay is scrolled back past.
+    pub log_back: usize,
     /// False under `NO_COLOR`: bold and reverse only.
     pub color: bool,
     /// Where `m` records steps.
@@ -158,10 +175,14 @@ impl App {
             mode: Mode::Normal,
             pane: Pane::Domains,
             filter: String::new(),
+            only: None,
+            order: Order::Plan,
             selected: 0,
             ladder_row: 0,
             finding_row: 0,
             notice: None,
+            log: std::collections::VecDeque::new(),
+            log_back: 0,
             color,
             record_to,
             tree_open: false,
@@ -171,18 +192,20 @@ impl App {
         }
     }
 
-    /// Indices of the domains matching the filter (case-insensitive substring).
-    pub fn visible(&self) -> Vec<usize> {
-        let needle = self.filter.to_lowercase();
-        (0..self.domains.len())
-            .filter(|&i| self.domains[i].view.name.to_lowercase().contains(&needle))
-            .collect()
+    /// The selected domain, unless the filter hides it.
+    pub fn current(&self) -> Option<&DomainView> {
+        Some(&self.domains[self.selected_index()?].view)
     }
 
-    /// The selected domain, if any matches the filter.
-    pub fn current(&self) -> Option<&DomainView> {
-        let index = *self.visible().get(self.selected)?;
-        Some(&self.domains[index].view)
+    /// Says `text` in the status line and keeps it in the log (`l`).
+    pub fn say(&mut self, text: String) {
+        if self.log.back() != Some(&text) {
+            if self.log.len() == LOG_KEPT {
+                self.log.pop_front();
+            }
+            self.log.push_back(text.clone());
+        }
+        self.notice = Some(text);
     }
 
     /// The selected row of the findings pane when it is a readiness check (they come first).
@@ -217,49 +240,43 @@ impl App {
 
     fn move_selection(&mut self, down: bool) {
         let len = match self.pane {
-            Pane::Domains => self.visible().len(),
+            Pane::Domains => return self.move_in_list(if down { Step::Down } else { Step::Up }),
             Pane::Ladder => self.current().map_or(0, |d| d.ladder.len()),
             Pane::Findings => self.current().map_or(0, |d| d.readiness.len() + d.findings.len()),
         };
-        let row = match self.pane {
-            Pane::Domains => &mut self.selected,
-            Pane::Ladder => &mut self.ladder_row,
-            Pane::Findings => &mut self.finding_row,
-        };
+        let row =
+            if self.pane == Pane::Ladder { &mut self.ladder_row } else { &mut self.finding_row };
         *row = if down { (*row + 1).min(len.saturating_sub(1)) } else { row.saturating_sub(1) };
-        if self.pane == Pane::Domains {
-            self.ladder_row = 0;
-            self.finding_row = 0;
-        }
     }
 
     /// The next value for `p` or `c`: at once when the decision clears it; for a blocked,
     /// held or unverified step only on the second press of the same key, after the first has
     /// said why. Nothing at all while the live state is unknown.
     fn next_value(&mut self, key: char) -> Option<String> {
-        let index = *self.visible().get(self.selected)?;
+        let index = self.selected_index()?;
         let armed = self.armed.take() == Some((key, index));
         let view = &self.domains[index].view;
         let Some(advice) = &view.advice else {
-            self.notice = Some("still looking up; nothing to publish yet".to_owned());
+            self.say("still looking up; nothing to publish yet".to_owned());
             return None;
         };
         let Some(step) = &advice.step else {
-            self.notice = Some("unknown, not safe to advise: DNS did not answer".to_owned());
+            self.say("unknown, not safe to advise: DNS did not answer".to_owned());
             return None;
         };
         if advice.may_publish(Overrides::default()) || armed {
             return Some(step.value.clone());
         }
         let first = advice.why.first().map(|b| b.message.as_str()).unwrap_or_default();
-        // The instruction first: a long reason is cut at the screen's edge, and the pane
-        // above lists every reason anyway.
-        self.notice = Some(format!(
+        // The instruction first: a long reason gives way at the screen's edge (the log and
+        // the pane above have it whole).
+        let notice = format!(
             "{}: press {key} again to {} it anyway; {}",
             advice.verdict.as_str().to_uppercase(),
             if key == 'p' { "print" } else { "copy" },
             escape(first)
-        ));
+        );
+        self.say(notice);
         self.armed = Some((key, index));
         None
     }
@@ -306,6 +323,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Mode::Normal => normal_key(app, key.code),
         Mode::Filter => filter_key(app, key.code),
         Mode::Help | Mode::Detail => overlay_key(app, key.code),
+        Mode::Log => log_key(app, key.code),
         Mode::Fix => fix_key(app, key.code),
         Mode::Confirm(request) => {
             let request = request.clone();
@@ -324,6 +342,11 @@ fn normal_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
         KeyCode::Char('q') | KeyCode::Esc => return vec![Effect::Quit { print: None }],
         KeyCode::Up | KeyCode::Char('k') => app.move_selection(false),
         KeyCode::Down | KeyCode::Char('j') => app.move_selection(true),
+        KeyCode::Home => app.move_in_list(Step::First),
+        KeyCode::End => app.move_in_list(Step::Last),
+        KeyCode::Char('s') => app.sort_next(),
+        KeyCode::Char('v') => app.only_next(),
+        KeyCode::Char('l') => open_log(app),
         KeyCode::Tab => app.pane = app.pane.next(),
         KeyCode::BackTab => app.pane = app.pane.prev(),
         KeyCode::Enter => open_detail(app),
@@ -346,13 +369,13 @@ fn filter_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
         KeyCode::Enter => app.mode = Mode::Normal,
         KeyCode::Backspace => {
             app.filter.pop();
-            app.selected = 0;
+            app.select_first();
         }
-        KeyCode::Up => app.move_selection(false),
-        KeyCode::Down => app.move_selection(true),
+        KeyCode::Up => app.move_in_list(Step::Up),
+        KeyCode::Down => app.move_in_list(Step::Down),
         KeyCode::Char(c) => {
             app.filter.push(c);
-            app.selected = 0;
+            app.select_first();
         }
         _ => {}
     }
@@ -373,10 +396,10 @@ fn fix_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
         return overlay_key(app, code);
     }
     let Some(text) = app.selected_fix() else {
-        app.notice = Some("nothing to copy: no fix for this check".to_owned());
+        app.say("nothing to copy: no fix for this check".to_owned());
         return Vec::new();
     };
-    app.notice = Some("copied the fix (OSC 52)".to_owned());
+    app.say("copied the fix (OSC 52)".to_owned());
     vec![Effect::Copy(text)]
 }
 
@@ -389,10 +412,32 @@ fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Clears the filter; the selected domain stays selected (or the first, when none was).
 fn clear_filter(app: &mut App) {
     app.filter.clear();
-    app.selected = 0;
+    if app.selected_index().is_none() {
+        app.select_first();
+    }
     app.mode = Mode::Normal;
+}
+
+/// `l` opens the log at its newest notices.
+fn open_log(app: &mut App) {
+    app.log_back = 0;
+    app.mode = Mode::Log;
+}
+
+/// In the log, ↑/k goes back to older notices, ↓/j forward; the overlay's keys close it.
+fn log_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    match code {
+        KeyCode::Up | KeyCode::Char('k') => {
+            app.log_back = (app.log_back + 1).min(app.log.len().saturating_sub(1));
+        }
+        KeyCode::Down | KeyCode::Char('j') => app.log_back = app.log_back.saturating_sub(1),
+        KeyCode::Char('l') => app.mode = Mode::Normal,
+        _ => return overlay_key(app, code),
+    }
+    Vec::new()
 }
 
 /// Enter on the domain list moves into the ladder; on a step or finding it opens details, on
@@ -410,7 +455,7 @@ fn open_detail(app: &mut App) {
 
 fn copy(app: &mut App) -> Vec<Effect> {
     let Some(value) = app.next_value('c') else { return Vec::new() };
-    app.notice = Some("copied the next TXT value (OSC 52)".to_owned());
+    app.say("copied the next TXT value (OSC 52)".to_owned());
     vec![Effect::Copy(value)]
 }
 

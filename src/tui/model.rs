@@ -209,7 +209,8 @@ pub fn step_state(view: &DomainView, row: usize) -> StepState {
     }
 }
 
-/// The one-line summary of a domain in the list: where it stands, DNS trouble, when due.
+/// The one-line summary of a domain in the list: where it stands and DNS trouble (the list
+/// shows the due date in a column of its own).
 pub fn summary(view: &DomainView) -> String {
     let phases = view.ladder.len();
     let mut parts = vec![match &view.live {
@@ -230,7 +231,6 @@ pub fn summary(view: &DomainView) -> String {
         Position::Broken => parts.push("BROKEN".to_owned()),
         Position::Unknown => {}
     }
-    parts.extend(view.due());
     parts.join(" · ")
 }
 

@@ -54,25 +54,25 @@ pub enum ApplyOutcome {
 /// `a`: asks to publish the selected domain's step at the server the UI was started with.
 pub(super) fn ask_to_apply(app: &mut App) {
     let Some(server) = app.apply_to.clone() else {
-        app.notice = Some("a publishes by dynamic update: start with --apply-server HOST[:PORT] and --tsig-key FILE".to_owned());
+        app.say("a publishes by dynamic update: start with --apply-server HOST[:PORT] and --tsig-key FILE".to_owned());
         return;
     };
     if let Some(busy) = &app.applying {
-        app.notice = Some(format!("still publishing {busy}; wait for it to finish"));
+        app.say(format!("still publishing {busy}; wait for it to finish"));
         return;
     }
-    let Some(&index) = app.visible().get(app.selected) else { return };
+    let Some(index) = app.selected_index() else { return };
     let view = &app.domains[index].view;
     let Some(advice) = &view.advice else {
-        app.notice = Some("still looking up; nothing to publish yet".to_owned());
+        app.say("still looking up; nothing to publish yet".to_owned());
         return;
     };
     let Some(step) = &advice.step else {
-        app.notice = Some("unknown, not safe to advise: DNS did not answer".to_owned());
+        app.say("unknown, not safe to advise: DNS did not answer".to_owned());
         return;
     };
     if step.complete {
-        app.notice = Some(format!("{}: already at the last phase; nothing to publish", view.name));
+        app.say(format!("{}: already at the last phase; nothing to publish", view.name));
         return;
     }
     let has = |kind: BlockKind| advice.why.iter().any(|b| b.kind == kind);
@@ -109,14 +109,13 @@ pub(super) fn confirm_apply_key(app: &mut App, code: KeyCode, mut ask: ApplyAsk)
         KeyCode::Char('y' | 'Y') => {
             app.mode = Mode::Normal;
             let r = &ask.request;
-            app.notice =
-                Some(format!("{}: publishing phase {} at {}…", r.domain, r.phase, ask.host));
+            app.say(format!("{}: publishing phase {} at {}…", r.domain, r.phase, ask.host));
             app.applying = Some(r.domain.clone());
             vec![Effect::Apply(ask.request)]
         }
         KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => {
             app.mode = Mode::Normal;
-            app.notice = Some("not published".to_owned());
+            app.say("not published".to_owned());
             Vec::new()
         }
         _ => Vec::new(),
@@ -126,7 +125,7 @@ pub(super) fn confirm_apply_key(app: &mut App, code: KeyCode, mut ask: ApplyAsk)
 /// A progress line from the worker: shown while that domain's update is under way.
 pub(super) fn progress(app: &mut App, domain: &str, line: String) {
     if app.applying.as_deref() == Some(domain) {
-        app.notice = Some(line);
+        app.say(line);
     }
 }
 
@@ -152,6 +151,6 @@ pub(super) fn applied(app: &mut App, request: &ApplyRequest, outcome: ApplyOutco
         ),
         ApplyOutcome::Stopped(why) => (why, app.refresh()),
     };
-    app.notice = Some(notice);
+    app.say(notice);
     effects
 }

@@ -42,7 +42,7 @@ pub struct RecordTo {
 /// `m`: asks to record the phase DNS shows live for the selected domain, dated today. Only a
 /// live phase of the plan can be recorded, as with `dmarc-rollout record`.
 pub(super) fn ask_to_record(app: &mut App) {
-    let Some(&index) = app.visible().get(app.selected) else { return };
+    let Some(index) = app.selected_index() else { return };
     let view = &app.domains[index].view;
     let name = &view.name;
     let refusal = match *view.position() {
@@ -58,7 +58,7 @@ pub(super) fn ask_to_record(app: &mut App) {
             format!("the live record of {name} is no phase of the plan")
         }
     };
-    app.notice = Some(format!("not recorded: {refusal}"));
+    app.say(format!("not recorded: {refusal}"));
 }
 
 pub(super) fn confirm_key(app: &mut App, code: KeyCode, request: RecordRequest) -> Vec<Effect> {
@@ -69,7 +69,7 @@ pub(super) fn confirm_key(app: &mut App, code: KeyCode, request: RecordRequest) 
         }
         KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => {
             app.mode = Mode::Normal;
-            app.notice = Some("not recorded".to_owned());
+            app.say("not recorded".to_owned());
             Vec::new()
         }
         _ => Vec::new(),
@@ -102,6 +102,6 @@ pub(super) fn recorded(
         ),
         RecordOutcome::Failed(why) => (format!("not recorded: {why}"), Vec::new()),
     };
-    app.notice = Some(notice);
+    app.say(notice);
     effects
 }

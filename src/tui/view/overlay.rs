@@ -8,7 +8,7 @@ use ratatui::style::Color;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::{KEYS, bold, fg, severity_style};
+use super::{KEYS, bold, fg, severity_style, wrap};
 use crate::fix::render::action_lines;
 use crate::record::Severity;
 use crate::text::escape;
@@ -234,4 +234,35 @@ pub(super) fn fix(frame: &mut Frame, app: &App) {
         .title(format!("Fix: {}", escape(&check.label)))
         .border_style(fg(app, Color::Cyan));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
+/// The session's notices, newest at the bottom, each wrapped whole; `↑` goes back in time.
+pub(super) fn log(frame: &mut Frame, app: &App) {
+    let screen = frame.area();
+    let room = usize::from(screen.width.min(100).saturating_sub(2));
+    let height = usize::from(screen.height.saturating_sub(5));
+    let shown = app.log.len().saturating_sub(app.log_back);
+    let mut rows: Vec<Line<'static>> = app
+        .log
+        .iter()
+        .take(shown)
+        .flat_map(|notice| wrap::wrap(&Line::raw(format!("· {}", escape(notice))), room))
+        .collect();
+    if rows.is_empty() {
+        rows.push(Line::raw("No messages yet."));
+    }
+    let rows = rows.split_off(rows.len().saturating_sub(height));
+    let tall = u16::try_from(rows.len() + 3).unwrap_or(u16::MAX);
+    let area = centered(screen, 100, tall);
+    let hint = Line::from(vec![
+        Span::styled("↑ ↓", bold()),
+        Span::raw(" older / newer   "),
+        Span::styled("Esc", bold()),
+        Span::raw(" close"),
+    ]);
+    let title = format!("Messages ({} this session)", app.log.len());
+    let block =
+        Block::default().borders(Borders::ALL).title(title).border_style(fg(app, Color::Cyan));
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new([rows, vec![hint]].concat()).block(block), area);
 }
