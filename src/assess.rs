@@ -7,7 +7,8 @@ use futures::StreamExt;
 
 use std::time::Duration;
 
-use crate::dns::{self, Deadline, DnsSource, DomainDns, DomainQuery, ReadinessDns};
+use crate::answers::{DomainDns, DomainQuery, ReadinessDns};
+use crate::dns::{self, Deadline, DnsSource};
 use crate::fix::{self, Fixes};
 use crate::plan::Domain;
 use crate::readiness::{self, live_destinations, report_destinations};

@@ -2,19 +2,16 @@
 //! Every lookup ends in an [`Answer`] whose [`LookupState`] is data, never an error; [`gather`]
 //! collects, per domain, everything shown beside a plan. Not pure: network, clock, files.
 
-mod answer;
 mod apply;
 mod authoritative;
 mod convert;
 mod deadline;
-mod domain;
 mod gather;
 mod readiness;
 mod resolver;
 mod servers;
 mod tsig;
 mod update;
-mod walk;
 mod zonefile;
 
 use std::net::SocketAddr;
@@ -24,21 +21,21 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
-pub use answer::{Answer, LookupState, Rdata, RecordKind, TxtData, ttl_text, ttl_used};
+// The answer types are the core's (`crate::answers`); named here too, as the edge fills them in.
+pub use crate::answers::{
+    Answer, DkimLookup, DkimStatus, DmarcAt, DomainDns, DomainQuery, Existence, Inherited,
+    LookupState, MailDomain, Rdata, ReadinessDns, RecordKind, ReportAuth, TreeWalk, TxtData,
+    ttl_text, ttl_used,
+};
 pub use apply::{FIRST_PAUSE, POLL_INTERVAL, WaitError, prepare, wait_for_servers};
 pub use authoritative::{AuthoritativeSource, MAX_SERVERS_PER_ZONE, pick_servers};
 pub use deadline::Deadline;
-pub use domain::{
-    DkimLookup, DkimStatus, DmarcAt, DomainDns, DomainQuery, Existence, Inherited, ReportAuth,
-    TreeWalk, is_dmarc,
-};
 pub use gather::{gather, report_auths};
-pub use readiness::{MailDomain, ReadinessDns, gather_readiness, mail_domain, walk_spf};
+pub use readiness::{gather_readiness, mail_domain, walk_spf};
 pub use resolver::ResolverSource;
 pub use servers::{ServerSet, name_servers};
 pub use tsig::{KeyFileError, Secret, TsigAlgorithm, TsigKey, parse_key_file};
 pub use update::{ReadError, UpdateServer};
-pub use walk::{tree_walk_names, walk_org_domain};
 pub use zonefile::ZoneFileSource;
 
 /// Anything that can answer DNS questions: a resolver, a set of authoritative servers, a zone

@@ -17,7 +17,7 @@ use serde::Serialize;
 pub use spf::{SpfProposal, spf_proposal};
 
 use crate::advice::Advice;
-use crate::dns::DomainDns;
+use crate::answers::DomainDns;
 use crate::plan::Domain;
 use crate::readiness::{Outcome, Readiness};
 use crate::record::spf::SpfReport;

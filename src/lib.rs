@@ -1,6 +1,7 @@
 //! dmarc-rollout: plan, publish and verify a phased DMARC rollout.
 
 pub mod advice;
+pub mod answers;
 pub mod assess;
 pub mod cli;
 mod codec;

@@ -234,7 +234,7 @@ impl TsigRejection {
 /// A TXT record is a DMARC record when its text starts with `v=DMARC1` (RFC 7489 §6.6.3), as
 /// the lookups classify it.
 fn is_dmarc(record: &TxtStrings) -> bool {
-    crate::dns::is_dmarc(&joined(record))
+    crate::record::is_dmarc(&joined(record))
 }
 
 fn joined(record: &TxtStrings) -> String {

@@ -11,7 +11,7 @@ mod spf;
 
 use serde::Serialize;
 
-use crate::dns::{DomainDns, ReadinessDns};
+use crate::answers::{DomainDns, ReadinessDns};
 use crate::plan::Domain;
 use crate::record::{Finding, Severity};
 

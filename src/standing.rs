@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::advice::{self, Inputs, LiveDmarc};
 pub use crate::advice::{Advice, Due, Position, TagDiff, Verdict};
-use crate::dns::{DomainDns, Existence, LookupState};
+use crate::answers::{DomainDns, Existence, LookupState};
 use crate::fix::Fixes;
 use crate::plan::Domain;
 use crate::readiness::Readiness;
@@ -200,7 +200,8 @@ pub fn live_dmarc(dns: &DomainDns) -> LiveDmarc {
             why: "a lookup on the way to the record the domain inherits failed".to_owned(),
         };
     }
-    let text = |at: Option<&crate::dns::DmarcAt>| at.and_then(|a| a.single()).map(str::to_owned);
+    let text =
+        |at: Option<&crate::answers::DmarcAt>| at.and_then(|a| a.single()).map(str::to_owned);
     LiveDmarc::Absent {
         rfc7489: text(inherited.psl.as_ref()),
         rfc9989: text(inherited.tree_walk.applies()),
@@ -219,7 +220,7 @@ fn dmarc_state(dns: &DomainDns) -> DmarcState {
         policy: applied_policy(dns),
         policy_rfc7489: applied_policy_rfc7489(dns),
         ttl: answer.ttl(),
-        ttl_used: answer.ttl().map(crate::dns::ttl_used),
+        ttl_used: answer.ttl().map(crate::answers::ttl_used),
         server: answer.server.clone(),
         at: answer.at,
         cname_chain: answer.cname_chain.clone(),

@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::future::{BoxFuture, FutureExt, join_all};
 
-use super::answer::{Answer, LookupState, Rdata, RecordKind};
 use super::resolver::ResolverSource;
 use super::{DnsOptions, DnsSetupError, DnsSource};
+use crate::answers::{Answer, LookupState, Rdata, RecordKind};
 
 /// CNAME hops followed across zones before giving up, as resolvers do against loops.
 const MAX_CNAME_HOPS: usize = 8;

@@ -2,7 +2,7 @@
 
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 
-use super::answer::{Rdata, RecordKind, TxtData};
+use crate::answers::{Rdata, RecordKind, TxtData};
 use crate::text::push_decimal_escape;
 
 pub(super) fn record_type(kind: RecordKind) -> RecordType {

@@ -6,7 +6,7 @@ use futures::future::{BoxFuture, FutureExt};
 use tokio::time::{Duration, Instant, timeout_at};
 
 use super::DnsSource;
-use super::answer::{Answer, LookupState, RecordKind};
+use crate::answers::{Answer, LookupState, RecordKind};
 
 /// `inner`, until `until`.
 pub struct Deadline<'s> {

@@ -4,11 +4,11 @@
 use futures::future::join_all;
 
 use super::DnsSource;
-use super::answer::{Answer, LookupState, Rdata, RecordKind};
-use super::domain::{
-    DkimLookup, DmarcAt, DomainDns, DomainQuery, Existence, Inherited, ReportAuth, TreeWalk,
+use crate::answers::{
+    Answer, DkimLookup, DmarcAt, DomainDns, DomainQuery, Existence, Inherited, LookupState, Rdata,
+    RecordKind, ReportAuth, TreeWalk,
 };
-use super::walk::{psd_flag, psl_org_domain, tree_walk_names, walk_org_domain};
+use crate::record::org_domain::{psl_org_domain, tree_walk_names};
 
 /// Looks up everything for one domain. The independent lookups run concurrently; the
 /// inheritance walk runs only when the domain has no single DMARC record of its own.
@@ -108,25 +108,23 @@ async fn inherit(source: &dyn DnsSource, domain: &str, domain_exists: Existence)
     for owner in tree_walk_names(domain) {
         let answer = source.lookup(&format!("_dmarc.{owner}"), RecordKind::Txt).await;
         let step = DmarcAt::new(&owner, answer);
-        let at_boundary = step.single().and_then(psd_flag).is_some();
+        let ends = step.ends_tree_walk();
         steps.push(step);
-        if at_boundary {
+        if ends {
             break;
         }
     }
-    let found: Vec<(String, String)> =
-        steps.iter().filter_map(|s| s.single().map(|r| (s.owner.clone(), r.to_owned()))).collect();
-    let org_domain = walk_org_domain(domain, &found);
+    let tree_walk = TreeWalk::new(domain, steps);
     let psl = match psl_org_domain(domain) {
         None => None,
-        Some(org) => Some(match steps.iter().find(|s| s.owner == org) {
+        Some(org) => Some(match tree_walk.step_at(&org) {
             Some(step) => step.clone(),
             None => {
                 DmarcAt::new(&org, source.lookup(&format!("_dmarc.{org}"), RecordKind::Txt).await)
             }
         }),
     };
-    Inherited { tree_walk: TreeWalk { steps, org_domain }, psl, domain_exists }
+    Inherited { tree_walk, psl, domain_exists }
 }
 
 /// Any answer that is not NXDOMAIN proves the name exists; NXDOMAIN proves it does not.

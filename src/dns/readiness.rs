@@ -3,31 +3,10 @@
 //! domain. Async; all DNS goes through a [`DnsSource`].
 
 use futures::future::join_all;
-use serde::Serialize;
 
 use super::DnsSource;
-use super::answer::{Answer, LookupState, Rdata, RecordKind};
-use super::domain::DomainDns;
+use crate::answers::{Answer, DomainDns, LookupState, MailDomain, Rdata, ReadinessDns, RecordKind};
 use crate::record::spf::{Query, QueryKind, Reply, SpfReport, SpfWalk, select_spf};
-
-/// Whether a report mailbox's domain can receive mail: its MX set, and its A record when it has
-/// no MX (RFC 5321 §5.1 implicit MX).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MailDomain {
-    /// Lower-case, without the trailing dot.
-    pub domain: String,
-    pub mx: Answer,
-    /// Asked only when the MX lookup was negative.
-    pub address: Option<Answer>,
-}
-
-/// What readiness needs on top of a domain's [`DomainDns`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ReadinessDns {
-    /// The walk from the domain's SPF record; `None` when the domain has not exactly one.
-    pub spf: Option<SpfReport>,
-    pub mailboxes: Vec<MailDomain>,
-}
 
 /// Walks the domain's SPF record (when it has exactly one) and looks up every report mailbox
 /// domain, concurrently.

@@ -15,9 +15,9 @@ use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::{TokioResolver, system_conf};
 
-use super::answer::{Answer, LookupState, RecordKind};
 use super::convert::{name_from_text, record_type, split_answers};
 use super::{DnsOptions, DnsSetupError, DnsSource};
+use crate::answers::{Answer, LookupState, RecordKind};
 
 /// hickory's resolver with our options, plus a label saying which servers it asks.
 pub struct ResolverSource {

@@ -4,10 +4,11 @@
 
 use futures::future::join_all;
 
-use super::answer::{Rdata, RecordKind};
 use super::resolver::ResolverSource;
-use super::{DnsOptions, DnsSetupError, DnsSource, is_dmarc};
+use super::{DnsOptions, DnsSetupError, DnsSource};
+use crate::answers::{Rdata, RecordKind};
 use crate::publish::{NameServer, Progress, Serving, serving};
+use crate::record::is_dmarc;
 use crate::text::escape;
 
 /// The zone's name servers at each of their addresses, asked on `port` (53 on the Internet).

@@ -10,9 +10,9 @@ use futures::future::{BoxFuture, FutureExt};
 use hickory_resolver::proto::rr::{LowerName, Name, RData, RecordSet, RecordType, RrKey};
 use hickory_resolver::proto::serialize::txt::Parser;
 
-use super::answer::{Answer, LookupState, RecordKind};
 use super::convert::{fqdn, name_from_text, name_text, rdata, record_type};
 use super::{DnsSetupError, DnsSource};
+use crate::answers::{Answer, LookupState, RecordKind};
 
 /// The largest zone file read (it is held in memory whole, with its records).
 const MAX_ZONE_BYTES: u64 = 64 << 20;

@@ -6,7 +6,7 @@
 
 use super::{Action, DEFAULT_TTL, DnsChange, DnsOp, RecordType, normalize, organizational};
 use crate::advice::{Advice, Overrides, Position};
-use crate::dns::DomainDns;
+use crate::answers::DomainDns;
 use crate::plan::Domain;
 use crate::readiness::report_destinations;
 use crate::record::finding::has_errors;

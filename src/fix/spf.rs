@@ -5,7 +5,7 @@
 
 use super::{Action, DEFAULT_TTL, DnsChange, DnsOp, Inputs, RecordType, normalize};
 use crate::advice::Advice;
-use crate::dns::DomainDns;
+use crate::answers::DomainDns;
 use crate::plan::Domain;
 use crate::readiness::{Outcome, Readiness};
 use crate::record::Policy;

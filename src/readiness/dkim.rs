@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::named;
-use crate::dns::{DkimLookup, DkimStatus, DomainDns, LookupState};
+use crate::answers::{DkimLookup, DkimStatus, DomainDns, LookupState};
 use crate::name::DnsName;
 use crate::plan::{Domain, Sender};
 use crate::record::dkim::{KeyType, M365Form, classify_m365_target, parse_dkim_key};

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::dns::{DomainDns, LookupState, MailDomain, Rdata};
+use crate::answers::{DomainDns, LookupState, MailDomain, Rdata};
 use crate::plan::Domain;
 use crate::record::{Finding, Severity, parse};
 
@@ -220,7 +220,7 @@ fn failed(host: &str, kind: &str, state: &LookupState) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dns::{Answer, RecordKind};
+    use crate::answers::{Answer, RecordKind};
     use crate::plan::load;
 
     fn answer(kind: RecordKind, state: LookupState) -> Answer {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::dns::{DomainDns, LookupState};
+use crate::answers::{DomainDns, LookupState};
 use crate::name::DnsName;
 use crate::plan::Domain;
 use crate::record::Finding;
@@ -136,12 +136,12 @@ fn sender_includes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dns::{Answer, LookupState, Rdata, RecordKind, TxtData};
+    use crate::answers::{Answer, LookupState, Rdata, RecordKind, TxtData};
     use crate::plan::{Selector, Sender};
 
     fn dns_with(state: &LookupState) -> DomainDns {
         let answer = |kind| Answer::now("example.test", kind, state.clone(), "test".into());
-        let dmarc = crate::dns::DmarcAt::new("example.test", answer(RecordKind::Txt));
+        let dmarc = crate::answers::DmarcAt::new("example.test", answer(RecordKind::Txt));
         DomainDns {
             domain: "example.test".into(),
             source: "test".into(),

@@ -93,6 +93,19 @@ pub fn meant_as_dmarc(text: &str) -> bool {
     squeezed.contains("v=dmarc1")
 }
 
+/// Starts with `v=DMARC1` followed by `;`, blank or nothing (the tag name in either case, the
+/// value `DMARC1` exactly), with blanks allowed
+/// around `=` as the RFC 7489 §6.4 grammar (`"v" *WSP "=" *WSP "DMARC1"`) and the parser allow.
+pub fn is_dmarc(text: &str) -> bool {
+    let blanks: &[char] = &[' ', '\t'];
+    text.strip_prefix(['v', 'V'])
+        .map(|rest| rest.trim_start_matches(blanks))
+        .and_then(|rest| rest.strip_prefix('='))
+        .map(|rest| rest.trim_start_matches(blanks))
+        .and_then(|rest| rest.strip_prefix("DMARC1"))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([';', ' ', '\t']))
+}
+
 /// Parses and lints a DMARC TXT value. Never panics, whatever the text.
 pub fn parse(text: &str) -> Parsed {
     let body = body_range(text);
@@ -355,4 +368,27 @@ fn invalid_value(parsed: &ParsedTag, tag: Tag, why: &str) -> Finding {
     }
     message.push_str(&lint::consequence(tag));
     Finding::new(id, Severity::Error, parsed.value_span.clone(), message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dmarc_records_are_told_apart_by_their_exact_prefix() {
+        let cases = [
+            ("v=DMARC1; p=none", true),
+            ("v=DMARC1", true),
+            ("V=DMARC1; p=reject", true),
+            ("v = DMARC1; p=reject", true),
+            (" v=DMARC1; p=none", false),
+            ("v=dmarc1; p=none", false),
+            ("v=DMARC10; p=none", false),
+            ("v=spf1 -all", false),
+            ("google-site-verification=abc", false),
+        ];
+        for (text, dmarc) in cases {
+            assert_eq!(is_dmarc(text), dmarc, "{text}");
+        }
+    }
 }

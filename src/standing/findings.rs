@@ -1,7 +1,7 @@
 //! Findings from the DNS answers themselves, apart from the record's own text: several
 //! records, unrelated TXT, servers that disagree, delegation, inheritance. Pure.
 
-use crate::dns::{Answer, DomainDns, LookupState};
+use crate::answers::{Answer, DomainDns, LookupState};
 use crate::record::Finding;
 
 /// What the DNS answers themselves say, apart from the record's own text.

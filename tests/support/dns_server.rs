@@ -1,9 +1,13 @@
 //! An in-process authoritative DNS server (hickory-server) on 127.0.0.1 for tests: serves
 //! zone-file texts over UDP and TCP on one random port. Two faults are built in: any name with
 //! a label `servfail` is answered SERVFAIL, any name with a label `never-answers` gets no reply.
+//! For benchmarks it can hold every answer back for a fixed time (a resolver's round trip), and
+//! it counts what it is asked ([`Traffic`]).
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use dmarc_rollout::dns::{DnsOptions, DnsSource, ResolverSource, Target};
@@ -24,6 +28,8 @@ pub const SILENT_LABEL: &str = "never-answers";
 /// The running server; it stops when dropped, so keep it bound (`let server = ...`).
 pub struct TestDns {
     pub addr: SocketAddr,
+    /// What the server has been asked so far.
+    pub traffic: Arc<Traffic>,
     _server: Server<FaultyCatalog>,
 }
 
@@ -36,6 +42,16 @@ impl TestDns {
     /// Like [`Self::start`], plus records no zone-file text can express (e.g. non-UTF-8 TXT),
     /// each added to the zone that holds its name.
     pub async fn start_with(zones: &[&str], extra: Vec<Record>) -> Self {
+        Self::serve(zones, extra, Duration::ZERO).await
+    }
+
+    /// Like [`Self::start`], with every answer sent `delay` after its query arrived (queries
+    /// are answered concurrently): a resolver's round trip, for benchmarks.
+    pub async fn start_delayed(zones: &[&str], delay: Duration) -> Self {
+        Self::serve(zones, Vec::new(), delay).await
+    }
+
+    async fn serve(zones: &[&str], extra: Vec<Record>, delay: Duration) -> Self {
         let mut catalog = Catalog::new();
         for text in zones {
             let (origin, mut records) =
@@ -56,12 +72,14 @@ impl TestDns {
             .expect("zone loads");
             catalog.upsert(LowerName::from(origin), vec![Arc::new(zone)]);
         }
-        let mut server = Server::new(FaultyCatalog { inner: catalog });
+        let traffic = Arc::new(Traffic::default());
+        let handler = FaultyCatalog { inner: catalog, delay, traffic: Arc::clone(&traffic) };
+        let mut server = Server::new(handler);
         let (udp, tcp) = bind_same_port().await;
         let addr = udp.local_addr().expect("udp address");
         server.register_socket(udp);
         server.register_listener(tcp, Duration::from_secs(5), 64);
-        Self { addr, _server: server }
+        Self { addr, traffic, _server: server }
     }
 
     /// Options pinning a resolver to this server, with a short timeout so tests stay fast.
@@ -92,9 +110,59 @@ async fn bind_same_port() -> (tokio::net::UdpSocket, tokio::net::TcpListener) {
     panic!("no port free for both UDP and TCP on 127.0.0.1");
 }
 
-/// The catalog, with the two faults in front of it.
+/// The catalog, with the two faults and the delay in front of it.
 pub struct FaultyCatalog {
     inner: Catalog,
+    delay: Duration,
+    traffic: Arc<Traffic>,
+}
+
+/// Counts of the queries a [`TestDns`] received: all of them, the distinct questions (name and
+/// type, case-insensitive) among them, and the most it was answering at once.
+#[derive(Default)]
+pub struct Traffic {
+    queries: AtomicU64,
+    in_flight: AtomicU64,
+    peak_in_flight: AtomicU64,
+    questions: Mutex<HashSet<String>>,
+}
+
+impl Traffic {
+    pub fn queries(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
+    }
+
+    pub fn distinct_questions(&self) -> usize {
+        self.questions.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    pub fn peak_in_flight(&self) -> u64 {
+        self.peak_in_flight.load(Ordering::Relaxed)
+    }
+
+    /// Starts the counts over (between benchmark runs on one server).
+    pub fn reset(&self) {
+        self.queries.store(0, Ordering::Relaxed);
+        self.peak_in_flight.store(self.in_flight.load(Ordering::Relaxed), Ordering::Relaxed);
+        self.questions.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
+    /// Counts one query until the returned guard is dropped (its answer sent).
+    fn begin(&self, question: String) -> InFlight<'_> {
+        self.queries.fetch_add(1, Ordering::Relaxed);
+        let now = self.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak_in_flight.fetch_max(now, Ordering::Relaxed);
+        self.questions.lock().unwrap_or_else(PoisonError::into_inner).insert(question);
+        InFlight(self)
+    }
+}
+
+struct InFlight<'t>(&'t Traffic);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 #[async_trait::async_trait]
@@ -104,7 +172,13 @@ impl RequestHandler for FaultyCatalog {
         request: &Request,
         mut response_handle: R,
     ) -> ResponseInfo {
-        let qname = request.request_info().map(|i| i.query.name().to_string()).unwrap_or_default();
+        let info = request.request_info();
+        let qname = info.as_ref().map(|i| i.query.name().to_string()).unwrap_or_default();
+        let qtype = info.map(|i| i.query.query_type().to_string()).unwrap_or_default();
+        let _counted = self.traffic.begin(format!("{} {qtype}", qname.to_ascii_lowercase()));
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
         let has_label = |wanted: &str| qname.split('.').any(|l| l.eq_ignore_ascii_case(wanted));
         if has_label(SILENT_LABEL) {
             // Never answer; the client's timeout ends the wait.

@@ -1,11 +1,13 @@
 //! What the tool shows beside a plan for one domain: the DNS answers gathered for it, as plain
 //! data, with the few selections the display needs (which TXT is DMARC, which is SPF, which
-//! record applies). Pure: record semantics beyond the version prefix live in `record`.
+//! record applies). Pure: what DMARC text means lives in `record`.
 
 use serde::Serialize;
 
-use super::answer::{Answer, LookupState};
-use crate::record::meant_as_dmarc;
+use super::lookup::{Answer, LookupState};
+use crate::record::org_domain::{psd_flag, walk_org_domain};
+use crate::record::spf::SpfReport;
+use crate::record::{is_dmarc, meant_as_dmarc};
 
 /// What to look up for one domain of a plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -52,6 +54,12 @@ impl DmarcAt {
             _ => None,
         }
     }
+
+    /// True when this step of a tree walk ends it: its record says `psd=y` or `psd=n`
+    /// (RFC 9989 §4.10).
+    pub fn ends_tree_walk(&self) -> bool {
+        self.single().and_then(psd_flag).is_some()
+    }
 }
 
 /// Whether a domain exists (any record at its name, RFC 8020): `np` applies to subdomains
@@ -73,6 +81,22 @@ pub struct TreeWalk {
 }
 
 impl TreeWalk {
+    /// The walk that asked `steps` above `domain` (nearest first, up to the one that ends it),
+    /// with the Organizational Domain they make (RFC 9989 §4.10.2).
+    pub fn new(domain: &str, steps: Vec<DmarcAt>) -> Self {
+        let found: Vec<(String, String)> = steps
+            .iter()
+            .filter_map(|s| s.single().map(|r| (s.owner.clone(), r.to_owned())))
+            .collect();
+        let org_domain = walk_org_domain(domain, &found);
+        Self { steps, org_domain }
+    }
+
+    /// The step that asked `_dmarc.<owner>`, when the walk got that far.
+    pub fn step_at(&self, owner: &str) -> Option<&DmarcAt> {
+        self.steps.iter().find(|s| s.owner == owner)
+    }
+
     /// The step whose record applies: the Organizational Domain's (RFC 9989 §4.10.1), not the
     /// nearest ancestor with a record.
     pub fn applies(&self) -> Option<&DmarcAt> {
@@ -192,38 +216,21 @@ impl DomainDns {
     }
 }
 
-/// Starts with `v=DMARC1` followed by `;`, blank or nothing (the tag name in either case, the
-/// value `DMARC1` exactly), with blanks allowed
-/// around `=` as the RFC 7489 §6.4 grammar (`"v" *WSP "=" *WSP "DMARC1"`) and the parser allow.
-pub fn is_dmarc(text: &str) -> bool {
-    let blanks: &[char] = &[' ', '\t'];
-    text.strip_prefix(['v', 'V'])
-        .map(|rest| rest.trim_start_matches(blanks))
-        .and_then(|rest| rest.strip_prefix('='))
-        .map(|rest| rest.trim_start_matches(blanks))
-        .and_then(|rest| rest.strip_prefix("DMARC1"))
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with([';', ' ', '\t']))
+/// Whether a report mailbox's domain can receive mail: its MX set, and its A record when it has
+/// no MX (RFC 5321 §5.1 implicit MX).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MailDomain {
+    /// Lower-case, without the trailing dot.
+    pub domain: String,
+    pub mx: Answer,
+    /// Asked only when the MX lookup was negative.
+    pub address: Option<Answer>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dmarc_records_are_told_apart_by_their_exact_prefix() {
-        let cases = [
-            ("v=DMARC1; p=none", true),
-            ("v=DMARC1", true),
-            ("V=DMARC1; p=reject", true),
-            ("v = DMARC1; p=reject", true),
-            (" v=DMARC1; p=none", false),
-            ("v=dmarc1; p=none", false),
-            ("v=DMARC10; p=none", false),
-            ("v=spf1 -all", false),
-            ("google-site-verification=abc", false),
-        ];
-        for (text, dmarc) in cases {
-            assert_eq!(is_dmarc(text), dmarc, "{text}");
-        }
-    }
+/// What readiness needs on top of a domain's [`DomainDns`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReadinessDns {
+    /// The walk from the domain's SPF record; `None` when the domain has not exactly one.
+    pub spf: Option<SpfReport>,
+    pub mailboxes: Vec<MailDomain>,
 }

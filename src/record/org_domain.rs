@@ -1,6 +1,7 @@
 //! Which names an inheriting domain's DMARC record is looked for at: RFC 9989's DNS Tree Walk
-//! (draft-ietf-dmarc-dmarcbis-41 §4.10) and RFC 7489's PSL Organizational Domain (§3.2).
-//! Pure: no I/O.
+//! (draft-ietf-dmarc-dmarcbis-41 §4.10) and RFC 7489's PSL Organizational Domain (§3.2), and
+//! the walk's decisions: where it stops and which owner is the Organizational Domain. Pure: the
+//! DNS edge asks the names, `answers::TreeWalk` holds what it found.
 
 /// The tree walk's query budget, the Author Domain's own query included (§4.10).
 const MAX_QUERIES: usize = 8;
@@ -19,7 +20,7 @@ pub fn tree_walk_names(domain: &str) -> Vec<String> {
 
 /// The `psd` flag of a DMARC record, when it is `y` or `n`: the only tag the walk needs to
 /// know when to stop (§4.10). Full parsing lives in `record::dmarc`.
-pub(super) fn psd_flag(record: &str) -> Option<bool> {
+pub fn psd_flag(record: &str) -> Option<bool> {
     record.split(';').find_map(|part| {
         let (tag, value) = part.split_once('=')?;
         if !tag.trim().eq_ignore_ascii_case("psd") {
@@ -59,7 +60,7 @@ fn one_label_below(domain: &str, ancestor: &str) -> String {
 }
 
 /// RFC 7489's Organizational Domain from the Public Suffix List, when it differs from `domain`.
-pub(super) fn psl_org_domain(domain: &str) -> Option<String> {
+pub fn psl_org_domain(domain: &str) -> Option<String> {
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
     psl::domain_str(&domain).filter(|org| *org != domain).map(str::to_owned)
 }
