@@ -4,6 +4,7 @@
 
 mod apply;
 mod args;
+mod check;
 mod error;
 mod fix;
 mod init;
@@ -18,6 +19,7 @@ mod tui;
 mod validate;
 mod verify;
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 
@@ -31,6 +33,40 @@ pub use self::error::{CliError, Outcome};
 use crate::advice;
 use crate::plan::{self, Domain, Plan, PlanError};
 use crate::text::{escape, escape_json};
+
+/// Parses the command line as clap does, but a first word that names no file and is near a
+/// command's name gets "did you mean" (clap would take it for the terminal UI's plan).
+pub fn parse(args: Vec<OsString>) -> Result<Cli, CliError> {
+    if let Some(word) = args.get(1).and_then(|w| w.to_str()) {
+        let commands = <Cli as clap::CommandFactory>::command();
+        let names: Vec<&str> = commands.get_subcommands().map(clap::Command::get_name).collect();
+        let near = names.iter().find(|name| edit_distance(word, name) <= 2);
+        if let (Some(near), false, false) = (near, names.contains(&word), Path::new(word).exists())
+        {
+            return Err(CliError::Usage(format!(
+                "'{}' is no command and no plan file; did you mean `{near}`?",
+                escape(word)
+            )));
+        }
+    }
+    Ok(<Cli as clap::Parser>::parse_from(args))
+}
+
+/// Levenshtein distance, by characters: how many edits turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substituted = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substituted.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
 
 /// Runs a parsed command line, returning the exit code.
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
@@ -47,7 +83,7 @@ fn dispatch(command: Command, out: &mut impl Write, err: &mut impl Write) -> Out
         Command::Apply(a) => apply(a, out, err),
         Command::Fix(a) => fix(&a, out, err),
         Command::Status(a) => status(&a, out, err),
-        Command::Check(a) => check(&a, err),
+        Command::Check(a) => check(&a, out, err),
         Command::Record(a) => record(a, err),
         Command::Reports(a) => reports(a, out, err),
         Command::Lint(a) => lint(a, out),
@@ -120,13 +156,13 @@ fn fix(a: &FixArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
 fn status(a: &StatusArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     let p = load_plan(&a.plan)?;
     let (_, standings) = looked_up(&p, a.domain.as_deref(), &a.lookup, err)?;
-    Ok(status::run(&standings, a.json, out)?)
+    Ok(status::run(&standings, &a.only, a.json, out)?)
 }
 
-fn check(a: &CheckArgs, err: &mut impl Write) -> Outcome {
+fn check(a: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     let p = load_plan(&a.plan)?;
-    let (_, standings) = looked_up(&p, None, &a.lookup, err)?;
-    Ok(status::check(&standings, err)?)
+    let (_, standings) = looked_up(&p, a.domain.as_deref(), &a.lookup, err)?;
+    Ok(check::run(&standings, a.json, out, err)?)
 }
 
 fn record(a: RecordArgs, err: &mut impl Write) -> Outcome {

@@ -1,10 +1,13 @@
 use std::io;
 use std::process::ExitCode;
 
-use clap::Parser;
-use dmarc_rollout::cli::{self, Cli};
+use dmarc_rollout::cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    ExitCode::from(cli::run(cli, &mut io::stdout().lock(), &mut io::stderr().lock()))
+    let (mut out, mut err) = (io::stdout().lock(), io::stderr().lock());
+    let code = match cli::parse(std::env::args_os().collect()) {
+        Ok(cli) => cli::run(cli, &mut out, &mut err),
+        Err(e) => e.print(&mut err),
+    };
+    ExitCode::from(code)
 }

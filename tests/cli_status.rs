@@ -429,3 +429,51 @@ async fn the_live_records_report_addresses_are_checked_for_authorization_too() {
         .unwrap_or_else(|| panic!("{findings}"));
     assert!(live["message"].as_str().is_some_and(|m| m.contains("vendor.test")), "{live}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_ends_with_the_counts_over_every_domain_and_only_shows_the_marks_asked_for() {
+    let dns = TestDns::start(&[&zone()]).await;
+    let plan = plan(&["live", "drift", "servfail"]);
+    let output = run(args("status", &plan, dns.addr, &[])).await;
+    let table = String::from_utf8_lossy(&output.stdout).into_owned();
+    let last = table.lines().last().expect("a summary line");
+    assert!(last.starts_with("3 domains: "), "{table}");
+    assert!(last.contains("1 unknown") && last.contains("1 drift"), "{last}");
+    let output = run(args("status", &plan, dns.addr, &["--only", "unknown,drift"])).await;
+    let only = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(5), "a lookup failed: still exit 5");
+    let rows: Vec<&str> =
+        only.lines().filter(|l| l.contains(".rollout.test") && !l.starts_with(' ')).collect();
+    assert_eq!(rows.len(), 2, "{only}");
+    assert!(!rows.iter().any(|r| r.starts_with("live.rollout.test")), "{only}");
+    assert_eq!(only.lines().last(), Some(last), "the counts still cover every domain");
+    let json = json(&run(args("status", &plan, dns.addr, &["--only", "drift", "--json"])).await);
+    let names: Vec<&str> = json["domains"]
+        .as_array()
+        .expect("domains")
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    assert_eq!(names, ["drift.rollout.test"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_json_gives_one_object_per_problem_and_domain_picks_one() {
+    let dns = TestDns::start(&[&zone()]).await;
+    let plan = plan(&["typo", "drift"]);
+    let output = run(args("check", &plan, dns.addr, &["--json"])).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    let problems = json(&output)["problems"].as_array().expect("problems").clone();
+    let drift = problems.iter().find(|p| p["domain"] == "drift.rollout.test").expect("drift");
+    assert_eq!(drift["code"], 4);
+    assert!(drift["message"].as_str().is_some_and(|m| m.starts_with("drift (")), "{drift}");
+    assert!(
+        problems.iter().any(|p| p["code"] == 1 && p["ids"][0] == "dmarc.p_invalid"),
+        "{problems:?}"
+    );
+    let output = run(args("check", &plan, dns.addr, &["--domain", "drift.rollout.test"])).await;
+    assert_eq!(output.status.code(), Some(4), "only the drifting domain");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("typo.rollout.test"), "{stderr}");
+}

@@ -12,6 +12,7 @@ use super::fix::FixFormat;
 use super::live::{DnsArgs, ReportArgs};
 use crate::exits;
 use crate::export;
+use crate::summary::Mark;
 use crate::text::escape;
 
 /// Roll DMARC out for your domains in safe phases.
@@ -246,6 +247,10 @@ pub struct StatusArgs {
     /// <selector>: {state, `key_bits`, `cname_chain`}}, reports: {ok, findings}}}]}.
     #[arg(long)]
     pub json: bool,
+    /// Only the domains with one of these verdicts or marks (comma-separated): done, ready,
+    /// blocked, hold, unknown, drift, overdue. The counts still cover every domain.
+    #[arg(long, value_name = "MARK,…", value_delimiter = ',')]
+    pub only: Vec<Mark>,
     #[command(flatten)]
     pub lookup: LookupArgs,
 }
@@ -255,6 +260,13 @@ pub struct StatusArgs {
 pub struct CheckArgs {
     /// The plan file.
     pub plan: PathBuf,
+    /// Only this domain (default: every domain in the plan).
+    #[arg(long, short)]
+    pub domain: Option<String>,
+    /// Print the problems as JSON on stdout: {"problems": [{domain, code, ids, message}]},
+    /// code being the exit code each raises (0 for one only said).
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub lookup: LookupArgs,
 }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{days, to_json};
-use crate::advice::{Block, BlockKind, Change, Repair, TagDiff, Verdict};
+use crate::advice::{Block, BlockKind, Change, Repair, Verdict};
 use crate::exits;
 use crate::fix::Action;
 use crate::readiness::{Outcome, Readiness};
@@ -13,6 +13,7 @@ use crate::record::{Finding, Severity};
 use crate::report::GateState;
 use crate::rollout::NextStep;
 use crate::standing::{DmarcState, Lookup, Position, Standing};
+use crate::summary::{self, Mark, Tally};
 use crate::text::escape;
 
 #[derive(Serialize)]
@@ -43,10 +44,25 @@ struct DomainJson<'a> {
     fixes: &'a [Action],
 }
 
-/// `status`: the table, or JSON; exits 5 when a lookup failed.
-pub fn run(standings: &[Standing], json: bool, out: &mut impl Write) -> io::Result<u8> {
-    if json { write_json(standings, out) } else { write_table(standings, out) }
-        .map(|()| exit_code(standings))
+/// `status`: the table of the domains carrying one of the marks `only` asks for (all of them
+/// for none), then the counts over every domain; or JSON. Exits 5 when a lookup failed, shown
+/// or not.
+pub fn run(
+    standings: &[Standing],
+    only: &[Mark],
+    json: bool,
+    out: &mut impl Write,
+) -> io::Result<u8> {
+    let shown: Vec<Standing> =
+        standings.iter().filter(|s| summary::wanted(&s.advice, only)).cloned().collect();
+    if json {
+        write_json(&shown, out)?;
+    } else {
+        write_table(&shown, out)?;
+        let tally: Tally = standings.iter().map(|s| Some(&s.advice)).collect();
+        writeln!(out, "{tally}")?;
+    }
+    Ok(exit_code(standings))
 }
 
 pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
@@ -149,7 +165,7 @@ fn write_advice(s: &Standing, out: &mut impl Write) -> io::Result<()> {
 }
 
 /// A block that restates a readiness finding (already printed under `readiness`).
-fn is_readiness(b: &Block) -> bool {
+pub(super) fn is_readiness(b: &Block) -> bool {
     matches!(b.kind, BlockKind::NotReady | BlockKind::Unverified | BlockKind::Unknown)
         && b.id != "readiness.not_checked"
         && b.id != "dns.unknown"
@@ -258,112 +274,6 @@ fn policy_summary(record: &str) -> String {
         }
         None => "unusable record".into(),
     }
-}
-
-/// `check`: one line per problem on stderr; the exit code names the worst kind of problem.
-pub fn check(standings: &[Standing], err: &mut impl Write) -> io::Result<u8> {
-    let mut code = exits::OK;
-    let mut raise = |c: u8| {
-        // Precedence: an unknown state hides everything else, then broken records, a blocked
-        // step, drift, and lateness.
-        let rank = |c: u8| {
-            [exits::OK, exits::OVERDUE, exits::DRIFT, exits::BLOCKED, exits::FINDINGS, exits::DNS]
-                .iter()
-                .position(|x| *x == c)
-        };
-        if rank(c) > rank(code) {
-            code = c;
-        }
-    };
-    for s in standings {
-        if s.dns_failed() {
-            writeln!(
-                err,
-                "{}: DNS failure: the _dmarc lookup ended with {}; unknown, not safe to advise",
-                s.name,
-                s.dmarc.state.as_str()
-            )?;
-            raise(exits::DNS);
-            continue;
-        }
-        if write_errors(s, err)? {
-            // A readiness lookup that failed leaves the verdict unknown, not wrong.
-            raise(if s.lookups_failed() { exits::DNS } else { exits::FINDINGS });
-        }
-        raise_position(s, &mut raise, err)?;
-        for b in s.advice.why.iter().filter(|b| !is_readiness(b) || b.kind == BlockKind::Unverified)
-        {
-            writeln!(
-                err,
-                "{}: next step {}: {}: {}",
-                s.name,
-                s.advice.verdict.as_str(),
-                b.id,
-                escape(&b.message)
-            )?;
-            match b.kind {
-                BlockKind::Unknown => raise(exits::DNS),
-                BlockKind::Unverified | BlockKind::Loosening => raise(exits::BLOCKED),
-                // Waiting for reports is the plan working, not a problem.
-                BlockKind::Evidence | BlockKind::NotReady => {}
-            }
-        }
-        if let (Some(due), Some(step)) = (s.advice.due.filter(|d| d.in_days < 0), &s.advice.step) {
-            writeln!(err, "{}: phase {} is overdue since {}", s.name, step.phase, due.date)?;
-            raise(exits::OVERDUE);
-        }
-    }
-    Ok(code)
-}
-
-/// Drift and a domain not started raise [`exits::DRIFT`]; report tags that differ are named.
-fn raise_position(
-    s: &Standing,
-    raise: &mut impl FnMut(u8),
-    err: &mut impl Write,
-) -> io::Result<()> {
-    let tags = |diff: &[TagDiff]| {
-        let tags: Vec<String> =
-            diff.iter().map(|d| format!("{}={} (plan: {})", d.tag, d.live, d.planned)).collect();
-        escape(&tags.join(", ")).into_owned()
-    };
-    match &s.advice.position {
-        Position::Drift { phase, diff } => {
-            let at = phase.map_or_else(
-                || "below phase 1".to_owned(),
-                |p| format!("placed at phase {}", p + 1),
-            );
-            writeln!(err, "{}: drift ({at}): {}", s.name, tags(diff))?;
-            raise(exits::DRIFT);
-        }
-        Position::NotStarted => {
-            writeln!(err, "{}: no DMARC record of its own; the plan starts with phase 1", s.name)?;
-            raise(exits::DRIFT);
-        }
-        Position::Live { phase, differs } if !differs.is_empty() => {
-            writeln!(
-                err,
-                "{}: phase {} is live, but its reporting differs from the plan: {}; the next step repairs it",
-                s.name,
-                phase + 1,
-                tags(differs)
-            )?;
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// Writes the record's and readiness's error findings; says whether there were any.
-fn write_errors(s: &Standing, err: &mut impl Write) -> io::Result<bool> {
-    let readiness = s.readiness.as_ref().map(Readiness::blocks).unwrap_or_default();
-    let record = s.findings.iter().filter(|f| f.severity == Severity::Error);
-    let mut any = false;
-    for f in record.chain(readiness) {
-        writeln!(err, "{}: {}: {}", s.name, f.id, escape(&f.message))?;
-        any = true;
-    }
-    Ok(any)
 }
 
 /// `status` exits 5 when a lookup failed (its own or a readiness one), so a script never
