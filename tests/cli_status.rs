@@ -31,6 +31,9 @@ _dmarc.broken      TXT "{PHASE_2}"
 _dmarc.typo        TXT "v=DMARC1; p=rejct; rua=mailto:dmarc@rollout.test"
 _dmarc.servfail    TXT "{PHASE_1}"
 _dmarc.never-answers TXT "{PHASE_1}"
+_dmarc.vendor      CNAME _dmarc.hosted
+vendor             A   127.0.0.1
+_dmarc.hosted      TXT "{PHASE_1}"
 "#
         ),
     )
@@ -476,4 +479,29 @@ async fn check_json_gives_one_object_per_problem_and_domain_picks_one() {
     assert_eq!(output.status.code(), Some(4), "only the drifting domain");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("typo.rollout.test"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_domain_missing_from_dns_and_a_cname_at_dmarc_are_called_out() {
+    let dns = TestDns::start(&[&zone()]).await;
+    let plan = plan(&["nowhere", "vendor"]);
+    let output = run(args("status", &plan, dns.addr, &["--json"])).await;
+    let json = json(&output);
+    let finding = |name: &str, id: &str| {
+        domain(&json, name)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("{name}: no {id} in {json}"))
+            .clone()
+    };
+    let missing = finding("nowhere.rollout.test", "dns.domain_missing");
+    assert_eq!(missing["severity"], "error");
+    assert!(missing["message"].as_str().expect("text").contains("does not exist"), "{missing}");
+    let delegated = finding("vendor.rollout.test", "dmarc.delegated");
+    assert_eq!(delegated["severity"], "warning");
+    assert!(delegated["message"].as_str().expect("text").contains("conflicts with the CNAME"));
+    let exists = domain(&json, "vendor.rollout.test")["findings"].as_array().expect("findings");
+    assert!(exists.iter().all(|f| f["id"] != "dns.domain_missing"), "vendor exists: {exists:?}");
 }

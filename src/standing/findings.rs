@@ -54,10 +54,28 @@ pub(super) fn dns_findings(dns: &DomainDns) -> Vec<Finding> {
         ));
     }
     if let Some(vendor) = at.answer.cname_chain.last() {
-        findings.push(Finding::info(
+        // A TXT cannot sit beside a CNAME (RFC 1034 §3.6.2): publishing the plan's record here
+        // fails, or silently shadows the vendor's, until the CNAME goes.
+        findings.push(Finding::warning(
             "dmarc.delegated",
             0..0,
-            format!("_dmarc.{} is a CNAME to {vendor}: the record is managed there", dns.domain),
+            format!(
+                "_dmarc.{} is a CNAME to {vendor}: the record is managed there, and a TXT \
+                 published at _dmarc.{} conflicts with the CNAME: change the record at the \
+                 vendor, or remove the CNAME first",
+                dns.domain, dns.domain
+            ),
+        ));
+    }
+    if dns.apex_txt.state == LookupState::NxDomain {
+        findings.push(Finding::error(
+            "dns.domain_missing",
+            0..0,
+            format!(
+                "{} does not exist in DNS (NXDOMAIN): a typo in the plan, or a domain not \
+                 registered or not delegated yet",
+                dns.domain
+            ),
         ));
     }
     findings.extend(inheritance_findings(dns));
