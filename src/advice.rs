@@ -46,6 +46,7 @@ pub enum Position {
     /// differ without changing the policy (report addresses, `fo`, `psd`): the next step
     /// repairs them.
     Live {
+        #[serde(serialize_with = "one_based")]
         phase: usize,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         differs: Vec<TagDiff>,
@@ -53,11 +54,29 @@ pub enum Position {
     /// A valid record whose policy matches no phase. `phase` (0-based) is where the domain is
     /// placed: the highest phase that is not stricter than the live record (`None` when every
     /// phase is). `diff` is against that phase, or phase 1.
-    Drift { phase: Option<usize>, diff: Vec<TagDiff> },
+    Drift {
+        #[serde(serialize_with = "one_based_if_any")]
+        phase: Option<usize>,
+        diff: Vec<TagDiff>,
+    },
     /// A record receivers ignore or misread (error findings, or several records).
     Broken,
     /// DNS did not answer, so nothing can be said.
     Unknown,
+}
+
+/// Phases are counted from 0 in code and from 1 in the plan; JSON counts as the plan does.
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's serialize_with passes a reference")]
+fn one_based<S: serde::Serializer>(phase: &usize, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64((*phase as u64) + 1)
+}
+
+#[expect(clippy::ref_option, reason = "serde's serialize_with passes a reference")]
+fn one_based_if_any<S: serde::Serializer>(phase: &Option<usize>, s: S) -> Result<S::Ok, S::Error> {
+    match phase {
+        Some(phase) => one_based(phase, s),
+        None => s.serialize_none(),
+    }
 }
 
 impl Position {

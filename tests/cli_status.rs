@@ -107,6 +107,7 @@ async fn status_json_shows_each_domain_where_it_stands() {
     assert_eq!(live["dmarc"]["source"], "live.rollout.test");
     assert_eq!(live["dmarc"]["ttl"], 3600);
     assert_eq!(live["phase"], 2, "matched on meaning: case, order, spaces and explicit defaults");
+    assert_eq!(live["position"]["phase"], 2, "counted from 1 like `phase` and the plan");
     assert_eq!(live["drift"], false);
     assert_eq!(live["next"]["host"], "_dmarc.live.rollout.test");
     assert_eq!(live["next"]["value"], "v=DMARC1; p=quarantine; rua=mailto:dmarc@rollout.test");
