@@ -166,8 +166,13 @@ fn check(a: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
 }
 
 fn record(a: RecordArgs, err: &mut impl Write) -> Outcome {
-    let request =
-        record::Request { domain: a.domain, phase: a.phase, on: a.on, offline: a.offline };
+    let request = record::Request {
+        domain: a.domain,
+        phase: a.phase,
+        on: a.on,
+        replace: a.replace,
+        offline: a.offline,
+    };
     record::run(&a.plan, &request, &a.dns, a.clock.today(), err)
 }
 

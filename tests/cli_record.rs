@@ -32,6 +32,10 @@ fn recording_the_live_phase_adds_one_line_and_is_idempotent() {
     let plan = copy_of_article_plan(dir.path());
     let before = fs::read_to_string(&plan).expect("read");
     let (code, stderr) = record(&plan, &["--on", "2026-11-20"]);
+    assert_eq!(code, Some(2), "another date is recorded: {stderr}");
+    assert!(stderr.contains("already recorded as published on 2026-11-16; pass --replace"));
+    assert_eq!(fs::read_to_string(&plan).expect("read"), before);
+    let (code, stderr) = record(&plan, &["--on", "2026-11-20", "--replace"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("recorded phase 1 (monitor) as published on 2026-11-20"), "{stderr}");
     let after = fs::read_to_string(&plan).expect("read");
@@ -76,4 +80,16 @@ fn recording_the_live_phase_again_without_a_date_keeps_its_first_date() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("already recorded as published on 2026-11-16"), "{stderr}");
     assert_eq!(fs::read_to_string(&plan).expect("read"), before, "a daily cron run moves nothing");
+}
+
+#[test]
+fn a_date_in_the_future_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = copy_of_article_plan(dir.path());
+    let before = fs::read_to_string(&plan).expect("read");
+    let args = ["--phase", "2", "--on", "2026-12-02", "--offline", "--today", "2026-12-01"];
+    let (code, stderr) = record(&plan, &args);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("2026-12-02 is in the future (today is 2026-12-01)"), "{stderr}");
+    assert_eq!(fs::read_to_string(&plan).expect("read"), before);
 }

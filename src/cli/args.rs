@@ -282,9 +282,12 @@ pub struct RecordArgs {
     /// The phase (1-based) that went live (default: the one DNS shows now).
     #[arg(long, value_name = "N")]
     pub phase: Option<usize>,
-    /// The date it went live (default: today).
+    /// The date it went live (default: today); not a future date.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub on: Option<NaiveDate>,
+    /// Change the date of a phase already recorded with another date.
+    #[arg(long, requires = "on")]
+    pub replace: bool,
     /// Do not look at DNS: record --phase as given.
     #[arg(long, requires = "phase")]
     pub offline: bool,

@@ -20,6 +20,8 @@ pub struct Request {
     pub phase: Option<usize>,
     /// `None`: today, unless the phase is already recorded (then its date stays).
     pub on: Option<NaiveDate>,
+    /// Whether `on` may replace another recorded date.
+    pub replace: bool,
     pub offline: bool,
 }
 
@@ -39,17 +41,32 @@ pub fn run(
         let (name, last) = (&domain.name, domain.phases.len());
         return Err(CliError::Usage(format!("{name} has phases 1 to {last}, not {n}")));
     }
+    if let Some(on) = request.on.filter(|on| *on > today) {
+        return Err(CliError::Usage(format!(
+            "{on} is in the future (today is {today}): record a step once it is published"
+        )));
+    }
     let phase = if request.offline {
         request.phase.unwrap_or(1)
     } else {
         live_phase(domain, request.phase, dns, today)?
     };
     let recorded = crate::rollout::published_on(domain, phase - 1);
+    if let (Some(on), Some(date)) = (request.on, recorded)
+        && on != date
+        && !request.replace
+    {
+        return Err(CliError::Usage(format!(
+            "{}: phase {phase} is already recorded as published on {date}; pass --replace to \
+             change it to {on}",
+            domain.name
+        )));
+    }
     if let (None, Some(date)) = (request.on, recorded) {
         // A daily `record` from cron must not push the soak clock forward.
         writeln!(
             err,
-            "{}: phase {phase} is already recorded as published on {date}; pass --on DATE to change it",
+            "{}: phase {phase} is already recorded as published on {date}; pass --on DATE --replace to change it",
             domain.name
         )?;
         return Ok(exits::OK);
