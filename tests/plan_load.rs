@@ -217,3 +217,20 @@ fn hostile_plan_text_is_quoted_escaped_in_errors() {
     .expect_err("invalid");
     assert!(errors[0].message.contains("'\\027[31mred'"), "{}", errors[0].message);
 }
+
+#[test]
+fn a_negative_or_fractional_soak_is_named_in_words_at_its_place() {
+    let with_soak = |soak: &str| {
+        let text = format!(
+            "[[phase]]\nname = \"m\"\np = \"none\"\nsoak_days = {soak}\n[[domain]]\nname = \"a.example\"\n"
+        );
+        let errors = load("x.toml", &text).expect_err("invalid");
+        (errors[0].location.line, errors[0].message.clone())
+    };
+    let (line, message) = with_soak("-3");
+    assert_eq!(line, 4);
+    assert!(message.ends_with("found -3, which is negative"), "{message}");
+    assert!(with_soak("5_000_000_000").1.ends_with("found 5000000000, which is too large"));
+    assert!(with_soak("1.5").1.ends_with("found a float"));
+    assert!(with_soak("[]").1.ends_with("found an array"));
+}

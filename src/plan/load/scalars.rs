@@ -97,8 +97,18 @@ impl Loader<'_> {
             .get_ref()
             .as_integer()
             .and_then(|i| i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok());
-        let n = parsed.and_then(|n| u32::try_from(n).ok());
-        self.expect(n, value, &format!("{key} must be a whole number from 0 to {}", u32::MAX))
+        let expected = format!("{key} must be a whole number from 0 to {}", u32::MAX);
+        match parsed {
+            Some(n) if n < 0 => {
+                self.error(value.span(), format!("{expected}; found {n}, which is negative"));
+                None
+            }
+            Some(n) if u32::try_from(n).is_err() => {
+                self.error(value.span(), format!("{expected}; found {n}, which is too large"));
+                None
+            }
+            _ => self.expect(parsed.and_then(|n| u32::try_from(n).ok()), value, &expected),
+        }
     }
 
     pub(super) fn bool(&mut self, value: &Value<'_>, key: &str) -> Option<bool> {
@@ -143,8 +153,14 @@ impl Loader<'_> {
     pub(super) fn wrong_type(&mut self, value: &Value<'_>, expected: &str) {
         let found = match value.get_ref() {
             DeValue::String(s) => format!("found the string {}", Quoted(s)),
-            other => format!("found a {}", other.type_str()),
+            other => format!("found {}", with_article(other.type_str())),
         };
         self.error(value.span(), format!("{expected}; {found}"));
     }
+}
+
+/// `an integer`, `a table`: the TOML type named as a sentence would.
+fn with_article(kind: &str) -> String {
+    let vowel = kind.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {kind}", if vowel { "an" } else { "a" })
 }
