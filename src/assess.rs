@@ -1,23 +1,23 @@
-//! The pipeline every front end runs for a domain: gather its DNS answers, the readiness lookups
-//! that follow from them, then put it beside its plan with the one decision. Async; all DNS goes
-//! through a [`DnsSource`], so the CLI, the TUI and the benchmarks share it.
+//! The pipeline every front end runs for a domain: gather its DNS answers and the readiness
+//! lookups that follow from them (each started as soon as what it depends on is in), then put it
+//! beside its plan with the one decision. For many domains, one limit on the queries in flight
+//! and one answer per question for the whole run. Async; all DNS goes through a
+//! [`DnsSource`], so the CLI, the TUI and the benchmarks share it.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 
-use std::time::Duration;
-
-use crate::answers::{DomainDns, DomainQuery, ReadinessDns};
-use crate::dns::{self, Deadline, DnsSource};
+use crate::answers::{DmarcAt, DomainDns, DomainQuery, ReadinessDns};
+use crate::dns::{self, Deadline, DnsSource, Paced, ReadinessQuery, SharedLookups};
 use crate::fix::{self, Fixes};
 use crate::plan::Domain;
-use crate::readiness::{self, live_destinations, report_destinations};
+use crate::readiness::{self, live_destinations_at, report_destinations};
 use crate::report::Corpus;
 use crate::standing::{Standing, standing};
-
-/// Domains assessed at once: enough to hide latency, few enough not to flood a resolver.
-pub const CONCURRENCY: usize = 64;
-
 /// What to ask DNS for one planned domain: its declared DKIM selectors, and the hosts of
 /// report addresses at another organizational domain (which must authorize it).
 pub fn query_for(domain: &Domain) -> DomainQuery {
@@ -40,21 +40,23 @@ pub async fn assess(
     reports: Option<&Corpus>,
 ) -> Standing {
     let query = query_for(domain);
-    let mut answers = dns::gather(source, &query).await;
-    // Hosts that only the live record names are known once it is in.
-    let mut live_hosts: Vec<String> = live_destinations(&answers)
-        .into_iter()
-        .filter(|d| d.external && !query.report_hosts.contains(&d.host))
-        .map(|d| d.host)
-        .collect();
-    live_hosts.sort();
-    live_hosts.dedup();
-    answers.reports.extend(dns::report_auths(source, &domain.name, &live_hosts).await);
     let mut mailboxes: Vec<String> =
         report_destinations(domain).into_iter().map(|r| r.host).collect();
     mailboxes.sort_unstable();
     mailboxes.dedup();
-    let extra = dns::gather_readiness(source, &answers, &mailboxes).await;
+    // Hosts that only the live record names are known once it is in.
+    let live_hosts = |dmarc: &DmarcAt| {
+        let mut hosts: Vec<String> = live_destinations_at(&domain.name, dmarc)
+            .into_iter()
+            .filter(|d| d.external && !query.report_hosts.contains(&d.host))
+            .map(|d| d.host)
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    };
+    let asks = ReadinessQuery { mailbox_domains: &mailboxes, live_report_hosts: &live_hosts };
+    let (answers, extra) = dns::gather_with_readiness(source, &query, &asks).await;
     let readiness = readiness::assess(domain, &answers, &extra);
     let mut standing = standing(domain, &answers, Some(readiness), reports, today);
     standing.fixes = fixes(source, domain, &answers, &extra, &standing).await;
@@ -103,20 +105,47 @@ pub async fn assess_within(
     }
 }
 
-/// [`assess_within`] for every domain (each with its own deadline), at most [`CONCURRENCY`] at
-/// once, in plan order.
+/// [`assess_within`] for every domain (each with its own deadline), in plan order.
 pub async fn assess_all(
-    source: &dyn DnsSource,
+    source: &Arc<Paced>,
     domains: &[&Domain],
     today: NaiveDate,
     reports: Option<&Corpus>,
     deadline: Option<Duration>,
 ) -> Vec<Standing> {
-    let mut all: Vec<(usize, Standing)> = futures::stream::iter(domains.iter().enumerate())
-        .map(|(i, d)| async move { (i, assess_within(source, d, today, reports, deadline).await) })
-        .buffer_unordered(CONCURRENCY)
-        .collect()
-        .await;
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, s)| s).collect()
+    let mut all: Vec<Option<Standing>> = domains.iter().map(|_| None).collect();
+    assess_each(source, domains, today, reports, deadline, |index, standing| {
+        all[index] = Some(standing);
+    })
+    .await;
+    all.into_iter().flatten().collect()
+}
+
+/// [`assess_within`] for every domain, handing each standing to `each` with its index as it
+/// lands. All lookups of the run go through one [`SharedLookups`] (a question is asked once)
+/// and `source`'s one limit on the queries in flight. A domain starts while fewer domains run
+/// than that limit allows queries, so its deadline runs while its lookups do, not while it
+/// waits behind the whole plan.
+pub async fn assess_each(
+    source: &Arc<Paced>,
+    domains: &[&Domain],
+    today: NaiveDate,
+    reports: Option<&Corpus>,
+    deadline: Option<Duration>,
+    mut each: impl FnMut(usize, Standing),
+) {
+    let run = SharedLookups::new(Arc::clone(source) as Arc<dyn DnsSource>);
+    let run = &run;
+    let mut waiting = domains.iter().enumerate();
+    let mut running = FuturesUnordered::new();
+    loop {
+        while running.len() < source.limit() {
+            let Some((index, domain)) = waiting.next() else { break };
+            running.push(async move {
+                (index, assess_within(run, domain, today, reports, deadline).await)
+            });
+        }
+        let Some((index, standing)) = running.next().await else { break };
+        each(index, standing);
+    }
 }

@@ -16,7 +16,10 @@ use crate::plan::Domain;
 use crate::record::{Finding, Severity};
 
 pub use dkim::{DkimReadiness, KeyState, SelectorReadiness};
-pub use reports::{ReportDestination, ReportsReadiness, live_destinations, report_destinations};
+pub use reports::{
+    ReportDestination, ReportsReadiness, live_destinations, live_destinations_at,
+    report_destinations,
+};
 pub use spf::SpfReadiness;
 
 /// A domain's readiness, part by part (the default: every part ready, nothing found).

@@ -3,13 +3,16 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use clap::Args;
 
 use crate::assess::assess_all;
-use crate::dns::{self, DnsOptions, DnsSetupError, Target};
+use crate::dns::{
+    self, DEFAULT_MAX_INFLIGHT, DnsOptions, DnsSetupError, MAX_INFLIGHT_CEILING, Paced, Target,
+};
 use crate::plan::Domain;
 use crate::report::{Corpus, Focus, Window, read_paths_for};
 use crate::standing::Standing;
@@ -35,9 +38,22 @@ pub struct DnsArgs {
     /// unknown (exit 5), never "no record".
     #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = parse_deadline)]
     pub deadline: f64,
+    /// Queries in flight at most, all domains together; each name is asked once per run. While
+    /// the server answers SERVFAIL or REFUSED or times out the limit halves (down to 4), and it
+    /// climbs back as answers come clean. The default keeps up to 256 queries in flight: to a
+    /// public resolver answering in 20 ms, a plan of a few hundred domains or more sends up to
+    /// about 12,800 queries a second while it runs; lower it for a small or rate-limited
+    /// resolver (a home router's dnsmasq forwards 150 at once).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_INFLIGHT, value_parser = parse_max_inflight)]
+    pub max_inflight: usize,
 }
 
 impl DnsArgs {
+    /// The source the options ask for, with the one limit on queries in flight.
+    pub fn connect(&self) -> Result<Arc<Paced>, DnsSetupError> {
+        Ok(Arc::new(Paced::new(dns::connect(&self.options())?, self.max_inflight)))
+    }
+
     /// The overall deadline per domain.
     pub fn deadline(&self) -> Duration {
         Duration::from_secs_f64(self.deadline)
@@ -67,6 +83,16 @@ fn parse_timeout(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(secs) if secs > 0.0 && secs <= 300.0 => Ok(secs),
         _ => Err(format!("'{text}' is not a number of seconds between 0 and 300")),
+    }
+}
+
+fn parse_max_inflight(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_INFLIGHT_CEILING).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{}' is not a number of queries between 1 and {MAX_INFLIGHT_CEILING}",
+            crate::text::escape(text)
+        )),
     }
 }
 
@@ -132,7 +158,7 @@ pub fn standings(
     reports: Option<&Corpus>,
 ) -> Result<Vec<Standing>, DnsSetupError> {
     runtime()?.block_on(async {
-        let source = dns::connect(&args.options())?;
-        Ok(assess_all(source.as_ref(), domains, today, reports, Some(args.deadline())).await)
+        let source = args.connect()?;
+        Ok(assess_all(&source, domains, today, reports, Some(args.deadline())).await)
     })
 }

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
 use tokio::sync::Mutex;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
@@ -18,8 +17,8 @@ use super::live::{self, DnsArgs};
 use super::publisher::{Publisher, read_key, resolve};
 use super::record::{RecordError, Written, write_step};
 use super::{CliError, Clock, Outcome, UiApplyArgs, UiArgs, load_plan_text};
-use crate::assess::assess_within;
-use crate::dns::{self, DnsSource, TsigKey, UpdateServer};
+use crate::assess::assess_each;
+use crate::dns::{DnsSource, Paced, TsigKey, UpdateServer};
 use crate::exits;
 use crate::fsio::WriteError;
 use crate::plan::{self, Domain};
@@ -30,9 +29,6 @@ use crate::tui::{
     self, ApplyOutcome, ApplyRequest, Msg, RecordOutcome, RecordRequest, RecordTo, StatusLine,
     Workers,
 };
-
-/// Domains looked up at once per refresh.
-const CONCURRENCY: usize = 32;
 
 pub fn run(
     path: &Path,
@@ -48,7 +44,7 @@ pub fn run(
     let reports = ui.lookup.reports.read(Focus::only(plan.domains.iter().map(|d| &d.name)), err)?;
     let runtime = live::runtime().map_err(io::Error::other)?;
     let printed = runtime.block_on(async {
-        let source = match dns::connect(&dns.options()) {
+        let source = match dns.connect() {
             Ok(source) => source,
             Err(e) => return Ok(Err(e.to_string())),
         };
@@ -142,7 +138,8 @@ impl PlanFile {
 /// Looks up the plan's domains for each refresh and writes confirmed steps into it. The plan
 /// is shared between the two and locked only to take a snapshot or to write.
 struct Session {
-    source: Arc<dyn DnsSource>,
+    /// Every lookup of the UI goes through its one limit on queries in flight (`--max-inflight`).
+    source: Arc<Paced>,
     plan: Arc<Mutex<PlanFile>>,
     /// Read at every refresh: the UI may stay open past midnight.
     clock: Clock,
@@ -163,22 +160,20 @@ impl tui::Loader for Session {
         let (reports, deadline) = (self.reports.clone(), self.deadline);
         let sweep = tokio::spawn(async move {
             let domains = Arc::clone(&plan.lock().await.domains);
-            futures::stream::iter(domains.iter().enumerate())
-                .for_each_concurrent(CONCURRENCY, |(index, domain)| {
-                    let (source, reports, tx) = (&source, reports.as_deref(), tx.clone());
-                    async move {
-                        let standing =
-                            assess_within(source.as_ref(), domain, today, reports, deadline).await;
-                        let mut view = Box::new(from_standing(domain, &standing));
-                        if let (Some(corpus), Some(next)) = (reports, standing.advice.step) {
-                            let summary = corpus.domains.get(domain.name.as_str());
-                            view.readiness.extend(report_rows(domain, &next, summary));
-                        }
-                        // A closed channel means the UI has quit; the answer is not needed.
-                        let _ = tx.send(Msg::Loaded { generation, index, view });
-                    }
-                })
-                .await;
+            let domains: Vec<&Domain> = domains.iter().collect();
+            let reports = reports.as_deref();
+            // Each refresh asks every name again, once: answers are shared within a sweep only.
+            assess_each(&source, &domains, today, reports, deadline, |index, standing| {
+                let domain = domains[index];
+                let mut view = Box::new(from_standing(domain, &standing));
+                if let (Some(corpus), Some(next)) = (reports, standing.advice.step) {
+                    let summary = corpus.domains.get(domain.name.as_str());
+                    view.readiness.extend(report_rows(domain, &next, summary));
+                }
+                // A closed channel means the UI has quit; the answer is not needed.
+                let _ = tx.send(Msg::Loaded { generation, index, view });
+            })
+            .await;
         });
         // A new refresh supersedes the sweep still running: its answers would be dropped as
         // stale anyway, and its lookups would only compete with the new ones.
@@ -208,7 +203,7 @@ impl tui::Publisher for Session {
     fn apply(&self, request: ApplyRequest, tx: UnboundedSender<Msg>) {
         let Some(publisher) = self.publisher.clone() else { return };
         let job = Job {
-            source: Arc::clone(&self.source),
+            source: Arc::clone(&self.source) as Arc<dyn DnsSource>,
             plan: Arc::clone(&self.plan),
             today: self.clock.today(),
             reports: self.reports.clone(),

@@ -1,36 +1,97 @@
-//! Gathers, per domain, every answer shown beside a plan, and does so for many domains at once
-//! with bounded concurrency. Async; all DNS goes through a [`DnsSource`].
+//! Gathers, per domain, every answer shown beside a plan, and with it the lookups readiness
+//! needs. Every lookup starts as soon as the answer it depends on is in: the `_dmarc` record,
+//! the apex TXT and its SPF walk, the MX, the DKIM selectors, the report authorizations and the
+//! report mailboxes all at once; only a CNAME's next hop, an SPF include's target, the next
+//! tree-walk step and the live record's report hosts wait. Async; all DNS goes through a
+//! [`DnsSource`].
 
 use futures::future::join_all;
 
 use super::DnsSource;
+use super::readiness::{mail_domain, spf_of};
 use crate::answers::{
     Answer, DkimLookup, DmarcAt, DomainDns, DomainQuery, Existence, Inherited, LookupState, Rdata,
-    RecordKind, ReportAuth, TreeWalk,
+    ReadinessDns, RecordKind, ReportAuth, TreeWalk,
 };
 use crate::record::org_domain::{psl_org_domain, tree_walk_names};
+
+/// The report hosts to check the authorization of, read from the `_dmarc` answer.
+pub type ReportHostsOf<'a> = dyn Fn(&DmarcAt) -> Vec<String> + Sync + 'a;
+
+/// What readiness asks on top of a domain's answers.
+pub struct ReadinessQuery<'a> {
+    /// The domains of the report mailboxes: their MX, else their address.
+    pub mailbox_domains: &'a [String],
+    /// The report hosts whose authorization is checked besides the query's, from the live
+    /// `_dmarc` answer (the hosts only the live record names).
+    pub live_report_hosts: &'a ReportHostsOf<'a>,
+}
 
 /// Looks up everything for one domain. The independent lookups run concurrently; the
 /// inheritance walk runs only when the domain has no single DMARC record of its own.
 pub async fn gather(source: &dyn DnsSource, q: &DomainQuery) -> DomainDns {
+    gather_for(source, q, None).await.0
+}
+
+/// [`gather`], and the readiness lookups `r` asks for, each started as soon as it can be: the
+/// SPF walk when the apex TXT is in, the live record's report hosts when `_dmarc` is.
+pub async fn gather_with_readiness(
+    source: &dyn DnsSource,
+    q: &DomainQuery,
+    r: &ReadinessQuery<'_>,
+) -> (DomainDns, ReadinessDns) {
+    let (dns, readiness) = gather_for(source, q, Some(r)).await;
+    (dns, readiness.unwrap_or(ReadinessDns { spf: None, mailboxes: Vec::new() }))
+}
+
+async fn gather_for(
+    source: &dyn DnsSource,
+    q: &DomainQuery,
+    readiness: Option<&ReadinessQuery<'_>>,
+) -> (DomainDns, Option<ReadinessDns>) {
     let domain = q.domain.trim_end_matches('.').to_ascii_lowercase();
-    let dmarc_name = format!("_dmarc.{domain}");
-    let (dmarc, apex_txt, mx, dkim, reports) = futures::join!(
-        with_cname_chain(source, &dmarc_name),
-        source.lookup(&domain, RecordKind::Txt),
+    let live_hosts = readiness.map(|r| r.live_report_hosts);
+    let apex_and_spf = async {
+        let apex = source.lookup(&domain, RecordKind::Txt).await;
+        let spf = match readiness {
+            Some(_) => spf_of(source, &domain, &apex).await,
+            None => None,
+        };
+        (apex, spf)
+    };
+    let mailboxes = readiness.map_or(&[][..], |r| r.mailbox_domains);
+    let ((dmarc, walk, live_reports), (apex_txt, spf), mx, dkim, mut reports, mailboxes) = futures::join!(
+        dmarc_and_above(source, &domain, live_hosts),
+        apex_and_spf,
         source.lookup(&domain, RecordKind::Mx),
         join_all(q.dkim_selectors.iter().map(|s| dkim(source, &domain, s))),
         join_all(q.report_hosts.iter().map(|h| report_auth(source, &domain, h))),
+        join_all(mailboxes.iter().map(|d| mail_domain(source, d))),
     );
-    let dmarc = DmarcAt::new(&domain, dmarc);
-    let definite = !dmarc.answer.state.is_failure();
-    let inherited = if definite && dmarc.single().is_none() {
-        let exists = existence(&[&apex_txt, &mx]);
-        Some(inherit(source, &domain, exists).await)
-    } else {
-        None
-    };
-    DomainDns { domain, source: source.describe(), dmarc, inherited, apex_txt, mx, dkim, reports }
+    reports.extend(live_reports);
+    let inherited = walk.map(|(tree_walk, psl)| {
+        let domain_exists = existence(&[&apex_txt, &mx]);
+        Inherited { tree_walk, psl, domain_exists }
+    });
+    let source = source.describe();
+    let dns = DomainDns { domain, source, dmarc, inherited, apex_txt, mx, dkim, reports };
+    (dns, readiness.map(|_| ReadinessDns { spf, mailboxes }))
+}
+
+/// What `_dmarc.<domain>` leads to: its answer, then at once the walk above it (when the
+/// domain has no single DMARC record of its own and that is certain) and the authorization of
+/// the report hosts only the live record names.
+async fn dmarc_and_above(
+    source: &dyn DnsSource,
+    domain: &str,
+    live_hosts: Option<&ReportHostsOf<'_>>,
+) -> (DmarcAt, Option<(TreeWalk, Option<DmarcAt>)>, Vec<ReportAuth>) {
+    let dmarc = DmarcAt::new(domain, with_cname_chain(source, &format!("_dmarc.{domain}")).await);
+    let hosts = live_hosts.map(|hosts| hosts(&dmarc)).unwrap_or_default();
+    let inherits = !dmarc.answer.state.is_failure() && dmarc.single().is_none();
+    let walk = async { if inherits { Some(walk_above(source, domain).await) } else { None } };
+    let (walk, live_reports) = futures::join!(walk, report_auths(source, domain, &hosts));
+    (dmarc, walk, live_reports)
 }
 
 /// CNAME hops walked after a negative answer. hickory's stub resolver gives up after 8 and
@@ -78,13 +139,9 @@ async fn dkim(source: &dyn DnsSource, domain: &str, selector: &str) -> DkimLooku
     DkimLookup { selector: selector.to_owned(), key: with_cname_chain(source, &name).await }
 }
 
-/// The authorization records for report hosts found after the first round: those in the live
-/// record's `rua`/`ruf` that the plan does not name.
-pub async fn report_auths(
-    source: &dyn DnsSource,
-    domain: &str,
-    hosts: &[String],
-) -> Vec<ReportAuth> {
+/// The authorization records for report hosts known only once `_dmarc` is in: those in the
+/// live record's `rua`/`ruf` that the plan does not name.
+async fn report_auths(source: &dyn DnsSource, domain: &str, hosts: &[String]) -> Vec<ReportAuth> {
     join_all(hosts.iter().map(|h| report_auth(source, domain, h))).await
 }
 
@@ -101,9 +158,9 @@ async fn report_auth(source: &dyn DnsSource, domain: &str, host: &str) -> Report
     ReportAuth { host, exact, wildcard }
 }
 
-/// The tree walk (stopping at a `psd=y`/`psd=n` record) and the PSL lookup, the latter reusing
-/// the walk's answer when it asked the same name.
-async fn inherit(source: &dyn DnsSource, domain: &str, domain_exists: Existence) -> Inherited {
+/// The tree walk above `domain` (stopping at a `psd=y`/`psd=n` record) and the PSL
+/// lookup, the latter reusing the walk's answer when it asked the same name.
+async fn walk_above(source: &dyn DnsSource, domain: &str) -> (TreeWalk, Option<DmarcAt>) {
     let mut steps = Vec::new();
     for owner in tree_walk_names(domain) {
         let answer = source.lookup(&format!("_dmarc.{owner}"), RecordKind::Txt).await;
@@ -124,7 +181,7 @@ async fn inherit(source: &dyn DnsSource, domain: &str, domain_exists: Existence)
             }
         }),
     };
-    Inherited { tree_walk, psl, domain_exists }
+    (tree_walk, psl)
 }
 
 /// Any answer that is not NXDOMAIN proves the name exists; NXDOMAIN proves it does not.

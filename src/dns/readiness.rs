@@ -15,16 +15,23 @@ pub async fn gather_readiness(
     dns: &DomainDns,
     mailbox_domains: &[String],
 ) -> ReadinessDns {
-    let root = select_spf(&dns.apex_txt.txt()).record;
-    let spf = async {
-        match root {
-            Some(text) => Some(walk_spf(source, &dns.domain, &text).await),
-            None => None,
-        }
-    };
-    let (spf, mailboxes) =
-        futures::join!(spf, join_all(mailbox_domains.iter().map(|d| mail_domain(source, d))));
+    let (spf, mailboxes) = futures::join!(
+        spf_of(source, &dns.domain, &dns.apex_txt),
+        join_all(mailbox_domains.iter().map(|d| mail_domain(source, d)))
+    );
     ReadinessDns { spf, mailboxes }
+}
+
+/// The walk from the SPF record in `domain`'s apex TXT answer, when it holds exactly one.
+pub(super) async fn spf_of(
+    source: &dyn DnsSource,
+    domain: &str,
+    apex: &Answer,
+) -> Option<SpfReport> {
+    match select_spf(&apex.txt()).record {
+        Some(text) => Some(walk_spf(source, domain, &text).await),
+        None => None,
+    }
 }
 
 /// Counts an SPF record's lookups through its includes and redirects (RFC 7208 §4.6.4). Each

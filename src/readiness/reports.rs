@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::answers::{DomainDns, LookupState, MailDomain, Rdata};
+use crate::answers::{DmarcAt, DomainDns, LookupState, MailDomain, Rdata};
 use crate::plan::Domain;
 use crate::record::{Finding, Severity, parse};
 
@@ -39,10 +39,16 @@ pub fn report_destinations(domain: &Domain) -> Vec<ReportDestination> {
 /// The report addresses of the record live at `_dmarc.<domain>` (its own, when it has exactly
 /// one that parses): reports sent there today, whatever the plan says.
 pub fn live_destinations(dns: &DomainDns) -> Vec<ReportDestination> {
-    let Some(record) = dns.dmarc.single().and_then(|text| parse(text).record) else {
+    live_destinations_at(&dns.domain, &dns.dmarc)
+}
+
+/// [`live_destinations`] from the `_dmarc` answer alone, before the rest of the domain's
+/// answers are in.
+pub fn live_destinations_at(domain: &str, dmarc: &DmarcAt) -> Vec<ReportDestination> {
+    let Some(record) = dmarc.single().and_then(|text| parse(text).record) else {
         return Vec::new();
     };
-    destinations(&dns.domain, &record.rua, &record.ruf)
+    destinations(domain, &record.rua, &record.ruf)
 }
 
 fn destinations<'a>(
