@@ -101,6 +101,24 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
+/// `1 lookup`, `3 lookups`: a count with its noun.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// `part` of `whole` in percent; `None` when there is no whole.
+pub fn share(part: u64, whole: u64) -> Option<f64> {
+    #[expect(clippy::cast_precision_loss, reason = "a rate; message counts stay far below 2^52")]
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+}
+
+/// A percentage floored to a tenth, so that 99.96 % of passing mail never reads as 100.0 %;
+/// `-` when there is none.
+pub fn floored_percent(percent: Option<f64>) -> String {
+    percent.map_or("-".to_owned(), |r| format!("{:.1}%", (r * 10.0).floor() / 10.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,7 @@ use crate::report::{
     Rejected, SenderHint, SenderTally, Source, WhatIf, Window, read_paths_for, sender_hints,
     sender_of, what_if,
 };
-use crate::text::escape;
+use crate::text::{escape, share};
 
 /// What the command line asked for.
 pub struct Options {
@@ -241,7 +241,7 @@ impl<'a> DomainView<'a> {
             .map(|s| s.sources.values().map(|src| source(src, &hints)).collect())
             .unwrap_or_default();
         sources.sort_by(|a, b| b.messages.cmp(&a.messages).then_with(|| a.ip.cmp(b.ip)));
-        let rate = |part: u64| percent(part, s.counts.messages);
+        let rate = |part: u64| share(part, s.counts.messages);
         Self {
             domain: name,
             in_plan: plan.is_some(),
@@ -316,10 +316,4 @@ fn phases<'a>(
             }),
         })
         .collect()
-}
-
-/// `part` of `whole` in percent; `None` when there is no whole.
-fn percent(part: u64, whole: u64) -> Option<f64> {
-    #[expect(clippy::cast_precision_loss, reason = "a rate; message counts stay far below 2^52")]
-    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
 }

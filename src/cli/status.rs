@@ -130,8 +130,8 @@ fn write_fix_hint(s: &Standing, out: &mut impl Write) -> io::Result<()> {
         0 => Ok(()),
         n => writeln!(
             out,
-            "    fix: {n} action{}; see dmarc-rollout fix PLAN --domain {}",
-            if n == 1 { "" } else { "s" },
+            "    fix: {}; see dmarc-rollout fix PLAN --domain {}",
+            crate::text::count(n as u64, "action"),
             s.name
         ),
     }

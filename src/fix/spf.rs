@@ -10,6 +10,7 @@ use crate::plan::Domain;
 use crate::readiness::{Outcome, Readiness};
 use crate::record::Policy;
 use crate::record::spf::{Qualifier, SpfNode, SpfParsed, TermKind, parse_spf, select_spf};
+use crate::text::count;
 
 /// RFC 7208 §4.6.4: more lookups than this and receivers give permerror.
 const MAX_LOOKUPS: u32 = 10;
@@ -293,16 +294,9 @@ fn costliest(tree: &SpfNode) -> String {
         .map(|c| (c.via.as_deref().unwrap_or(&c.domain), c.total_lookups().saturating_add(1)))
         .collect();
     terms.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
-    let named: Vec<String> = terms
-        .iter()
-        .take(3)
-        .map(|(term, n)| format!("{term} ({n} lookup{})", plural(*n)))
-        .collect();
+    let named: Vec<String> =
+        terms.iter().take(3).map(|(term, n)| format!("{term} ({})", count(*n, "lookup"))).collect();
     if named.is_empty() { "the record's own terms".to_owned() } else { named.join(", ") }
-}
-
-fn plural(n: u32) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -270,7 +270,7 @@ pub fn from_standing(domain: &Domain, s: &Standing) -> DomainView {
 
 fn due_text(d: Due) -> String {
     match d.in_days {
-        n if n > 0 => format!("due in {n} day{}", if n == 1 { "" } else { "s" }),
+        n if n > 0 => format!("due in {}", crate::text::count(n.unsigned_abs(), "day")),
         0 => "due today".to_owned(),
         _ => format!("due since {}", d.date),
     }

@@ -5,10 +5,10 @@ use crate::report::AuthResult;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{DomainView, PhaseView, SourceView, View, percent};
+use super::{DomainView, PhaseView, SourceView, View};
 use crate::record::{DmarcRecord, Policy};
 use crate::report::{Disposition, GateState};
-use crate::text::escape;
+use crate::text::{count, escape, floored_percent, share};
 
 /// Rows of the source tables; the rest is counted in a "… more" line.
 const TOP: usize = 10;
@@ -27,8 +27,8 @@ pub(super) fn write(view: &View<'_>, out: &mut impl Write) -> io::Result<()> {
 fn header(view: &View<'_>) -> String {
     let mut parts = vec![format!(
         "{} from {}",
-        plural(view.reports(), "report"),
-        plural(view.files_read, "file")
+        count(view.reports(), "report"),
+        count(view.files_read, "file")
     )];
     let over = view.limits_reached;
     let counted = [
@@ -56,7 +56,7 @@ fn header(view: &View<'_>) -> String {
         counted
             .iter()
             .filter(|(n, ..)| *n > 0)
-            .map(|(n, what, how)| format!("{} {how}", plural(*n, what))),
+            .map(|(n, what, how)| format!("{} {how}", count(*n, what))),
     );
     let window = match (view.window.since, view.window.until) {
         (None, None) => String::new(),
@@ -79,10 +79,10 @@ fn domain(d: &DomainView<'_>, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
             "  {}: DMARC pass {}, DKIM aligned {}, SPF aligned {}",
-            plural(c.messages, "message"),
-            rate(d.dmarc_pass_rate),
-            rate(d.dkim_aligned_rate),
-            rate(d.spf_aligned_rate)
+            count(c.messages, "message"),
+            floored_percent(d.dmarc_pass_rate),
+            floored_percent(d.dkim_aligned_rate),
+            floored_percent(d.spf_aligned_rate)
         )?;
         senders(d, out)?;
         sources(d, out)?;
@@ -101,14 +101,14 @@ fn coverage(d: &DomainView<'_>) -> String {
         .collect();
     let days = match (d.first_day, d.last_day) {
         (Some(first), Some(last)) => {
-            format!(" over {}, {first} to {last}", plural(d.days_covered.into(), "day"))
+            format!(" over {}, {first} to {last}", count(d.days_covered, "day"))
         }
         _ => String::new(),
     };
     format!(
         "{} from {} ({}){days}",
-        plural(d.reports, "report"),
-        plural(reporters.len() as u64, "reporter"),
+        count(d.reports, "report"),
+        count(reporters.len() as u64, "reporter"),
         list(&reporters, NAMES)
     )
 }
@@ -123,7 +123,7 @@ fn senders(d: &DomainView<'_>, out: &mut impl Write) -> io::Result<()> {
                 t.name.as_deref().map_or("unknown".to_owned(), |n| escape(n).into_owned()),
                 t.sources.to_string(),
                 t.messages.to_string(),
-                rate(percent(t.dmarc_pass, t.messages)),
+                floored_percent(share(t.dmarc_pass, t.messages)),
             ]
         })
         .collect();
@@ -140,12 +140,12 @@ fn sources(d: &DomainView<'_>, out: &mut impl Write) -> io::Result<()> {
             vec![
                 escape(s.ip).into_owned(),
                 s.messages.to_string(),
-                rate(percent(s.dmarc_pass, s.messages)),
+                floored_percent(share(s.dmarc_pass, s.messages)),
                 who(s),
             ]
         })
         .collect();
-    writeln!(out, "  {}:", plural(d.sources.len() as u64, "source"))?;
+    writeln!(out, "  {}:", count(d.sources.len() as u64, "source"))?;
     table(out, &["IP", "MESSAGES", "DMARC", "SENDER"], &[false, true, true, false], &rows)?;
     more(out, d.sources.len(), TOP)
 }
@@ -164,8 +164,8 @@ fn failing(d: &DomainView<'_>, out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
         "  failing: {} from {}:",
-        plural(d.failing, "message"),
-        plural(failing.len() as u64, "source")
+        count(d.failing, "message"),
+        count(failing.len() as u64, "source")
     )?;
     table(out, &["IP", "FAILING", "SENDER", "SEEN AS"], &[false, true, false, false], &rows)?;
     more(out, failing.len(), TOP)
@@ -208,7 +208,7 @@ fn what_if(d: &DomainView<'_>, out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
         "  what each phase would have done to the failing mail ({}):",
-        plural(first.what_if.failing, "message")
+        count(first.what_if.failing, "message")
     )?;
     let rows: Vec<Vec<String>> = d
         .phases
@@ -236,8 +236,8 @@ fn gates(phases: &[PhaseView<'_>], out: &mut impl Write) -> io::Result<()> {
         let verdict = if g.open {
             format!(
                 "open ({} of reports, pass rate {})",
-                plural(g.report_days.into(), "day"),
-                rate(g.pass_rate)
+                count(g.report_days, "day"),
+                floored_percent(g.pass_rate)
             )
         } else {
             format!("closed: {}", g.what_is_missing.join("; "))
@@ -263,15 +263,6 @@ fn disposition(d: Disposition) -> String {
         (0, r) => format!("{r} rejected"),
         (q, r) => format!("{q} quarantined, {r} rejected"),
     }
-}
-
-/// A percentage floored to a tenth, so that 99.96% of passing mail never reads as 100.0%.
-fn rate(r: Option<f64>) -> String {
-    r.map_or("-".to_owned(), |r| format!("{:.1}%", (r * 10.0).floor() / 10.0))
-}
-
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 { format!("{n} {what}") } else { format!("{n} {what}s") }
 }
 
 /// The first `keep` items, then "and N more".

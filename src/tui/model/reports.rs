@@ -7,6 +7,7 @@ use crate::plan::Domain;
 use crate::record::Severity;
 use crate::report::{DomainSummary, sender_hints, sender_of, what_if};
 use crate::rollout::NextStep;
+use crate::text::{floored_percent, share};
 
 /// Failing sources shown; the rest are counted.
 const FAILING_SHOWN: usize = 3;
@@ -33,9 +34,9 @@ pub fn report_rows(
             s.reporters.len(),
             s.days_covered,
             c.messages,
-            percent(c.dmarc_pass, c.messages),
-            percent(c.dkim_aligned_pass, c.messages),
-            percent(c.spf_aligned_pass, c.messages)
+            floored_percent(share(c.dmarc_pass, c.messages)),
+            floored_percent(share(c.dkim_aligned_pass, c.messages)),
+            floored_percent(share(c.spf_aligned_pass, c.messages))
         ),
     )];
     let hints = sender_hints(domain);
@@ -75,14 +76,4 @@ pub fn report_rows(
 
 fn row(label: &str, severity: Severity, text: String) -> Readiness {
     Readiness { label: label.to_owned(), severity, text }
-}
-
-/// Rounded down to 0.1 %, so 99.96 % never reads as 100.0 %.
-fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "-".to_owned();
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let share = (part as f64 * 1000.0 / whole as f64).floor() / 10.0;
-    format!("{share:.1}%")
 }

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{App, Pane, bold, fg, pane_block, severity_style, verdict_style, wrap};
 use crate::record::Tag;
-use crate::text::escape;
+use crate::text::{self, escape};
 use crate::tui::model::{Advice, DomainView, Live, Position, Verdict};
 
 /// Reasons shown above the value; the readiness pane has every one of them in full.
@@ -71,8 +71,8 @@ impl Next {
         }
         let mut head =
             Line::from(self.head.iter().flat_map(|l| l.spans.clone()).collect::<Vec<_>>());
-        let plural = if count == 1 { "" } else { "s" };
-        head.spans.push(Span::raw(format!(": {count} reason{plural} (right pane)")));
+        head.spans
+            .push(Span::raw(format!(": {} (right pane)", text::count(count as u64, "reason"))));
         self.head = wrap::wrap(&head, self.room);
     }
 
@@ -288,8 +288,7 @@ fn spf_tree(app: &App, d: &DomainView) -> (Vec<Span<'static>>, Vec<Line<'static>
     let Some(tree) = &d.spf_tree else { return (Vec::new(), Vec::new()) };
     let dim = fg(app, Color::DarkGray);
     if !app.tree_open {
-        let plural = if tree.lookups == 1 { "" } else { "s" };
-        let hint = format!(" · tree: {} lookup{plural}, t to expand", tree.lookups);
+        let hint = format!(" · tree: {}, t to expand", text::count(tree.lookups, "lookup"));
         return (vec![Span::styled(hint, dim)], Vec::new());
     }
     let hint = vec![Span::styled(" · tree (t to collapse):", dim)];
