@@ -24,9 +24,9 @@ use std::io::Write;
 use std::path::Path;
 
 pub use self::args::{
-    ApplyArgs, CheckArgs, Cli, Clock, Command, FixArgs, Format, InitArgs, LintArgs, LookupArgs,
-    NextArgs, Preset, RecordArgs, ReportsArgs, StatusArgs, UiApplyArgs, UiArgs, ValidateArgs,
-    VerifyMessageArgs,
+    ApplyArgs, CheckArgs, Cli, Clock, Command, CompletionsArgs, FixArgs, Format, InitArgs,
+    LintArgs, LookupArgs, NextArgs, Preset, RecordArgs, ReportsArgs, Shell, StatusArgs,
+    UiApplyArgs, UiArgs, ValidateArgs, VerifyMessageArgs,
 };
 pub use self::error::{CliError, Outcome};
 
@@ -35,12 +35,14 @@ use crate::plan::{self, Domain, Plan, PlanError};
 use crate::text::{escape, escape_json};
 
 /// Parses the command line as clap does, but a first word that names no file and is near a
-/// command's name gets "did you mean" (clap would take it for the terminal UI's plan).
+/// command's name (two edits away, or its start) gets "did you mean" (clap would take it for the terminal UI's plan).
 pub fn parse(args: Vec<OsString>) -> Result<Cli, CliError> {
     if let Some(word) = args.get(1).and_then(|w| w.to_str()) {
         let commands = <Cli as clap::CommandFactory>::command();
         let names: Vec<&str> = commands.get_subcommands().map(clap::Command::get_name).collect();
-        let near = names.iter().find(|name| edit_distance(word, name) <= 2);
+        let near = names.iter().find(|name| {
+            edit_distance(word, name) <= 2 || (word.len() >= 3 && name.starts_with(word))
+        });
         if let (Some(near), false, false) = (near, names.contains(&word), Path::new(word).exists())
         {
             return Err(CliError::Usage(format!(
@@ -90,7 +92,26 @@ fn dispatch(command: Command, out: &mut impl Write, err: &mut impl Write) -> Out
         Command::VerifyMessage(a) => verify_message(&a, out),
         Command::Validate(a) => Ok(validate::run(&load_plan(&a.plan)?, out)?),
         Command::Init(a) => init(a, out, err),
+        Command::Completions(a) => completions(a.shell, out),
+        Command::Man => man(out),
     }
+}
+
+/// `completions SHELL`: the completion script, generated from the same definitions as --help.
+fn completions(shell: Shell, out: &mut impl Write) -> Outcome {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    // Generated into memory first: clap_complete panics on a write error (`| head`).
+    let mut script = Vec::new();
+    clap_complete::generate(shell.generator(), &mut command, "dmarc-rollout", &mut script);
+    out.write_all(&script)?;
+    Ok(crate::exits::OK)
+}
+
+/// `man`: the man page in roff, generated from the same definitions as --help.
+fn man(out: &mut impl Write) -> Outcome {
+    let command = <Cli as clap::CommandFactory>::command();
+    clap_mangen::Man::new(command).render(out)?;
+    Ok(crate::exits::OK)
 }
 
 /// `next`: the decision for each selected domain, from DNS or (offline) the recorded history.

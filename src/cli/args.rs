@@ -151,6 +151,45 @@ pub enum Command {
     ///
     /// Uses the Office 365 article's ladder: p=none, then quarantine at pct=50, then pct=100.
     Init(InitArgs),
+    /// Print a shell completion script on stdout.
+    ///
+    /// bash: save it as ~/.local/share/bash-completion/completions/dmarc-rollout; zsh: as
+    /// _dmarc-rollout in a directory of your fpath; fish: as
+    /// ~/.config/fish/completions/dmarc-rollout.fish; powershell: add it to your $PROFILE.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    ///
+    /// Save it as ~/.local/share/man/man1/dmarc-rollout.1, then read it with man dmarc-rollout.
+    Man,
+}
+
+// The arguments of `Completions` (no doc comment: the variant's is the help).
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells `completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+impl Shell {
+    /// The generator `clap_complete` has for this shell.
+    pub fn generator(self) -> clap_complete::Shell {
+        match self {
+            Self::Bash => clap_complete::Shell::Bash,
+            Self::Zsh => clap_complete::Shell::Zsh,
+            Self::Fish => clap_complete::Shell::Fish,
+            Self::Powershell => clap_complete::Shell::PowerShell,
+        }
+    }
 }
 
 // The arguments of `Next` (no doc comment: the variant's is the help).
