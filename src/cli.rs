@@ -11,6 +11,7 @@ mod init;
 mod lint;
 mod live;
 mod next;
+mod paint;
 mod publisher;
 mod record;
 mod reports;
@@ -29,6 +30,7 @@ pub use self::args::{
     UiApplyArgs, UiArgs, ValidateArgs, VerifyMessageArgs,
 };
 pub use self::error::{CliError, Outcome};
+pub use self::paint::{ColorChoice, Paint};
 
 use crate::advice;
 use crate::plan::{self, Domain, Plan, PlanError};
@@ -37,6 +39,7 @@ use crate::text::{escape, escape_json};
 /// Parses the command line as clap does, but a first word that names no file and is near a
 /// command's name (two edits away, or its start) gets "did you mean" (clap would take it for the terminal UI's plan).
 pub fn parse(args: Vec<OsString>) -> Result<Cli, CliError> {
+    let args = color_after_command(args);
     if let Some(word) = args.get(1).and_then(|w| w.to_str()) {
         let commands = <Cli as clap::CommandFactory>::command();
         let names: Vec<&str> = commands.get_subcommands().map(clap::Command::get_name).collect();
@@ -52,6 +55,25 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli, CliError> {
         }
     }
     Ok(<Cli as clap::Parser>::parse_from(args))
+}
+
+/// `dmarc-rollout --color always status …` as `status --color always …`: the global flag may
+/// come first, but clap takes anything before a command for the terminal UI's and refuses it.
+fn color_after_command(mut args: Vec<OsString>) -> Vec<OsString> {
+    let width = match args.get(1).and_then(|w| w.to_str()) {
+        Some("--color") => 2,
+        Some(word) if word.starts_with("--color=") => 1,
+        _ => return args,
+    };
+    let names = <Cli as clap::CommandFactory>::command();
+    let is_command = |word: Option<&OsString>| {
+        word.and_then(|w| w.to_str()).is_some_and(|w| names.find_subcommand(w).is_some())
+    };
+    if args.len() > 1 + width && is_command(args.get(1 + width)) {
+        let flag: Vec<OsString> = args.drain(1..=width).collect();
+        args.splice(2..2, flag);
+    }
+    args
 }
 
 /// Levenshtein distance, by characters: how many edits turn `a` into `b`.
@@ -72,23 +94,25 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Runs a parsed command line, returning the exit code.
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let paint = Paint::decide(cli.color, terminal, std::env::var_os("NO_COLOR").as_deref());
     let outcome = match cli.command {
         None => ui(&cli.ui, out, err),
-        Some(command) => dispatch(command, out, err),
+        Some(command) => dispatch(command, paint, out, err),
     };
     outcome.unwrap_or_else(|e| e.print(err))
 }
 
-fn dispatch(command: Command, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+fn dispatch(command: Command, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     match command {
         Command::Next(a) => next(&a, out, err),
         Command::Apply(a) => apply(a, out, err),
         Command::Fix(a) => fix(&a, out, err),
-        Command::Status(a) => status(&a, out, err),
+        Command::Status(a) => status(&a, paint, out, err),
         Command::Check(a) => check(&a, out, err),
         Command::Record(a) => record(a, err),
         Command::Reports(a) => reports(a, out, err),
-        Command::Lint(a) => lint(a, out),
+        Command::Lint(a) => lint(a, paint, out),
         Command::VerifyMessage(a) => verify_message(&a, out),
         Command::Validate(a) => Ok(validate::run(&load_plan(&a.plan)?, out)?),
         Command::Init(a) => init(a, out, err),
@@ -174,10 +198,10 @@ fn fix(a: &FixArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     fix::run(&standings, a.format, out, err)
 }
 
-fn status(a: &StatusArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+fn status(a: &StatusArgs, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     let p = load_plan(&a.plan)?;
     let (_, standings) = looked_up(&p, a.domain.as_deref(), &a.lookup, err)?;
-    Ok(status::run(&standings, &a.only, a.json, out)?)
+    Ok(status::run(&standings, &a.only, a.json, paint, out)?)
 }
 
 fn check(a: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
@@ -204,14 +228,14 @@ fn reports(a: ReportsArgs, out: &mut impl Write, err: &mut impl Write) -> Outcom
 }
 
 /// `lint`: the record from the argument or stdin, refused past the size a record can have.
-fn lint(a: LintArgs, out: &mut impl Write) -> Outcome {
+fn lint(a: LintArgs, paint: Paint, out: &mut impl Write) -> Outcome {
     let Some(text) = read_record(a.record)? else {
         return Err(CliError::Usage(format!(
             "the record is longer than {} KiB, the most lint reads (a DMARC record is a few hundred bytes)",
             lint::MAX_RECORD_BYTES / 1024
         )));
     };
-    Ok(lint::run(&text, a.spf, a.json, out)?)
+    Ok(lint::run(&text, a.spf, a.json, paint, out)?)
 }
 
 /// `verify-message`: with `--plan`, against the plan; the plan must load first.

@@ -64,3 +64,54 @@ fn the_man_page_is_roff_titled_dmarc_rollout_section_one_listing_the_commands() 
         assert!(page.contains(&command.replace('-', "\\-")), "the man page lacks {command}");
     }
 }
+
+/// `status` on the shipped plan and zone: a blocked verdict and warnings to colour.
+fn status(extra: &[&str], no_color: Option<&str>) -> String {
+    let mut command = bin();
+    command.args(extra).args([
+        "status",
+        "plans/insight24.toml",
+        "--zone",
+        "plans/insight24.zone",
+        "--today",
+        "2026-01-01",
+    ]);
+    command.env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        command.env("NO_COLOR", value);
+    }
+    String::from_utf8(command.output().expect("runs").stdout).expect("UTF-8")
+}
+
+#[test]
+fn color_always_paints_verdicts_and_severities_even_into_a_pipe_and_with_no_color() {
+    for (extra, no_color) in [(["--color", "always"], None), (["--color", "always"], Some("1"))] {
+        let text = status(&extra, no_color);
+        assert!(text.contains("\x1b[1;31mblocked\x1b[0m"), "{text}");
+        assert!(text.contains("    \x1b[33mwarning\x1b[0m dmarc.pct_no_effect:"), "{text}");
+    }
+    // After the command as well as before it.
+    let output = bin().args(["lint", "--color=always", "v=DMARC1; p=none; pct=50"]).output();
+    let text = String::from_utf8(output.expect("runs").stdout).expect("UTF-8");
+    assert!(text.contains("^^^^^^ \x1b[33mwarning\x1b[0m"), "{text}");
+}
+
+#[test]
+fn no_colour_reaches_a_pipe_by_default_with_no_color_or_with_never() {
+    for (extra, no_color) in
+        [(&[][..], None), (&[][..], Some("1")), (&["--color", "never"][..], None)]
+    {
+        let text = status(extra, no_color);
+        assert!(text.contains("blocked"), "{text}");
+        assert!(!text.contains('\x1b'), "{extra:?} {no_color:?}: {text}");
+    }
+}
+
+#[test]
+fn colour_never_lands_inside_text_from_dns() {
+    let hostile = "v=DMARC1; p=none; pct=50; x=\u{1b}[31merror";
+    let output = bin().args(["--color", "always", "lint", hostile]).output().expect("runs");
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    let first = text.lines().next().expect("the record line");
+    assert!(!first.contains('\x1b'), "{first:?}");
+}

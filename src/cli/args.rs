@@ -1,6 +1,10 @@
 //! The command line as clap reads it: every command, its flags and their help (the doc
 //! comments are the help text).
 
+// The doc comments are --help text, which shows no markdown: identifiers are written bare
+// (NO_COLOR, due_in_days), never in backticks that would show up in the terminal.
+#![allow(clippy::doc_markdown)]
+
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
@@ -10,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::fix::FixFormat;
 use super::live::{DnsArgs, ReportArgs};
+use super::paint::ColorChoice;
 use crate::exits;
 use crate::export;
 use crate::summary::Mark;
@@ -37,6 +42,9 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub ui: UiArgs,
+    /// Colour the severities and verdicts of the human output.
+    #[arg(long, value_name = "WHEN", value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 /// The terminal UI's options (used when no command is given).
