@@ -112,7 +112,7 @@ fn dispatch(command: Command, paint: Paint, out: &mut impl Write, err: &mut impl
         Command::Check(a) => check(&a, out, err),
         Command::Record(a) => record(a, err),
         Command::Reports(a) => reports(a, out, err),
-        Command::Lint(a) => lint(a, paint, out),
+        Command::Lint(a) => lint(a, paint, out, err),
         Command::VerifyMessage(a) => verify_message(&a, out),
         Command::Validate(a) => Ok(validate::run(&load_plan(&a.plan)?, out)?),
         Command::Init(a) => init(a, out, err),
@@ -228,7 +228,12 @@ fn reports(a: ReportsArgs, out: &mut impl Write, err: &mut impl Write) -> Outcom
 }
 
 /// `lint`: the record from the argument or stdin, refused past the size a record can have.
-fn lint(a: LintArgs, paint: Paint, out: &mut impl Write) -> Outcome {
+fn lint(a: LintArgs, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+    let from_stdin = a.record.as_deref().is_none_or(|r| r == "-");
+    if from_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        // Someone typed `lint` alone at a prompt: say why nothing happens yet.
+        writeln!(err, "dmarc-rollout: reading the record from stdin (end with Ctrl-D)")?;
+    }
     let Some(text) = read_record(a.record)? else {
         return Err(CliError::Usage(format!(
             "the record is longer than {} KiB, the most lint reads (a DMARC record is a few hundred bytes)",

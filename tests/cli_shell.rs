@@ -115,3 +115,36 @@ fn colour_never_lands_inside_text_from_dns() {
     let first = text.lines().next().expect("the record line");
     assert!(!first.contains('\x1b'), "{first:?}");
 }
+
+/// The binary in a pseudo-terminal: stdin and stdout are a terminal.
+fn in_a_terminal(args: &[&str]) -> expectrl::session::OsSession {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dmarc-rollout"));
+    command.args(args).env_remove("NO_COLOR").env("TERM", "xterm-256color");
+    let mut session = expectrl::Session::spawn(command).expect("the binary starts in a pty");
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(10)));
+    session
+}
+
+#[test]
+fn lint_alone_on_a_terminal_says_it_reads_stdin_and_lints_what_is_typed() {
+    use expectrl::Expect as _;
+    let mut session = in_a_terminal(&["lint"]);
+    session.expect("reading the record from stdin (end with Ctrl-D)").expect("the note");
+    session.send("v=DMARC1; p=none; pct=50\n").expect("typed");
+    session.send("\x04").expect("Ctrl-D");
+    session.expect("RFC 7489 receivers").expect("the lint of the typed record");
+}
+
+#[test]
+fn lint_reading_a_pipe_adds_no_note() {
+    let output = bin().arg("lint").write_stdin("v=DMARC1; p=none\n").output().expect("runs");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("RFC 7489 receivers"));
+}
+
+#[test]
+fn on_a_terminal_the_default_is_colour() {
+    use expectrl::Expect as _;
+    let mut session = in_a_terminal(&["lint", "v=DMARC1; p=none; pct=50"]);
+    session.expect("\x1b[33mwarning\x1b[0m").expect("a coloured severity");
+}
