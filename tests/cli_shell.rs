@@ -148,3 +148,60 @@ fn on_a_terminal_the_default_is_colour() {
     let mut session = in_a_terminal(&["lint", "v=DMARC1; p=none; pct=50"]);
     session.expect("\x1b[33mwarning\x1b[0m").expect("a coloured severity");
 }
+
+/// The `--flags` named in a piece of text.
+fn flags_in(text: &str) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The flags a command's --help lists as its options (not those its texts mention).
+fn help_flags(command: &str) -> std::collections::BTreeSet<String> {
+    let help = stdout_of(&[command, "--help"]);
+    help.lines()
+        .filter_map(|line| {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            let option = trimmed
+                .strip_prefix("-")
+                .and_then(|t| t.split_once(", "))
+                .map_or(trimmed, |(_, o)| o);
+            (indent <= 6 && option.starts_with("--")).then_some(option)
+        })
+        .flat_map(|option| flags_in(option.split_whitespace().next().unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn every_flag_of_the_readme_commands_table_is_in_that_commands_help_and_back() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let table = readme.split("## Commands").nth(1).expect("the Commands section");
+    // Flags every looking-up command shares are documented once, under "Where lookups go".
+    let lookups = readme.split("### Where lookups go").nth(1).expect("the lookups section");
+    let lookups = lookups.split("\n#").next().unwrap_or_default();
+    let mut shared = flags_in(lookups);
+    shared.extend(["--help", "--color", "--reports"].map(str::to_owned));
+    let mut rows = 0;
+    for line in table.lines().take_while(|l| l.starts_with('|') || l.is_empty()).skip(2) {
+        let Some(cell) = line.strip_prefix("| `").and_then(|l| l.split('`').next()) else {
+            continue;
+        };
+        let command = cell.split_whitespace().next().expect("a command name");
+        let readme_flags: Vec<String> = flags_in(cell).difference(&shared).cloned().collect();
+        let help: Vec<String> = help_flags(command).difference(&shared).cloned().collect();
+        assert_eq!(readme_flags, help, "README row vs {command} --help");
+        rows += 1;
+    }
+    assert!(rows >= 13, "only {rows} rows read");
+}
+
+#[test]
+fn no_help_text_shows_markdown_backticks() {
+    let mut helps = vec![stdout_of(&["--help"])];
+    helps.extend(SUBCOMMANDS.iter().map(|command| stdout_of(&[command, "--help"])));
+    for help in helps {
+        assert!(!help.contains('`'), "{help}");
+    }
+}
