@@ -11,6 +11,7 @@ mod init;
 mod lint;
 mod live;
 mod next;
+mod paint;
 mod publisher;
 mod record;
 mod reports;
@@ -24,23 +25,27 @@ use std::io::Write;
 use std::path::Path;
 
 pub use self::args::{
-    ApplyArgs, CheckArgs, Cli, Clock, Command, FixArgs, Format, InitArgs, LintArgs, LookupArgs,
-    NextArgs, Preset, RecordArgs, ReportsArgs, StatusArgs, UiApplyArgs, UiArgs, ValidateArgs,
-    VerifyMessageArgs,
+    ApplyArgs, CheckArgs, Cli, Clock, Command, CompletionsArgs, FixArgs, Format, InitArgs,
+    LintArgs, LookupArgs, NextArgs, Preset, RecordArgs, ReportsArgs, Shell, StatusArgs,
+    UiApplyArgs, UiArgs, ValidateArgs, VerifyMessageArgs,
 };
 pub use self::error::{CliError, Outcome};
+pub use self::paint::{ColorChoice, Paint};
 
 use crate::advice;
 use crate::plan::{self, Domain, Plan, PlanError};
 use crate::text::{escape, escape_json};
 
 /// Parses the command line as clap does, but a first word that names no file and is near a
-/// command's name gets "did you mean" (clap would take it for the terminal UI's plan).
+/// command's name (two edits away, or its start) gets "did you mean" (clap would take it for the terminal UI's plan).
 pub fn parse(args: Vec<OsString>) -> Result<Cli, CliError> {
+    let args = color_after_command(args);
     if let Some(word) = args.get(1).and_then(|w| w.to_str()) {
         let commands = <Cli as clap::CommandFactory>::command();
         let names: Vec<&str> = commands.get_subcommands().map(clap::Command::get_name).collect();
-        let near = names.iter().find(|name| edit_distance(word, name) <= 2);
+        let near = names.iter().find(|name| {
+            edit_distance(word, name) <= 2 || (word.len() >= 3 && name.starts_with(word))
+        });
         if let (Some(near), false, false) = (near, names.contains(&word), Path::new(word).exists())
         {
             return Err(CliError::Usage(format!(
@@ -50,6 +55,25 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli, CliError> {
         }
     }
     Ok(<Cli as clap::Parser>::parse_from(args))
+}
+
+/// `dmarc-rollout --color always status …` as `status --color always …`: the global flag may
+/// come first, but clap takes anything before a command for the terminal UI's and refuses it.
+fn color_after_command(mut args: Vec<OsString>) -> Vec<OsString> {
+    let width = match args.get(1).and_then(|w| w.to_str()) {
+        Some("--color") => 2,
+        Some(word) if word.starts_with("--color=") => 1,
+        _ => return args,
+    };
+    let names = <Cli as clap::CommandFactory>::command();
+    let is_command = |word: Option<&OsString>| {
+        word.and_then(|w| w.to_str()).is_some_and(|w| names.find_subcommand(w).is_some())
+    };
+    if args.len() > 1 + width && is_command(args.get(1 + width)) {
+        let flag: Vec<OsString> = args.drain(1..=width).collect();
+        args.splice(2..2, flag);
+    }
+    args
 }
 
 /// Levenshtein distance, by characters: how many edits turn `a` into `b`.
@@ -70,27 +94,48 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Runs a parsed command line, returning the exit code.
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let paint = Paint::decide(cli.color, terminal, std::env::var_os("NO_COLOR").as_deref());
     let outcome = match cli.command {
         None => ui(&cli.ui, out, err),
-        Some(command) => dispatch(command, out, err),
+        Some(command) => dispatch(command, paint, out, err),
     };
     outcome.unwrap_or_else(|e| e.print(err))
 }
 
-fn dispatch(command: Command, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+fn dispatch(command: Command, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     match command {
         Command::Next(a) => next(&a, out, err),
         Command::Apply(a) => apply(a, out, err),
         Command::Fix(a) => fix(&a, out, err),
-        Command::Status(a) => status(&a, out, err),
+        Command::Status(a) => status(&a, paint, out, err),
         Command::Check(a) => check(&a, out, err),
         Command::Record(a) => record(a, err),
         Command::Reports(a) => reports(a, out, err),
-        Command::Lint(a) => lint(a, out),
+        Command::Lint(a) => lint(a, paint, out, err),
         Command::VerifyMessage(a) => verify_message(&a, out),
         Command::Validate(a) => Ok(validate::run(&load_plan(&a.plan)?, out)?),
         Command::Init(a) => init(a, out, err),
+        Command::Completions(a) => completions(a.shell, out),
+        Command::Man => man(out),
     }
+}
+
+/// `completions SHELL`: the completion script, generated from the same definitions as --help.
+fn completions(shell: Shell, out: &mut impl Write) -> Outcome {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    // Generated into memory first: clap_complete panics on a write error (`| head`).
+    let mut script = Vec::new();
+    clap_complete::generate(shell.generator(), &mut command, "dmarc-rollout", &mut script);
+    out.write_all(&script)?;
+    Ok(crate::exits::OK)
+}
+
+/// `man`: the man page in roff, generated from the same definitions as --help.
+fn man(out: &mut impl Write) -> Outcome {
+    let command = <Cli as clap::CommandFactory>::command();
+    clap_mangen::Man::new(command).render(out)?;
+    Ok(crate::exits::OK)
 }
 
 /// `next`: the decision for each selected domain, from DNS or (offline) the recorded history.
@@ -153,10 +198,10 @@ fn fix(a: &FixArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     fix::run(&standings, a.format, out, err)
 }
 
-fn status(a: &StatusArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+fn status(a: &StatusArgs, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     let p = load_plan(&a.plan)?;
     let (_, standings) = looked_up(&p, a.domain.as_deref(), &a.lookup, err)?;
-    Ok(status::run(&standings, &a.only, a.json, out)?)
+    Ok(status::run(&standings, &a.only, a.json, paint, out)?)
 }
 
 fn check(a: &CheckArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
@@ -188,14 +233,19 @@ fn reports(a: ReportsArgs, out: &mut impl Write, err: &mut impl Write) -> Outcom
 }
 
 /// `lint`: the record from the argument or stdin, refused past the size a record can have.
-fn lint(a: LintArgs, out: &mut impl Write) -> Outcome {
+fn lint(a: LintArgs, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+    let from_stdin = a.record.as_deref().is_none_or(|r| r == "-");
+    if from_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        // Someone typed `lint` alone at a prompt: say why nothing happens yet.
+        writeln!(err, "dmarc-rollout: reading the record from stdin (end with Ctrl-D)")?;
+    }
     let Some(text) = read_record(a.record)? else {
         return Err(CliError::Usage(format!(
             "the record is longer than {} KiB, the most lint reads (a DMARC record is a few hundred bytes)",
             lint::MAX_RECORD_BYTES / 1024
         )));
     };
-    Ok(lint::run(&text, a.spf, a.json, out)?)
+    Ok(lint::run(&text, a.spf, a.json, paint, out)?)
 }
 
 /// `verify-message`: with `--plan`, against the plan; the plan must load first.

@@ -59,16 +59,16 @@ impl Format {
     /// What the format prints, in a few words (the `--format` help).
     pub fn about(self) -> &'static str {
         match self {
-            Self::Dnscontrol => "`TXT(\"_dmarc\", …)` lines for the zone's `D(…)` block",
-            Self::Octodns => "The zone config's YAML record, `;` escaped as `\\;`",
-            Self::TerraformAzurerm => "An `azurerm_dns_txt_record` resource",
-            Self::TerraformAws => "An `aws_route53_record` resource",
-            Self::TerraformCloudflare => "A `cloudflare_dns_record` resource (provider v5)",
+            Self::Dnscontrol => "TXT(\"_dmarc\", …) lines for the zone's D(…) block",
+            Self::Octodns => "The zone config's YAML record, each ; escaped as \\;",
+            Self::TerraformAzurerm => "An azurerm_dns_txt_record resource",
+            Self::TerraformAws => "An aws_route53_record resource",
+            Self::TerraformCloudflare => "A cloudflare_dns_record resource (provider v5)",
             Self::Nsupdate => {
-                "A script for `nsupdate -k KEYFILE`, guarded by a prerequisite on the live record"
+                "A script for nsupdate -k KEYFILE, guarded by a prerequisite on the live record"
             }
             Self::PowershellDns => "Windows DNS Server cmdlets",
-            Self::AzureCli => "`az network dns record-set txt` commands",
+            Self::AzureCli => "az network dns record-set txt commands",
         }
     }
 

@@ -235,12 +235,15 @@ fn the_ui_without_a_terminal_says_what_to_use_instead() {
 
 #[test]
 fn a_mistyped_command_gets_did_you_mean_rather_than_being_taken_for_a_plan() {
-    for argv in [vec!["stauts"], vec!["stauts", "contoso.toml"], vec!["nxt", "--offline", "p.toml"]]
-    {
+    for (argv, near) in [
+        (vec!["stauts"], "status"),
+        (vec!["stauts", "contoso.toml"], "status"),
+        (vec!["nxt", "--offline", "p.toml"], "next"),
+        (vec!["complet", "bash"], "completions"),
+    ] {
         let output = bin().args(&argv).output().expect("runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{argv:?}: {stderr}");
-        let near = if argv[0] == "nxt" { "next" } else { "status" };
         assert!(stderr.contains(&format!("did you mean `{near}`?")), "{argv:?}: {stderr}");
         assert!(!stderr.contains("cannot be used with"), "{stderr}");
     }

@@ -1,6 +1,10 @@
 //! The command line as clap reads it: every command, its flags and their help (the doc
 //! comments are the help text).
 
+// The doc comments are --help text, which shows no markdown: identifiers are written bare
+// (NO_COLOR, due_in_days), never in backticks that would show up in the terminal.
+#![allow(clippy::doc_markdown)]
+
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
@@ -10,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::fix::FixFormat;
 use super::live::{DnsArgs, ReportArgs};
+use super::paint::ColorChoice;
 use crate::exits;
 use crate::export;
 use crate::summary::Mark;
@@ -21,8 +26,8 @@ use crate::text::escape;
 /// goes through, e.g. p=none, then p=quarantine, then p=reject. dmarc-rollout tells you the
 /// exact TXT record to publish next and checks records for mistakes.
 ///
-/// `dmarc-rollout PLAN` opens the terminal UI: every step of the plan beside live DNS, and the
-/// record to publish next. Start with `dmarc-rollout init example.com -o plans/example.toml`.
+/// 'dmarc-rollout PLAN' opens the terminal UI: every step of the plan beside live DNS, and the
+/// record to publish next. Start with 'dmarc-rollout init example.com -o plans/example.toml'.
 #[derive(Debug, Parser)]
 #[command(
     name = "dmarc-rollout",
@@ -37,6 +42,9 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub ui: UiArgs,
+    /// Colour the severities and verdicts of the human output.
+    #[arg(long, value_name = "WHEN", value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 /// The terminal UI's options (used when no command is given).
@@ -44,7 +52,7 @@ pub struct Cli {
 pub struct UiArgs {
     /// The plan file to open in the terminal UI.
     pub plan: Option<PathBuf>,
-    /// Look DNS up again every SECS seconds (0: only on `r`).
+    /// Look DNS up again every SECS seconds (0: only on 'r').
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub refresh: u64,
     #[command(flatten)]
@@ -53,14 +61,14 @@ pub struct UiArgs {
     pub apply: UiApplyArgs,
 }
 
-/// Where the terminal UI's `a` publishes a step by dynamic update (off unless both are given).
+/// Where the terminal UI's 'a' publishes a step by dynamic update (off unless both are given).
 #[derive(Debug, Clone, Args)]
 pub struct UiApplyArgs {
-    /// With --tsig-key, `a` publishes the selected domain's next step by dynamic update to this
-    /// primary server (HOST[:PORT]), as `apply` does.
+    /// With --tsig-key, 'a' publishes the selected domain's next step by dynamic update to this
+    /// primary server (HOST[:PORT]), as 'apply' does.
     #[arg(long, value_name = "HOST[:PORT]", requires = "tsig_key")]
     pub apply_server: Option<String>,
-    /// The TSIG key file for --apply-server (`tsig-keygen` or `keymgr -t` output).
+    /// The TSIG key file for --apply-server ('tsig-keygen' or 'keymgr -t' output).
     #[arg(long, value_name = "FILE", requires = "apply_server")]
     pub tsig_key: Option<PathBuf>,
     /// With --apply-server: the port the zone's name servers are asked on while waiting.
@@ -87,12 +95,12 @@ pub enum Command {
     Next(NextArgs),
     /// Publish the next step by RFC 2136 dynamic update, wait for every server, record it.
     ///
-    /// The step is the one `next` prints, after the same decision and gates (--force,
-    /// --allow-loosen). The update is signed with the TSIG key and applies only if `_dmarc`
+    /// The step is the one 'next' prints, after the same decision and gates (--force,
+    /// --allow-loosen). The update is signed with the TSIG key and applies only if _dmarc
     /// still holds exactly the record the decision was made on (RFC 2136 prerequisite); then
     /// every name server of the zone (the NS set, each IPv4 and IPv6 address) is asked until
     /// each serves the step or --wait runs out, and only then is the phase recorded in the
-    /// plan, as `record` does. Exit codes 10 to 15 say what stopped it.
+    /// plan, as 'record' does. Exit codes 10 to 15 say what stopped it.
     Apply(ApplyArgs),
     /// Print the DNS records and Exchange Online commands that make each domain ready.
     ///
@@ -100,7 +108,7 @@ pub enum Command {
     /// and what a sender's console or another organization has to do. Covers missing DKIM selectors (Microsoft 365: the signing configuration, both CNAMEs,
     /// enabling, rotating a weak key), the SPF record (missing includes, +all, several records;
     /// never one over 10 lookups), report authorizations, and the _dmarc name (several records,
-    /// a CNAME, a broken record). A _dmarc value is the step `next` gives, only when it clears
+    /// a CNAME, a broken record). A _dmarc value is the step 'next' gives, only when it clears
     /// it. Exits with 0 when nothing needs fixing, 7 when something does, 5 when a lookup
     /// failed (nothing is suggested for what it hides).
     Fix(FixArgs),
@@ -130,8 +138,8 @@ pub enum Command {
     Reports(ReportsArgs),
     /// Check a DMARC (or SPF) record and show what each generation of receivers applies.
     ///
-    /// Reads the TXT value from the argument, or from stdin when it is `-` or missing. A value
-    /// starting with `v=spf1` is checked as SPF. Exits with 1 when a finding is an error.
+    /// Reads the TXT value from the argument, or from stdin when it is '-' or missing. A value
+    /// starting with 'v=spf1' is checked as SPF. Exits with 1 when a finding is an error.
     Lint(LintArgs),
     /// Prove a sent message passes: its receiver's authentication results, per method.
     ///
@@ -151,6 +159,45 @@ pub enum Command {
     ///
     /// Uses the Office 365 article's ladder: p=none, then quarantine at pct=50, then pct=100.
     Init(InitArgs),
+    /// Print a shell completion script on stdout.
+    ///
+    /// bash: save it as ~/.local/share/bash-completion/completions/dmarc-rollout; zsh: as
+    /// _dmarc-rollout in a directory of your fpath; fish: as
+    /// ~/.config/fish/completions/dmarc-rollout.fish; powershell: add it to your $PROFILE.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    ///
+    /// Save it as ~/.local/share/man/man1/dmarc-rollout.1, then read it with man dmarc-rollout.
+    Man,
+}
+
+// The arguments of `Completions` (no doc comment: the variant's is the help).
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells 'completions' writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+impl Shell {
+    /// The generator clap_complete has for this shell.
+    pub fn generator(self) -> clap_complete::Shell {
+        match self {
+            Self::Bash => clap_complete::Shell::Bash,
+            Self::Zsh => clap_complete::Shell::Zsh,
+            Self::Fish => clap_complete::Shell::Fish,
+            Self::Powershell => clap_complete::Shell::PowerShell,
+        }
+    }
 }
 
 // The arguments of `Next` (no doc comment: the variant's is the help).
@@ -174,7 +221,7 @@ pub struct NextArgs {
     pub allow_loosen: bool,
     #[command(flatten)]
     pub lookup: LookupArgs,
-    /// txt: the value alone (one `domain<TAB>value` line per domain when there are
+    /// txt: the value alone (one 'domain<TAB>value' line per domain when there are
     /// several); zone: a zone-file line; json: an object (an array for several domains);
     /// the others: the change as that DNS-as-code tool takes it (see the README).
     #[arg(long, short, value_enum, default_value_t = Format::Txt)]
@@ -192,7 +239,7 @@ pub struct ApplyArgs {
     /// The zone's primary server, which takes the update (HOST[:PORT], port 53 by default).
     #[arg(long, value_name = "HOST[:PORT]")]
     pub server: String,
-    /// The TSIG key file, as `tsig-keygen` (BIND) or `keymgr -t` (Knot) write it
+    /// The TSIG key file, as 'tsig-keygen' (BIND) or 'keymgr -t' (Knot) write it
     /// (hmac-sha256 or hmac-sha512).
     #[arg(long, value_name = "FILE")]
     pub tsig_key: PathBuf,
@@ -242,9 +289,9 @@ pub struct StatusArgs {
     #[arg(long, short)]
     pub domain: Option<String>,
     /// Print JSON: {"domains": [{name, dmarc: {state, records, source, ttl, server},
-    /// position, phase, drift, next: {host, value, phase}, due, `due_in_days`, findings,
-    /// readiness: {spf: {ok, lookups, `void_lookups`, tree, findings}, dkim: {ok, findings,
-    /// <selector>: {state, `key_bits`, `cname_chain`}}, reports: {ok, findings}}}]}.
+    /// position, phase, drift, next: {host, value, phase}, due, due_in_days, findings,
+    /// readiness: {spf: {ok, lookups, void_lookups, tree, findings}, dkim: {ok, findings,
+    /// <selector>: {state, key_bits, cname_chain}}, reports: {ok, findings}}}]}.
     #[arg(long)]
     pub json: bool,
     /// Only the domains with one of these verdicts or marks (comma-separated): done, ready,
@@ -316,11 +363,11 @@ pub struct ReportsArgs {
     /// Only reports up to this day (YYYY-MM-DD, UTC), inclusive.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub until: Option<NaiveDate>,
-    /// Print JSON: {window, `files_read`, `files_skipped`, `reports_outside_window`,
-    /// domains: [{domain, reports, reporters, `days_covered`, messages, `dmarc_pass`,
-    /// `dkim_aligned_pass`, `spf_aligned_pass`, rates in percent, sources: [{ip, messages,
-    /// `dmarc_pass`, sender}], senders, phases: [{phase, name, record, `what_if`, gate}]}],
-    /// `rejected_files`: [{path, reason}], `recovered_files`, `duplicate_reports`}.
+    /// Print JSON: {window, files_read, files_skipped, reports_outside_window,
+    /// domains: [{domain, reports, reporters, days_covered, messages, dmarc_pass,
+    /// dkim_aligned_pass, spf_aligned_pass, rates in percent, sources: [{ip, messages,
+    /// dmarc_pass, sender}], senders, phases: [{phase, name, record, what_if, gate}]}],
+    /// rejected_files: [{path, reason}], recovered_files, duplicate_reports}.
     #[arg(long)]
     pub json: bool,
 }
@@ -342,7 +389,7 @@ pub struct LintArgs {
 // The arguments of `VerifyMessage` (no doc comment: the variant's is the help).
 #[derive(Debug, Args)]
 pub struct VerifyMessageArgs {
-    /// The message file, or `-` for stdin.
+    /// The message file, or '-' for stdin.
     #[arg(value_name = "FILE.eml|-")]
     pub message: PathBuf,
     /// The plan file: name the sender and judge the next phase.
@@ -375,7 +422,7 @@ pub struct InitArgs {
     /// Declare a known sender: m365 adds Exchange Online's SPF include and DKIM selectors.
     #[arg(long, value_enum)]
     pub preset: Option<Preset>,
-    /// With --preset m365: the tenant (`contoso` of contoso.onmicrosoft.com), to write the
+    /// With --preset m365: the tenant ('contoso' of contoso.onmicrosoft.com), to write the
     /// selectors' CNAME targets in the legacy form (check them with Get-DkimSigningConfig).
     #[arg(long, value_name = "TENANT", requires = "preset")]
     pub tenant: Option<String>,
@@ -414,7 +461,7 @@ impl Clock {
 }
 
 /// A date written YYYY-MM-DD with a four-digit year, as a plan holds it (TOML dates have years
-/// 0000 to 9999; chrono alone would take `+10000-01-01` or `-0001-01-01`).
+/// 0000 to 9999; chrono alone would take '+10000-01-01' or '-0001-01-01').
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let shape = text.len() == 10
         && text
@@ -426,7 +473,7 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
     })
 }
 
-/// How `next` prints the step: the value, a zone-file line, JSON, or a DNS-as-code export.
+/// How 'next' prints the step: the value, a zone-file line, JSON, or a DNS-as-code export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Txt,
@@ -456,7 +503,7 @@ impl ValueEnum for Format {
     }
 }
 
-/// An export format as a `--format` value, named and described by the export itself.
+/// An export format as a '--format' value, named and described by the export itself.
 pub(crate) fn export_value(format: export::Format) -> PossibleValue {
     PossibleValue::new(format.name()).help(format.about())
 }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::to_json;
+use super::{Paint, to_json};
 use crate::exits;
 use crate::record::finding::has_errors;
 use crate::record::spf::parse_spf;
@@ -35,9 +35,15 @@ struct SpfReport<'a> {
 }
 
 /// Lints a DMARC value, or an SPF record when asked to or when it starts with `v=spf1`.
-pub fn run(text: &str, spf: bool, json: bool, out: &mut impl Write) -> io::Result<u8> {
+pub fn run(
+    text: &str,
+    spf: bool,
+    json: bool,
+    paint: Paint,
+    out: &mut impl Write,
+) -> io::Result<u8> {
     if spf || text.get(..6).is_some_and(|v| v.eq_ignore_ascii_case("v=spf1")) {
-        return run_spf(text, json, out);
+        return run_spf(text, json, paint, out);
     }
     let parsed = parse(text);
     let effective = Generations {
@@ -53,14 +59,14 @@ pub fn run(text: &str, spf: bool, json: bool, out: &mut impl Write) -> io::Resul
         };
         writeln!(out, "{}", to_json(&report))?;
     } else {
-        write_marked(text, &parsed.findings, out)?;
+        write_marked(text, &parsed.findings, paint, out)?;
         writeln!(out, "RFC 7489 receivers: {}", effective.rfc7489.summary())?;
         writeln!(out, "RFC 9989 receivers: {}", effective.rfc9989.summary())?;
     }
     Ok(if parsed.is_valid() { exits::OK } else { exits::FINDINGS })
 }
 
-fn run_spf(text: &str, json: bool, out: &mut impl Write) -> io::Result<u8> {
+fn run_spf(text: &str, json: bool, paint: Paint, out: &mut impl Write) -> io::Result<u8> {
     let parsed = parse_spf(text);
     let valid = parsed.is_spf && !has_errors(&parsed.findings);
     let lookups = parsed.own_lookups();
@@ -68,7 +74,7 @@ fn run_spf(text: &str, json: bool, out: &mut impl Write) -> io::Result<u8> {
         let report = SpfReport { record: text, valid, findings: &parsed.findings, lookups };
         writeln!(out, "{}", to_json(&report))?;
     } else {
-        write_marked(text, &parsed.findings, out)?;
+        write_marked(text, &parsed.findings, paint, out)?;
         writeln!(
             out,
             "DNS lookups in this record: {lookups} of 10 (includes are counted by `status`)"
@@ -87,14 +93,25 @@ pub const MAX_RECORD_BYTES: usize = 16 * 1024;
 /// The record once, then the first [`MARKED`] findings with their span underlined, then the
 /// others one line each with their byte range. Columns count the escaped text, since that is
 /// what the terminal shows.
-pub fn write_marked(text: &str, findings: &[Finding], out: &mut impl Write) -> io::Result<()> {
+pub fn write_marked(
+    text: &str,
+    findings: &[Finding],
+    paint: Paint,
+    out: &mut impl Write,
+) -> io::Result<()> {
     writeln!(out, "{}", escape(text))?;
     for f in findings.iter().take(MARKED) {
         let start = floor(text, f.span.start);
         let end = floor(text, f.span.end).max(start);
         let indent = escape(&text[..start]).chars().count();
         let width = escape(&text[start..end]).chars().count().max(1);
-        writeln!(out, "{}{} {}", " ".repeat(indent), "^".repeat(width), label(f.severity))?;
+        writeln!(
+            out,
+            "{}{} {}",
+            " ".repeat(indent),
+            "^".repeat(width),
+            paint.word(label(f.severity))
+        )?;
         writeln!(out, "{}  {}: {}", " ".repeat(indent), f.id, escape(&f.message))?;
     }
     if findings.len() > MARKED {
@@ -102,7 +119,7 @@ pub fn write_marked(text: &str, findings: &[Finding], out: &mut impl Write) -> i
     }
     for f in findings.iter().skip(MARKED) {
         let (start, end) = (f.span.start, f.span.end);
-        let (severity, message) = (label(f.severity), escape(&f.message));
+        let (severity, message) = (paint.word(label(f.severity)), escape(&f.message));
         writeln!(out, "  {start}..{end} {severity} {}: {message}", f.id)?;
     }
     if findings.is_empty() {

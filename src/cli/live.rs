@@ -107,10 +107,12 @@ fn parse_deadline(text: &str) -> Result<f64, String> {
 }
 
 /// Aggregate reports that open (or keep closed) the evidence gates of a plan's phases.
+// The field docs are --help text, which shows no markdown: identifiers are written bare.
+#[allow(clippy::doc_markdown)]
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// Aggregate reports (files, folders, Maildirs) that a phase's evidence gate
-    /// (`min_report_days`, `min_pass_rate`) is judged on (repeatable). Without them a gate stays
+    /// (min_report_days, min_pass_rate) is judged on (repeatable). Without them a gate stays
     /// closed.
     #[arg(long = "reports", value_name = "PATH")]
     pub reports: Vec<PathBuf>,

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{days, to_json};
+use super::{Paint, days, to_json};
 use crate::advice::{Block, BlockKind, Change, Repair, Verdict};
 use crate::exits;
 use crate::fix::Action;
@@ -51,6 +51,7 @@ pub fn run(
     standings: &[Standing],
     only: &[Mark],
     json: bool,
+    paint: Paint,
     out: &mut impl Write,
 ) -> io::Result<u8> {
     let shown: Vec<Standing> =
@@ -58,7 +59,7 @@ pub fn run(
     if json {
         write_json(&shown, out)?;
     } else {
-        write_table(&shown, out)?;
+        write_table(&shown, paint, out)?;
         let tally: Tally = standings.iter().map(|s| Some(&s.advice)).collect();
         writeln!(out, "{tally}")?;
     }
@@ -98,7 +99,7 @@ pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()
 
 /// One line per domain: what is live, which phase, what comes next, when, readiness and the
 /// verdict; below it what is wrong and what stands in the way.
-pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
+pub fn write_table(standings: &[Standing], paint: Paint, out: &mut impl Write) -> io::Result<()> {
     const COLUMNS: usize = 7;
     let rows: Vec<[String; COLUMNS]> = standings.iter().map(row).collect();
     let header =
@@ -109,16 +110,27 @@ pub fn write_table(standings: &[Standing], out: &mut impl Write) -> io::Result<(
     for (r, s) in
         std::iter::once((&header, None)).chain(rows.iter().zip(standings.iter().map(Some)))
     {
-        let cells: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let mut cells: Vec<String> =
+            r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        // The verdict is the last column, so its colour does not upset the padding.
+        if let (Some(verdict), Some(_)) = (cells.last_mut(), s) {
+            *verdict = paint.word(verdict.trim_end()).into_owned();
+        }
         writeln!(out, "{}", cells.join("  ").trim_end())?;
         let Some(s) = s else { continue };
         for f in s.findings.iter().filter(|f| f.severity >= Severity::Warning) {
-            writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
+            writeln!(
+                out,
+                "    {} {}: {}",
+                paint.word(&f.severity.to_string()),
+                f.id,
+                escape(&f.message)
+            )?;
         }
         if let Some(r) = &s.readiness {
-            write_readiness(r, out)?;
+            write_readiness(r, paint, out)?;
         }
-        write_advice(s, out)?;
+        write_advice(s, paint, out)?;
         write_fix_hint(s, out)?;
     }
     Ok(())
@@ -138,7 +150,7 @@ fn write_fix_hint(s: &Standing, out: &mut impl Write) -> io::Result<()> {
 }
 
 /// The evidence gate, what stands in the way of the step, and the decision's warnings.
-fn write_advice(s: &Standing, out: &mut impl Write) -> io::Result<()> {
+fn write_advice(s: &Standing, paint: Paint, out: &mut impl Write) -> io::Result<()> {
     let a = &s.advice;
     if let (Some(gate), Some(step)) = (&a.evidence, &a.step) {
         writeln!(out, "    evidence for phase {}: {}", step.phase, gate.summary())?;
@@ -158,7 +170,13 @@ fn write_advice(s: &Standing, out: &mut impl Write) -> io::Result<()> {
     for f in &a.warnings {
         if !f.id.starts_with("spf.") && !f.id.starts_with("dkim.") && !f.id.starts_with("reports.")
         {
-            writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
+            writeln!(
+                out,
+                "    {} {}: {}",
+                paint.word(&f.severity.to_string()),
+                f.id,
+                escape(&f.message)
+            )?;
         }
     }
     Ok(())
@@ -173,7 +191,7 @@ pub(super) fn is_readiness(b: &Block) -> bool {
 
 /// `    readiness ready: SPF ok (4/10 lookups, 0/2 void); DKIM ok (s1 ok 2048); reports ok (…)`,
 /// the SPF tree when a limit is exceeded, then the readiness warnings and errors.
-fn write_readiness(r: &Readiness, out: &mut impl Write) -> io::Result<()> {
+fn write_readiness(r: &Readiness, paint: Paint, out: &mut impl Write) -> io::Result<()> {
     let parts: Vec<String> = r
         .parts()
         .iter()
@@ -188,7 +206,13 @@ fn write_readiness(r: &Readiness, out: &mut impl Write) -> io::Result<()> {
         }
     }
     for f in r.findings().filter(|f| f.severity >= Severity::Warning) {
-        writeln!(out, "    {} {}: {}", f.severity, f.id, escape(&f.message))?;
+        writeln!(
+            out,
+            "    {} {}: {}",
+            paint.word(&f.severity.to_string()),
+            f.id,
+            escape(&f.message)
+        )?;
     }
     Ok(())
 }
