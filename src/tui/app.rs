@@ -5,11 +5,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 
 mod apply;
 mod list;
+mod log;
 mod record;
 
 pub use self::apply::{ApplyAsk, ApplyOutcome, ApplyRequest};
 use self::apply::{applied, ask_to_apply, confirm_apply_key, progress};
 use self::list::Step;
+pub use self::log::LOG_KEPT;
+use self::log::{log_key, open_log};
 pub use self::record::{RecordOutcome, RecordRequest, RecordTo};
 use self::record::{ask_to_record, confirm_key, recorded};
 use super::model::{DomainView, Readiness as CheckRow, StatusLine, fixes_for};
@@ -69,9 +72,6 @@ pub enum Effect {
     /// Publish the step by dynamic update, wait for every server, record it (confirmed).
     Apply(ApplyRequest),
 }
-
-/// Notices the log keeps; older ones give way.
-pub const LOG_KEPT: usize = 500;
 
 /// What has the keyboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,17 +195,6 @@ impl App {
     /// The selected domain, unless the filter hides it.
     pub fn current(&self) -> Option<&DomainView> {
         Some(&self.domains[self.selected_index()?].view)
-    }
-
-    /// Says `text` in the status line and keeps it in the log (`l`).
-    pub fn say(&mut self, text: String) {
-        if self.log.back() != Some(&text) {
-            if self.log.len() == LOG_KEPT {
-                self.log.pop_front();
-            }
-            self.log.push_back(text.clone());
-        }
-        self.notice = Some(text);
     }
 
     /// The selected row of the findings pane when it is a readiness check (they come first).
@@ -419,25 +408,6 @@ fn clear_filter(app: &mut App) {
         app.select_first();
     }
     app.mode = Mode::Normal;
-}
-
-/// `l` opens the log at its newest notices.
-fn open_log(app: &mut App) {
-    app.log_back = 0;
-    app.mode = Mode::Log;
-}
-
-/// In the log, ↑/k goes back to older notices, ↓/j forward; the overlay's keys close it.
-fn log_key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    match code {
-        KeyCode::Up | KeyCode::Char('k') => {
-            app.log_back = (app.log_back + 1).min(app.log.len().saturating_sub(1));
-        }
-        KeyCode::Down | KeyCode::Char('j') => app.log_back = app.log_back.saturating_sub(1),
-        KeyCode::Char('l') => app.mode = Mode::Normal,
-        _ => return overlay_key(app, code),
-    }
-    Vec::new()
 }
 
 /// Enter on the domain list moves into the ladder; on a step or finding it opens details, on
