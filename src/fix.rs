@@ -222,14 +222,3 @@ fn unknown(inputs: &Inputs<'_>) -> Vec<String> {
     }
     unknown
 }
-
-/// Lower-case, without a trailing dot: how names are compared.
-fn normalize(name: &str) -> String {
-    name.trim_end_matches('.').to_ascii_lowercase()
-}
-
-/// The organizational domain by the Public Suffix List; a name it cannot place stays whole.
-fn organizational(name: &str) -> String {
-    let name = normalize(name);
-    psl::domain_str(&name).map_or_else(|| name.clone(), str::to_owned)
-}

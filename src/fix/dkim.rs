@@ -3,7 +3,8 @@
 //! the plan lacks them, the command that prints them. Other senders: the CNAME the plan gives,
 //! or the selector that must hold the key their console hands out. Pure.
 
-use super::{Action, ActionKind, DEFAULT_TTL, DnsChange, DnsOp, RecordType, normalize};
+use super::{Action, ActionKind, DEFAULT_TTL, DnsChange, DnsOp, RecordType};
+use crate::name::DnsName;
 use crate::plan::{Domain, Selector, Sender};
 use crate::readiness::{DkimReadiness, KeyState, SelectorReadiness};
 use crate::record::dkim::classify_m365_target;
@@ -44,7 +45,7 @@ fn is_m365(sender: &Sender) -> bool {
     let targets =
         sender.dkim.iter().any(|s| s.cname.as_deref().and_then(classify_m365_target).is_some());
     let include =
-        sender.spf_includes.iter().any(|i| M365_INCLUDES.contains(&normalize(i).as_str()));
+        sender.spf_includes.iter().any(|i| M365_INCLUDES.contains(&DnsName::lenient(i).as_str()));
     let named = !sender.dkim.is_empty()
         && sender.dkim.iter().all(|s| matches!(s.name.as_str(), "selector1" | "selector2"));
     targets || (include && named)
@@ -69,8 +70,8 @@ enum Need<'a> {
 }
 
 fn need<'a>(selector: &'a Selector, r: &SelectorReadiness) -> Need<'a> {
-    let expected = selector.cname.as_deref().map(normalize);
-    let live = r.cname_chain.first().map(|t| normalize(t));
+    let expected = selector.cname.as_deref().map(|t| String::from(DnsName::lenient(t)));
+    let live = r.cname_chain.first().map(|t| String::from(DnsName::lenient(t)));
     match r.state {
         KeyState::Missing => Need::Cname(Needed {
             selector: &selector.name,
@@ -306,7 +307,7 @@ fn console(sender: &Sender) -> String {
     sender
         .spf_includes
         .iter()
-        .find_map(|i| KNOWN.iter().find(|(include, _)| normalize(i) == *include))
+        .find_map(|i| KNOWN.iter().find(|(include, _)| DnsName::lenient(i) == *include))
         .map_or_else(
             || format!("the admin console of '{}'", sender.name),
             |(_, console)| (*console).to_owned(),

@@ -4,9 +4,10 @@
 //! record an external report host must publish. A `_dmarc` value is always the decision's own
 //! step, given only when the decision clears it. Pure.
 
-use super::{Action, DEFAULT_TTL, DnsChange, DnsOp, RecordType, normalize, organizational};
+use super::{Action, DEFAULT_TTL, DnsChange, DnsOp, RecordType};
 use crate::advice::{Advice, Overrides, Position};
 use crate::answers::DomainDns;
+use crate::name::DnsName;
 use crate::plan::Domain;
 use crate::readiness::report_destinations;
 use crate::record::finding::has_errors;
@@ -126,7 +127,7 @@ fn cname(
     step: Option<&NextStep>,
 ) -> Vec<Action> {
     let owner = domain.dmarc_host();
-    let target = normalize(target);
+    let target = DnsName::lenient(target);
     let mut ids = vec!["dmarc.delegated"];
     ids.extend(error_ids(findings));
     let shows = match dns.dmarc.records.len() {
@@ -134,7 +135,7 @@ fn cname(
         1 => "a record receivers ignore".to_owned(),
         n => format!("{n} DMARC records"),
     };
-    if organizational(&target) != organizational(&domain.name) {
+    if target.organizational() != domain.name.organizational() {
         return vec![at_vendor(&owner, &target, &shows, ids, step)];
     }
     let mut out = vec![Action::dns(
@@ -142,7 +143,7 @@ fn cname(
             op: DnsOp::Delete,
             owner: owner.clone(),
             rtype: RecordType::Cname,
-            value: target.clone(),
+            value: target.to_string(),
             replaces: None,
             ttl: DEFAULT_TTL,
         },

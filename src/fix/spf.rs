@@ -3,9 +3,10 @@
 //! into one, or a new record), with its lookup count from a walk the caller makes; a record over
 //! ten lookups is refused, naming the includes that cost most. Pure.
 
-use super::{Action, DEFAULT_TTL, DnsChange, DnsOp, Inputs, RecordType, normalize};
+use super::{Action, DEFAULT_TTL, DnsChange, DnsOp, Inputs, RecordType};
 use crate::advice::Advice;
 use crate::answers::DomainDns;
+use crate::name::DnsName;
 use crate::plan::Domain;
 use crate::readiness::{Outcome, Readiness};
 use crate::record::Policy;
@@ -86,7 +87,7 @@ fn required_includes(domain: &Domain) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for sender in &domain.senders {
         for include in &sender.spf_includes {
-            let include = normalize(include);
+            let include = String::from(DnsName::lenient(include));
             if !out.iter().any(|(i, _)| *i == include) {
                 out.push((include, sender.name.clone()));
             }
@@ -127,7 +128,7 @@ impl Merged {
         self.mechanisms.iter().chain(&self.redirect).any(|t| {
             let t = t.to_ascii_lowercase();
             let target = t.strip_prefix("include:").or_else(|| t.strip_prefix("redirect="));
-            target.is_some_and(|target| normalize(target) == include)
+            target.is_some_and(|target| DnsName::lenient(target) == include)
         })
     }
 
