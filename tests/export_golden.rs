@@ -2,7 +2,9 @@
 //! over 255 bytes, a value with quotes and backslashes in a URI, and a domain with several
 //! changes in two zones. `GOLDEN_UPDATE=1 cargo test --test export_golden` rewrites them.
 
-use std::path::PathBuf;
+mod support;
+
+use support::golden;
 
 use dmarc_rollout::export::{DnsChange, Format, Op, RrType, render};
 use dmarc_rollout::record::render::split_character_strings;
@@ -104,28 +106,14 @@ fn scenarios() -> Vec<(&'static str, Vec<DnsChange>)> {
     ]
 }
 
-fn golden(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/export").join(name)
-}
-
 #[test]
 fn every_format_matches_its_golden_file_for_each_scenario() {
-    let update = std::env::var_os("GOLDEN_UPDATE").is_some();
     let mut mismatches = Vec::new();
     for (scenario, changes) in scenarios() {
         for (format, extension) in FORMATS {
             let name = format!("{scenario}.{extension}");
             let text = render(format, &changes).expect("renders");
-            let path = golden(&name);
-            if update {
-                std::fs::create_dir_all(path.parent().expect("dir")).expect("golden dir");
-                std::fs::write(&path, &text).expect("write golden");
-                continue;
-            }
-            let expected = std::fs::read_to_string(&path).unwrap_or_default();
-            if expected != text {
-                mismatches.push(format!("--- {name} expected:\n{expected}\n--- got:\n{text}"));
-            }
+            mismatches.extend(golden::mismatch("export", &name, &text));
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));

@@ -6,7 +6,9 @@
 //! `fix --format TOOL` ([`render::export_changes`]) and the same writer as `next`.
 //! `GOLDEN_UPDATE=1 cargo test --test fix_export_golden` rewrites them.
 
-use std::path::PathBuf;
+mod support;
+
+use support::golden;
 
 use dmarc_rollout::export::{Format, Op, RrType, render};
 use dmarc_rollout::fix::render as fix_render;
@@ -169,29 +171,15 @@ const FORMATS: [(Format, &str); 8] = [
     (Format::AzureCli, "azure-cli.sh"),
 ];
 
-fn golden(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/fix").join(name)
-}
-
 #[test]
 fn every_format_matches_its_golden_file_for_each_fix_scenario() {
-    let update = std::env::var_os("GOLDEN_UPDATE").is_some();
     let mut mismatches = Vec::new();
     for (scenario, fixes) in scenarios() {
         let changes = fix_render::export_changes("example.com", &fixes);
         for (format, extension) in FORMATS {
             let name = format!("{scenario}.{extension}");
             let text = render(format, &changes).expect("renders");
-            let path = golden(&name);
-            if update {
-                std::fs::create_dir_all(path.parent().expect("dir")).expect("golden dir");
-                std::fs::write(&path, &text).expect("write golden");
-                continue;
-            }
-            let expected = std::fs::read_to_string(&path).unwrap_or_default();
-            if expected != text {
-                mismatches.push(format!("--- {name} expected:\n{expected}\n--- got:\n{text}"));
-            }
+            mismatches.extend(golden::mismatch("fix", &name, &text));
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));

@@ -4,6 +4,7 @@
 
 pub mod dns_server;
 pub mod fixing;
+pub mod golden;
 pub mod hostile;
 pub mod keys;
 pub mod knot;
