@@ -12,6 +12,7 @@ mod quote;
 mod scripts;
 mod terraform;
 
+use crate::name::DnsName;
 use crate::record::render::split_character_strings;
 
 pub use quote::{character_string, txt_rdata};
@@ -200,8 +201,7 @@ pub fn render(format: Format, changes: &[DnsChange]) -> Result<String, ExportErr
 /// The zone an owner most likely sits in when nothing better is known: its organizational
 /// domain (Public Suffix List), or the name itself.
 pub fn assumed_zone(domain: &str) -> String {
-    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-    psl::domain_str(&domain).map_or_else(|| domain.clone(), str::to_owned)
+    DnsName::lenient(domain).organizational().into()
 }
 
 /// The changes to one record set, merged: what the declarative formats describe.

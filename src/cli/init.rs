@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use super::error::warn;
 use super::{CliError, Outcome, Preset};
 use crate::exits;
+use crate::name::DnsName;
 use crate::plan::load;
 use crate::record::{DmarcRecord, Tag};
 use crate::text::escape;
@@ -92,7 +93,7 @@ fn tenant_prefix(tenant: &str) -> Result<String, String> {
 }
 
 fn starter_plan(opts: &Options, tenant: Option<&str>) -> String {
-    let first = opts.domains[0].trim_end_matches('.').to_ascii_lowercase();
+    let first = DnsName::lenient(&opts.domains[0]);
     let rua =
         toml_string(&rua_uri(&opts.rua.clone().unwrap_or_else(|| format!("mailto:dmarc@{first}"))));
     let mut text = format!(
@@ -137,7 +138,7 @@ pct  = 100
 "#
     );
     for domain in &opts.domains {
-        push_domain(&mut text, &domain.trim_end_matches('.').to_ascii_lowercase(), opts, tenant);
+        push_domain(&mut text, &DnsName::lenient(domain), opts, tenant);
     }
     text
 }

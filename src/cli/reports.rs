@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::error::warn;
 use super::{CliError, Outcome, to_json};
 use crate::exits;
+use crate::name::DnsName;
 use crate::plan::{Domain, Plan};
 use crate::record::DmarcRecord;
 use crate::record::render::render;
@@ -191,7 +192,7 @@ struct GateView {
 impl<'a> View<'a> {
     fn new(corpus: &'a Corpus, plan: Option<&'a Plan>, only: Option<&str>) -> Self {
         let wanted =
-            |name: &str| only.is_none_or(|o| o.trim_end_matches('.').eq_ignore_ascii_case(name));
+            |name: &str| only.is_none_or(|o| DnsName::lenient(o) == DnsName::lenient(name));
         let planned: Vec<&Domain> = plan
             .map(|p| p.domains.iter().filter(|d| wanted(&d.name)).collect())
             .unwrap_or_default();

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::answers::{DmarcAt, DomainDns, LookupState, MailDomain, Rdata};
+use crate::name::DnsName;
 use crate::plan::Domain;
 use crate::record::{Finding, Severity, parse};
 
@@ -73,7 +74,7 @@ fn destinations<'a>(
 fn mailto_host(uri: &str) -> Option<String> {
     let address = uri.get(..7).filter(|s| s.eq_ignore_ascii_case("mailto:")).map(|_| &uri[7..])?;
     let host = address.split('!').next()?.rsplit_once('@')?.1;
-    Some(host.trim_end_matches('.').to_ascii_lowercase())
+    Some(DnsName::lenient(host).into())
 }
 
 pub(super) fn assess(

@@ -3,6 +3,8 @@
 //! the walk's decisions: where it stops and which owner is the Organizational Domain. Pure: the
 //! DNS edge asks the names, `answers::TreeWalk` holds what it found.
 
+use crate::name::DnsName;
+
 /// The tree walk's query budget, the Author Domain's own query included (§4.10).
 const MAX_QUERIES: usize = 8;
 
@@ -61,8 +63,9 @@ fn one_label_below(domain: &str, ancestor: &str) -> String {
 
 /// RFC 7489's Organizational Domain from the Public Suffix List, when it differs from `domain`.
 pub fn psl_org_domain(domain: &str) -> Option<String> {
-    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-    psl::domain_str(&domain).filter(|org| *org != domain).map(str::to_owned)
+    let domain = DnsName::lenient(domain);
+    let org = domain.organizational();
+    (org != domain).then(|| org.into())
 }
 
 #[cfg(test)]
