@@ -1,12 +1,13 @@
 //! Many domains at a glance: the marks each decision carries, the counts `status` ends with and
-//! the filter behind `status --only`.
+//! the filter behind `status --only`, and the orders the TUI's list is sorted in (by the plan,
+//! by name, by due date, by verdict; domains still being looked up always come last).
 #![allow(clippy::unwrap_used, reason = "in tests a panic is the failure report")]
 
 use chrono::NaiveDate;
 use dmarc_rollout::advice::{self, Advice, Inputs, LiveDmarc};
 use dmarc_rollout::plan;
 use dmarc_rollout::readiness::Readiness;
-use dmarc_rollout::summary::{Mark, Tally, marks, wanted};
+use dmarc_rollout::summary::{Mark, Order, Tally, marks, wanted};
 
 const PLAN: &str = r#"
 [defaults]
@@ -27,14 +28,18 @@ history = { 1 = 2026-11-01 }
 "#;
 
 fn decide(live: &LiveDmarc) -> Advice {
-    let plan = plan::load("summary.toml", PLAN).unwrap();
-    let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    decided(PLAN, 0, live)
+}
+
+/// The decision for domain `index` of the plan `text`, its senders ready, on 2026-12-01.
+fn decided(text: &str, index: usize, live: &LiveDmarc) -> Advice {
+    let plan = plan::load("summary.toml", text).unwrap();
     advice::decide(&Inputs {
-        domain: &plan.domains[0],
+        domain: &plan.domains[index],
         live,
         readiness: Some(&Readiness::default()),
         reports: None,
-        today,
+        today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
     })
 }
 
@@ -100,4 +105,100 @@ fn marks_are_read_from_their_words_and_a_wrong_word_lists_the_right_ones() {
     assert_eq!("overdue".parse::<Mark>(), Ok(Mark::Overdue));
     let err = "late".parse::<Mark>().unwrap_err();
     assert!(err.contains("done, ready, blocked, hold, unknown, drift, overdue"), "{err}");
+}
+
+/// Four domains at different places on the same two-phase ladder.
+const ORDER_PLAN: &str = r#"
+[defaults]
+rua = ["mailto:dmarc@example.com"]
+
+[[phase]]
+name = "monitor"
+p = "none"
+soak_days = 14
+
+[[phase]]
+name = "enforce"
+p = "reject"
+
+[[domain]]
+name = "late.example"
+history = { 1 = 2026-10-01 }
+
+[[domain]]
+name = "later.example"
+history = { 1 = 2026-11-01 }
+
+[[domain]]
+name = "soon.example"
+history = { 1 = 2026-11-25 }
+
+[[domain]]
+name = "done.example"
+history = { 1 = 2026-09-01, 2 = 2026-09-20 }
+"#;
+
+const MONITOR: &str = "v=DMARC1; p=none; rua=mailto:dmarc@example.com";
+const ENFORCE: &str = "v=DMARC1; p=reject; rua=mailto:dmarc@example.com";
+
+/// The plan's four domains decided, and a fifth still pending.
+fn decisions() -> Vec<(&'static str, Option<Advice>)> {
+    vec![
+        ("pending.example", None),
+        ("late.example", Some(decided(ORDER_PLAN, 0, &one(MONITOR)))),
+        ("later.example", Some(decided(ORDER_PLAN, 1, &one(MONITOR)))),
+        ("soon.example", Some(decided(ORDER_PLAN, 2, &one(MONITOR)))),
+        ("done.example", Some(decided(ORDER_PLAN, 3, &one(ENFORCE)))),
+        (
+            "unknown.example",
+            Some(decided(ORDER_PLAN, 1, &LiveDmarc::Unknown { why: "timed out".into() })),
+        ),
+    ]
+}
+
+fn names(order: Order) -> Vec<&'static str> {
+    let decided = decisions();
+    let rows: Vec<(&str, Option<&Advice>)> =
+        decided.iter().map(|(name, advice)| (*name, advice.as_ref())).collect();
+    order.arrange(&rows).into_iter().map(|i| decided[i].0).collect()
+}
+
+#[test]
+fn the_plan_order_keeps_the_domains_as_listed() {
+    assert_eq!(names(Order::Plan)[..2], ["pending.example", "late.example"]);
+}
+
+#[test]
+fn by_name_sorts_alphabetically_pending_or_not() {
+    let expected = [
+        "done.example",
+        "late.example",
+        "later.example",
+        "pending.example",
+        "soon.example",
+        "unknown.example",
+    ];
+    assert_eq!(names(Order::Name), expected);
+}
+
+#[test]
+fn by_due_date_the_most_overdue_comes_first_and_pending_last() {
+    let sorted = names(Order::Due);
+    assert_eq!(sorted[..3], ["late.example", "later.example", "soon.example"]);
+    assert_eq!(sorted.last(), Some(&"pending.example"));
+}
+
+#[test]
+fn by_verdict_what_needs_fixing_comes_before_what_is_ready_and_done_comes_last_but_pending() {
+    let sorted = names(Order::Verdict);
+    assert_eq!(sorted[0], "unknown.example");
+    assert_eq!(sorted[sorted.len() - 2..], ["done.example", "pending.example"]);
+}
+
+#[test]
+fn the_orders_cycle_back_to_the_plans() {
+    let cycle: Vec<Order> =
+        std::iter::successors(Some(Order::Plan), |o| Some(o.next())).take(5).collect();
+    let words: Vec<&str> = cycle.iter().map(|o| o.word()).collect();
+    assert_eq!(words, ["plan", "name", "due", "verdict", "plan"]);
 }
