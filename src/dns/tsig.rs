@@ -89,6 +89,11 @@ fn at(line: usize, message: &str) -> KeyFileError {
     KeyFileError { line, message: message.to_owned() }
 }
 
+/// Whether the next character would begin a token: at the start, or after space or `;{}`.
+fn at_token_start(before: &str) -> bool {
+    before.chars().next_back().is_none_or(|c| c.is_whitespace() || matches!(c, ';' | '{' | '}'))
+}
+
 /// The text with `#`, `//` and `/* */` comments blanked out, line breaks kept (so errors keep
 /// their line numbers) and quoted strings left alone.
 fn strip_comments(text: &str) -> String {
@@ -119,7 +124,8 @@ fn strip_comments(text: &str) -> String {
                 line_comment = true;
                 continue;
             }
-            '/' if !quoted && chars.peek() == Some(&'/') => {
+            // A base64 secret may hold `//`: a comment starts only where a token could.
+            '/' if !quoted && chars.peek() == Some(&'/') && at_token_start(&out) => {
                 line_comment = true;
                 continue;
             }
@@ -275,6 +281,17 @@ fn key(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_holding_two_slashes_is_read_whole_and_a_comment_after_space_is_not() {
+        let secret = "0Hjw1g0CYr3RdfiYkHGIK9JTyutd1sTR6koM0Ja//rwutgKZ1yyvfKsxPUsi0NogqDXVObwJpSsJxFFvdIFjIw==";
+        let knot =
+            format!("key:\n  - id: k\n    algorithm: hmac-sha512\n    secret: {secret} // note\n");
+        let key = parse_key_file(&knot).expect("a key");
+        assert_eq!(key.secret.bytes().len(), 64);
+        let line = format!("hmac-sha512:k:{secret}\n");
+        assert_eq!(parse_key_file(&line).expect("a key").secret.bytes().len(), 64);
+    }
 
     const SECRET: &str = "6IXaH4egOvsS8GTD0f4A1XiEX4Hx8xFuj5/eLFxO/4M=";
 
