@@ -142,6 +142,10 @@ pub struct DnsChange {
     pub op: Op,
     /// Why, in words, written as a comment above the change (e.g. the phase it publishes).
     pub note: Option<String>,
+    /// The record set's other values, as DNS showed them, which the change leaves alone. The
+    /// formats that describe a whole record set (octodns, Terraform for Azure and AWS) write
+    /// them too; without them, applying the set would delete them.
+    pub keeps: Vec<String>,
 }
 
 impl DnsChange {
@@ -208,8 +212,10 @@ pub fn assumed_zone(domain: &str) -> String {
 struct Group<'a> {
     zone: &'a str,
     first: &'a DnsChange,
-    /// The values the record set holds afterwards, as far as these changes say.
+    /// The values these changes publish.
     values: Vec<&'a str>,
+    /// The values DNS showed that these changes leave alone.
+    kept: Vec<&'a str>,
     removed: Vec<&'a str>,
     notes: Vec<&'a str>,
     ttl: u32,
@@ -231,6 +237,7 @@ fn groups(changes: &[DnsChange]) -> Vec<Group<'_>> {
                 zone: &c.zone,
                 first: c,
                 values: Vec::new(),
+                kept: Vec::new(),
                 removed: Vec::new(),
                 notes: Vec::new(),
                 ttl: c.ttl,
@@ -238,6 +245,11 @@ fn groups(changes: &[DnsChange]) -> Vec<Group<'_>> {
             out.last_mut().expect("just pushed")
         };
         group.values.extend(c.op.value());
+        for kept in &c.keeps {
+            if !group.kept.contains(&kept.as_str()) {
+                group.kept.push(kept);
+            }
+        }
         group.removed.extend(c.op.old().iter().map(String::as_str));
         group.notes.extend(c.note.as_deref());
         group.ttl = c.ttl;
@@ -245,7 +257,12 @@ fn groups(changes: &[DnsChange]) -> Vec<Group<'_>> {
     out
 }
 
-impl Group<'_> {
+impl<'a> Group<'a> {
+    /// Every value the record set holds afterwards: those kept, then those published.
+    fn whole_set(&self) -> Vec<&'a str> {
+        self.kept.iter().chain(&self.values).copied().collect()
+    }
+
     fn relative_owner(&self) -> String {
         self.first.relative_owner()
     }
@@ -287,6 +304,7 @@ mod tests {
             ttl: 300,
             op: Op::Create { value: "v=DMARC1; p=none".to_owned() },
             note: None,
+            keeps: Vec::new(),
         }
     }
 

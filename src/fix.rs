@@ -17,7 +17,8 @@ use serde::Serialize;
 pub use spf::{SpfProposal, spf_proposal};
 
 use crate::advice::Advice;
-use crate::answers::DomainDns;
+use crate::answers::{Answer, DomainDns};
+use crate::name::DnsName;
 use crate::plan::Domain;
 use crate::readiness::{Outcome, Readiness};
 use crate::record::spf::SpfReport;
@@ -70,6 +71,11 @@ pub struct DnsChange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replaces: Option<String>,
     pub ttl: u32,
+    /// The other records of this type DNS showed at the owner, which no action touches and
+    /// which stay: a format that describes the whole record set must write them too, or
+    /// applying it would delete them (the `MS=` verification beside SPF at the apex).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keeps: Vec<String>,
 }
 
 /// What an action is.
@@ -176,6 +182,7 @@ pub fn fixes(inputs: &Inputs<'_>) -> Fixes {
     for (i, action) in actions.iter_mut().enumerate() {
         action.order = i + 1;
     }
+    fill_keeps(&mut actions, inputs.dns);
     let standing = standing_errors(inputs);
     let unfixed = standing
         .into_iter()
@@ -189,6 +196,49 @@ pub fn fixes(inputs: &Inputs<'_>) -> Fixes {
         .map(|f| f.message.clone())
         .collect();
     Fixes { actions, unfixed, unknown: unknown(inputs), unverified }
+}
+
+/// Each TXT change learns the values DNS showed at its owner that no action replaces or
+/// deletes. Only a successful answer counts: a failed lookup gave no fix in the first place.
+fn fill_keeps(actions: &mut [Action], dns: &DomainDns) {
+    let touched: Vec<(String, String)> = actions
+        .iter()
+        .filter_map(Action::dns_change)
+        .filter(|c| c.rtype == RecordType::Txt)
+        .flat_map(|c| {
+            let old = match c.op {
+                DnsOp::Delete => Some(&c.value),
+                DnsOp::Create | DnsOp::Replace => c.replaces.as_ref(),
+            };
+            let owner = DnsName::lenient(&c.owner);
+            old.into_iter().chain([&c.value]).map(move |v| (owner.to_string(), v.clone()))
+        })
+        .collect();
+    for action in actions {
+        let ActionKind::Dns(change) = &mut action.kind else { continue };
+        let owner = DnsName::lenient(&change.owner);
+        let Some(answer) = txt_at(dns, &owner).filter(|_| change.rtype == RecordType::Txt) else {
+            continue;
+        };
+        change.keeps = answer
+            .txt()
+            .into_iter()
+            .filter(|v| !touched.iter().any(|(o, t)| *o == *owner && t == v))
+            .collect();
+    }
+}
+
+/// The TXT answer the domain's lookups hold for `owner` (the apex, `_dmarc`, or a report
+/// host's authorization name), when it is known to be the set published there.
+fn txt_at<'a>(dns: &'a DomainDns, owner: &DnsName) -> Option<&'a Answer> {
+    let dmarc = std::iter::once(&dns.dmarc).chain(dns.reports.iter().map(|r| &r.exact));
+    let answer = if *owner == DnsName::lenient(&dns.domain) {
+        &dns.apex_txt
+    } else {
+        &dmarc.map(|at| (at, DnsName::lenient(&at.answer.name))).find(|(_, n)| n == owner)?.0.answer
+    };
+    // Behind a CNAME, the values live at the target, not at `owner`.
+    (!answer.state.is_failure() && answer.cname_chain.is_empty()).then_some(answer)
 }
 
 /// The errors that keep the domain from being ready: readiness errors and a `_dmarc` name that

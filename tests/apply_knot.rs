@@ -324,26 +324,66 @@ async fn the_nsupdate_export_is_taken_by_nsupdate_and_guards_on_the_old_value() 
     .unwrap();
     assert_eq!(export.status.code(), Some(0), "{}", text(&export.stderr));
     let script = format!("server {} {}\n{}", knot.primary.ip(), knot.port, text(&export.stdout));
-    let run_nsupdate = |script: String, key: std::path::PathBuf| {
-        let mut child = std::process::Command::new("nsupdate")
-            .arg("-k")
-            .arg(key)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    };
-    let first = run_nsupdate(script.clone(), knot.key_file());
+    let first = run_nsupdate(&script, &knot.key_file());
     assert!(first.status.success(), "{script}\n{}", text(&first.stderr));
     assert_eq!(served(knot.primary).await, [QUARANTINE]);
     // Run again: the prerequisite on the old value no longer holds, so nothing changes.
-    let again = run_nsupdate(script, knot.key_file());
+    let again = run_nsupdate(&script, &knot.key_file());
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("NXRRSET"), "{}", text(&again.stderr));
     assert_eq!(served(knot.primary).await, [QUARANTINE]);
+}
+
+/// The apex as a Microsoft 365 domain has it: a verification value beside an SPF record that
+/// lacks the vendor's include (`_spf`, served by the same zone).
+fn apex_with_verification(ipv6: bool) -> String {
+    zone(false)(ipv6) + "@ TXT \"MS=ms48291735\"\n_spf TXT \"v=spf1 ip4:192.0.2.2 -all\"\n"
+}
+
+fn run_nsupdate(script: &str, key: &Path) -> Output {
+    let mut child = std::process::Command::new("nsupdate")
+        .arg("-k")
+        .arg(key)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixing_the_apex_spf_with_nsupdate_keeps_the_other_txt_values_there() {
+    let Some(knot) = Knot::start(ORIGIN, apex_with_verification, Second::None).await else {
+        return;
+    };
+    if std::process::Command::new("nsupdate").arg("-V").output().is_err() {
+        eprintln!("note: nsupdate is not installed; this test is skipped");
+        return;
+    }
+    let plan = knot.dir.path().join("plan.toml");
+    let sender = "[[domain.sender]]\nname = \"Vendor\"\nspf_include = \"_spf.apply.test\"\n";
+    std::fs::write(&plan, format!("{PLAN}{sender}")).unwrap();
+    let via = format!("{}:{}", knot.primary.ip(), knot.port);
+    let args = ["fix", &plan.display().to_string(), "--format", "nsupdate", "--nameserver", &via]
+        .map(str::to_owned);
+    let export = tokio::task::spawn_blocking(move || {
+        Command::cargo_bin("dmarc-rollout").unwrap().args(args).output().unwrap()
+    })
+    .await
+    .unwrap();
+    let printed = text(&export.stdout);
+    assert!(printed.contains("prereq yxrrset apply.test. TXT \"MS=ms48291735\"\n"), "{printed}");
+    let script = format!("server {} {}\n{printed}", knot.primary.ip(), knot.port);
+    let applied = run_nsupdate(&script, &knot.key_file());
+    assert!(applied.status.success(), "{script}\n{}", text(&applied.stderr));
+    let server = UpdateServer { addr: knot.primary, timeout: Duration::from_secs(2) };
+    let apex = server.records(ORIGIN).await.unwrap();
+    let mut values: Vec<String> =
+        apex.txt.iter().map(|r| String::from_utf8_lossy(&r.concat()).into_owned()).collect();
+    values.sort();
+    assert_eq!(values, ["MS=ms48291735", "v=spf1 ip4:192.0.2.1 include:_spf.apply.test -all"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,6 +28,7 @@ fn txt(zone: &str, owner: &str, op: Op, note: &str) -> DnsChange {
         ttl: 3600,
         op,
         note: Some(note.to_owned()),
+        keeps: Vec::new(),
     }
 }
 

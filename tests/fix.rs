@@ -299,6 +299,30 @@ async fn the_dmarc_name_keeps_the_plans_record_and_loses_what_is_in_its_way() {
 }
 
 #[tokio::test]
+async fn a_txt_change_keeps_the_values_at_its_name_that_no_action_touches() {
+    let apex = "@ TXT \"MS=ms48291735\"\n@ TXT \"v=spf1 mx +all\"\n@ TXT \"v=spf1 a -all\"\n";
+    let two = format!("_dmarc TXT \"{PHASE_1}\"\n_dmarc TXT \"v=DMARC1; p=reject\"\n");
+    let s = standing(&[zone(D, &format!("{apex}{two}"))], &plan(D, Some(1), "")).await;
+    let keeps: Vec<(&str, &str, &[String])> = s
+        .fixes
+        .actions
+        .iter()
+        .filter_map(|a| a.dns_change())
+        .map(|c| (c.owner.as_str(), c.value.as_str(), c.keeps.as_slice()))
+        .collect();
+    let verification = ["MS=ms48291735".to_owned()];
+    let phase_1 = [PHASE_1.to_owned()];
+    assert_eq!(
+        keeps,
+        [
+            (D, "v=spf1 mx a ~all", &verification[..]),
+            (D, "v=spf1 a -all", &verification[..]),
+            ("_dmarc.contoso.test", "v=DMARC1; p=reject", &phase_1[..]),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn a_broken_record_whose_repair_the_decision_blocks_gets_no_value() {
     // The repair is phase 2 (recorded), which enforces while the vendor's include is missing.
     let zones = [

@@ -2,7 +2,8 @@
 //! `tests/golden/fix/`: a long (over 255 bytes) SPF record, a `_dmarc` value with quotes and
 //! backslashes in a URI replacing a CNAME, and a domain with several actions (CNAMEs, a TXT at
 //! a report host's name for its owner to publish, a delete, and Exchange Online steps, which
-//! are no DNS change and so not exported). The actions go through the same conversion as
+//! are no DNS change and so not exported), and an SPF record created beside the apex's other
+//! TXT values, which the formats describing the whole record set must keep. The actions go through the same conversion as
 //! `fix --format TOOL` ([`render::export_changes`]) and the same writer as `next`.
 //! `GOLDEN_UPDATE=1 cargo test --test fix_export_golden` rewrites them.
 
@@ -32,8 +33,12 @@ fn change(op: DnsOp, owner: &str, rtype: RecordType, value: &str, old: Option<&s
         value: value.to_owned(),
         replaces: old.map(str::to_owned),
         ttl: 3600,
+        keeps: Vec::new(),
     }
 }
+
+/// What Microsoft 365 asks a domain to publish beside SPF, to prove it is theirs.
+const VERIFICATION: &str = "MS=ms48291735";
 
 /// An SPF record of 300 bytes and more: many vendors' includes.
 fn long_spf() -> String {
@@ -79,18 +84,24 @@ fn several() -> Vec<Action> {
         ),
         dns(
             4,
-            change(
-                DnsOp::Replace,
-                "example.com",
-                txt,
-                "v=spf1 include:spf.protection.outlook.com include:_spf.salesforce.com -all",
-                Some("v=spf1 include:spf.protection.outlook.com +all"),
-            ),
+            DnsChange {
+                keeps: vec![VERIFICATION.to_owned()],
+                ..change(
+                    DnsOp::Replace,
+                    "example.com",
+                    txt,
+                    "v=spf1 include:spf.protection.outlook.com include:_spf.salesforce.com -all",
+                    Some("v=spf1 include:spf.protection.outlook.com +all"),
+                )
+            },
             "spf.missing_include",
         ),
         dns(
             5,
-            change(DnsOp::Delete, "example.com", txt, "v=spf1 a -all", None),
+            DnsChange {
+                keeps: vec![VERIFICATION.to_owned()],
+                ..change(DnsOp::Delete, "example.com", txt, "v=spf1 a -all", None)
+            },
             "spf.multiple_records",
         ),
         Action {
@@ -157,6 +168,26 @@ fn scenarios() -> Vec<(&'static str, Fixes)> {
             },
         ),
         ("several", Fixes { actions: several(), ..Fixes::default() }),
+        (
+            "beside",
+            Fixes {
+                actions: vec![dns(
+                    1,
+                    DnsChange {
+                        keeps: vec![VERIFICATION.to_owned(), "google-site-verification=x1".into()],
+                        ..change(
+                            DnsOp::Create,
+                            "example.com",
+                            txt,
+                            "v=spf1 include:spf.protection.outlook.com -all",
+                            None,
+                        )
+                    },
+                    "spf.no_record",
+                )],
+                ..Fixes::default()
+            },
+        ),
     ]
 }
 

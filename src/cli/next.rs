@@ -152,6 +152,9 @@ fn write_export(
             ttl: step.ttl,
             op,
             note: Some(format!("{}: phase {} ({})", p.domain, step.phase, step.phase_name)),
+            // Other TXT at `_dmarc` (a botched record, stray text) is what the step replaces or
+            // the findings say to remove.
+            keeps: Vec::new(),
         });
     }
     let text = export::render(format, &changes).map_err(|e| CliError::Usage(e.to_string()))?;

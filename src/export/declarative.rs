@@ -77,7 +77,8 @@ fn octodns_record(out: &mut String, g: &Group<'_>) {
     let removed: Vec<String> = g.removed.iter().map(|v| value(v)).collect();
     let owner = g.relative_owner();
     let key = if owner == "@" { "''".to_owned() } else { yaml_key(&owner) };
-    if g.values.is_empty() {
+    let values = g.whole_set();
+    if values.is_empty() {
         let _ = writeln!(
             out,
             "# remove the {} value {} at {key}",
@@ -89,8 +90,9 @@ fn octodns_record(out: &mut String, g: &Group<'_>) {
     if !removed.is_empty() {
         let _ = writeln!(out, "# in place of {}", removed.join(", "));
     }
+    kept_note(out, "#", g, &value);
     let _ = writeln!(out, "{key}:\n  type: {}\n  ttl: {}", g.first.rtype.as_str(), g.ttl);
-    match g.values.as_slice() {
+    match values.as_slice() {
         [one] => {
             let _ = writeln!(out, "  value: {}", value(one));
         }
@@ -108,6 +110,20 @@ fn yaml_key(name: &str) -> String {
     let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         && !name.starts_with(['-', '.']);
     if plain { name.to_owned() } else { quote::yaml(name) }
+}
+
+/// Says which of the values written were already there, so a reviewer sees that nothing at
+/// the name is lost.
+pub(super) fn kept_note(
+    out: &mut String,
+    marker: &str,
+    g: &Group<'_>,
+    quote: &dyn Fn(&str) -> String,
+) {
+    if !g.kept.is_empty() {
+        let kept: Vec<String> = g.kept.iter().map(|v| quote(v)).collect();
+        let _ = writeln!(out, "{marker} with the values already there: {}", kept.join(", "));
+    }
 }
 
 fn notes(out: &mut String, marker: &str, notes: &[&str]) {

@@ -7,46 +7,64 @@ use std::fmt::Write as _;
 use super::{DnsChange, Op, RrType, quote};
 use crate::record::render::split_character_strings;
 
-/// An `nsupdate -k KEYFILE` script: per change, a prerequisite on exactly the old record set
-/// (RFC 2136 §2.4.2), or on its absence (§2.4.3), then the delete and the add in one update.
-/// No blank lines: `nsupdate` sends on one.
+/// An `nsupdate -k KEYFILE` script: the changes to one record set in one update, guarded by
+/// a prerequisite on exactly the record set as it was read (RFC 2136 §2.4.2, every value, the
+/// ones kept too, since the server compares the whole set), or on its absence (§2.4.3). No
+/// blank lines: `nsupdate` sends on one.
 pub fn nsupdate(changes: &[DnsChange]) -> String {
     let mut out = String::new();
-    for c in changes {
-        if let Some(note) = &c.note {
+    for set in changes.chunk_by(|a, b| {
+        a.rtype == b.rtype
+            && a.owner.trim_end_matches('.').eq_ignore_ascii_case(b.owner.trim_end_matches('.'))
+    }) {
+        let first = &set[0];
+        for note in set.iter().filter_map(|c| c.note.as_deref()) {
             let _ = writeln!(out, "; {}", quote::comment(note));
         }
-        let owner = format!("{}.", c.owner.trim_end_matches('.'));
-        let rtype = c.rtype.as_str();
-        let rdata = |v: &str| match c.rtype {
+        let owner = format!("{}.", first.owner.trim_end_matches('.'));
+        let rtype = first.rtype.as_str();
+        let rdata = |v: &str| match first.rtype {
             RrType::Txt => quote::txt_rdata(&split_character_strings(v)),
             RrType::Cname => format!("{}.", name(v)),
         };
-        match (&c.op, c.rtype) {
+        let read = as_read(set);
+        match (read.is_empty(), first.rtype) {
             // A CNAME may only be alone at its name: nothing at all may be there yet.
-            (Op::Create { .. }, RrType::Cname) => {
+            (true, RrType::Cname) => {
                 let _ = writeln!(out, "prereq nxdomain {owner}");
             }
-            (Op::Create { .. }, RrType::Txt) => {
+            (true, RrType::Txt) => {
                 let _ = writeln!(out, "prereq nxrrset {owner} {rtype}");
             }
-            (Op::Replace { old, .. } | Op::Delete { old }, _) => {
-                for v in old {
+            (false, _) => {
+                for v in read {
                     let _ = writeln!(out, "prereq yxrrset {owner} {rtype} {}", rdata(v));
                 }
             }
-            // Refused before rendering: there is no old value to guard on.
-            (Op::Set { .. }, _) => {}
         }
-        for v in c.op.old() {
+        for v in set.iter().flat_map(|c| c.op.old()) {
             let _ = writeln!(out, "update delete {owner} {rtype} {}", rdata(v));
         }
-        if let Some(v) = c.op.value() {
-            let _ = writeln!(out, "update add {owner} {} {rtype} {}", c.ttl, rdata(v));
+        for c in set {
+            if let Some(v) = c.op.value() {
+                let _ = writeln!(out, "update add {owner} {} {rtype} {}", c.ttl, rdata(v));
+            }
         }
         out.push_str("send\n");
     }
     out
+}
+
+/// The record set as it was read before these changes to it: the values kept, then those
+/// replaced or deleted, each once.
+fn as_read(set: &[DnsChange]) -> Vec<&str> {
+    let mut read: Vec<&str> = Vec::new();
+    for v in set.iter().flat_map(|c| c.keeps.iter().chain(c.op.old())) {
+        if !read.contains(&v.as_str()) {
+            read.push(v);
+        }
+    }
+    read
 }
 
 /// `DnsServer` module cmdlets for Windows DNS Server. The script stops at the first error, so a
@@ -68,7 +86,21 @@ pub fn powershell(changes: &[DnsChange]) -> String {
             RrType::Txt => v.to_owned(),
             RrType::Cname => format!("{}.", v.trim_end_matches('.')),
         };
-        if let Op::Create { .. } = c.op {
+        if let (Op::Create { .. }, false) = (&c.op, c.keeps.is_empty()) {
+            // Beside values that stay, only those may be there.
+            let stop = format!(
+                "{}: {} has TXT records other than those read; nothing was changed",
+                c.zone,
+                c.relative_owner()
+            );
+            let kept: Vec<String> = c.keeps.iter().map(|v| quote::powershell(v)).collect();
+            let _ = writeln!(
+                out,
+                "if (Get-DnsServerResourceRecord {at} -RRType Txt -ErrorAction SilentlyContinue | Where-Object {{ @({}) -cnotcontains $_.RecordData.DescriptiveText }}) {{ throw {} }}",
+                kept.join(", "),
+                quote::powershell(&stop)
+            );
+        } else if let Op::Create { .. } = c.op {
             // A CNAME may only be alone at its name: any record there stops it.
             let (filter, what) = match c.rtype {
                 RrType::Txt => (format!(" -RRType {rtype}"), "TXT records"),
@@ -131,8 +163,27 @@ pub fn azure_cli(changes: &[DnsChange]) -> String {
                 "az network dns record-set {set} {verb} -g \"$RESOURCE_GROUP\" -z {zone} -n {name}"
             )
         };
-        if let Op::Create { .. } = c.op {
-            let _ = writeln!(out, "{} --ttl {} --if-none-match", command("create"), c.ttl);
+        match (&c.op, c.keeps.is_empty()) {
+            (Op::Create { .. }, true) => {
+                let _ = writeln!(out, "{} --ttl {} --if-none-match", command("create"), c.ttl);
+            }
+            // The record set is there with values that stay: it must hold exactly those.
+            (Op::Create { .. }, false) => {
+                let kept: Vec<String> = c.keeps.iter().map(|v| quote::shell(v)).collect();
+                let stop = format!(
+                    "{}: {} has TXT records other than those read; nothing was changed",
+                    c.zone,
+                    c.relative_owner()
+                );
+                let _ = writeln!(
+                    out,
+                    "test \"$({} --query \"TXTRecords[].join('', value)\" -o tsv | sort)\" = \"$(printf '%s\\n' {} | sort)\" || {{ echo {} >&2; exit 1; }}",
+                    command("show"),
+                    kept.join(" "),
+                    quote::shell(&stop)
+                );
+            }
+            _ => {}
         }
         match c.rtype {
             RrType::Txt => azure_txt(&mut out, &c.op, &command),

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::declarative::kept_note;
 use super::{Group, RrType, identifier, quote};
 use crate::record::render::split_character_strings;
 
@@ -10,7 +11,7 @@ use crate::record::render::split_character_strings;
 /// provider splits values over 255 bytes itself); `azurerm_dns_cname_record` for a CNAME.
 pub fn azurerm(groups: &[Group<'_>]) -> String {
     let mut out = String::new();
-    for zone in zones(groups) {
+    for zone in zones(groups, true) {
         let id = identifier(zone);
         variable(&mut out, &format!("zone_name_{id}"), "the Azure DNS zone", Some(zone));
         let what = format!("the resource group of the Azure DNS zone {zone}");
@@ -31,7 +32,7 @@ pub fn azurerm(groups: &[Group<'_>]) -> String {
         let _ = writeln!(out, "  zone_name           = var.zone_name_{id}");
         let _ = writeln!(out, "  resource_group_name = var.resource_group_name_{id}");
         let _ = writeln!(out, "  ttl                 = {}", g.ttl);
-        for value in &g.values {
+        for value in g.whole_set() {
             match g.first.rtype {
                 RrType::Txt => {
                     let _ = writeln!(out, "\n  record {{\n    value = {}\n  }}", quote::hcl(value));
@@ -51,7 +52,7 @@ pub fn azurerm(groups: &[Group<'_>]) -> String {
 /// bytes as octal `\NNN`, and a value over 255 bytes as several strings (`" "` between them).
 pub fn aws(groups: &[Group<'_>]) -> String {
     let mut out = String::new();
-    for zone in zones(groups) {
+    for zone in zones(groups, true) {
         let what = format!("the Route 53 hosted zone ID of {zone}");
         variable(&mut out, &format!("zone_id_{}", identifier(zone)), &what, None);
     }
@@ -60,7 +61,7 @@ pub fn aws(groups: &[Group<'_>]) -> String {
             continue;
         }
         let records: Vec<String> = match g.first.rtype {
-            RrType::Txt => g.values.iter().map(|v| quote::hcl(&route53_text(v))).collect(),
+            RrType::Txt => g.whole_set().iter().map(|v| quote::hcl(&route53_text(v))).collect(),
             RrType::Cname => g.values.iter().map(|v| quote::hcl(v)).collect(),
         };
         let _ = writeln!(
@@ -82,7 +83,7 @@ pub fn aws(groups: &[Group<'_>]) -> String {
 /// character-strings (RFC 1035), as Cloudflare asks for TXT content.
 pub fn cloudflare(groups: &[Group<'_>]) -> String {
     let mut out = String::new();
-    for zone in zones(groups) {
+    for zone in zones(groups, false) {
         let what = format!("the Cloudflare zone ID of {zone}");
         variable(&mut out, &format!("zone_id_{}", identifier(zone)), &what, None);
     }
@@ -143,12 +144,13 @@ fn header(out: &mut String, g: &Group<'_>, whole_set: Option<&str>) -> bool {
     let removed: Vec<String> = g.removed.iter().map(|v| quote::hcl(v)).collect();
     let owner = quote::comment(g.owner());
     let rtype = g.first.rtype.as_str();
-    if g.values.is_empty() {
+    if written(g, whole_set.is_some()).is_empty() {
         let _ = writeln!(out, "# remove the {rtype} value {} at {owner}", removed.join(", "));
         return false;
     }
     if let (Some(resource), RrType::Txt) = (whole_set, g.first.rtype) {
         let _ = writeln!(out, "# {resource} holds every TXT value at {owner}");
+        kept_note(out, "#", g, &|v| quote::hcl(v));
     }
     if !removed.is_empty() {
         let _ = writeln!(out, "# in place of {}", removed.join(", "));
@@ -169,10 +171,15 @@ fn variable(out: &mut String, name: &str, description: &str, default: Option<&st
     out.push_str("}\n");
 }
 
+/// The values a resource holds: the whole record set, or only those published.
+fn written<'a>(g: &Group<'a>, whole_set: bool) -> Vec<&'a str> {
+    if whole_set { g.whole_set() } else { g.values.clone() }
+}
+
 /// The zones that get a resource, in order of appearance.
-fn zones<'a>(groups: &[Group<'a>]) -> Vec<&'a str> {
+fn zones<'a>(groups: &[Group<'a>], whole_set: bool) -> Vec<&'a str> {
     let mut zones: Vec<&str> = Vec::new();
-    for g in groups.iter().filter(|g| !g.values.is_empty()) {
+    for g in groups.iter().filter(|g| !written(g, whole_set).is_empty()) {
         if !zones.iter().any(|z| z.eq_ignore_ascii_case(g.zone)) {
             zones.push(g.zone);
         }

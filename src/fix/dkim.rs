@@ -216,6 +216,7 @@ fn cname_action(owner: String, target: &str, needed: &Needed<'_>, why: &str) -> 
         value: target.to_owned(),
         replaces,
         ttl: DEFAULT_TTL,
+        keeps: Vec::new(),
     };
     Action::dns(change, vec![needed.id], why)
 }

@@ -146,6 +146,7 @@ fn cname(
             value: target.to_string(),
             replaces: None,
             ttl: DEFAULT_TTL,
+            keeps: Vec::new(),
         },
         ids.clone(),
         format!(
@@ -216,6 +217,7 @@ fn txt(op: DnsOp, owner: &str, value: &str, replaces: Option<&String>, ttl: u32)
         value: value.to_owned(),
         replaces: replaces.cloned(),
         ttl,
+        keeps: Vec::new(),
     }
 }
 

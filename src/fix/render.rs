@@ -257,6 +257,7 @@ pub fn export_changes(domain: &str, fixes: &Fixes) -> Vec<export::DnsChange> {
                 ttl: change.ttl,
                 op: export_op(change),
                 note: Some(note),
+                keeps: change.keeps.clone(),
             })
         })
         .collect()

@@ -195,6 +195,7 @@ pub(super) fn actions(inputs: &Inputs<'_>) -> Vec<Action> {
         value: value.to_owned(),
         replaces: replaces.cloned(),
         ttl: p.ttl,
+        keeps: Vec::new(),
     };
     let (first, rest) = match p.live.split_first() {
         Some((first, rest)) => (change(DnsOp::Replace, &p.record, Some(first)), rest),

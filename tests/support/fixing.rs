@@ -44,9 +44,19 @@ pub async fn standing(zones: &[String], plan: &Plan) -> Standing {
     assess(source.as_ref(), &plan.domains[0], today(), None).await
 }
 
-/// The actions with their explanations left out, to compare what they do.
+/// The actions with their explanations, and the values each TXT change keeps (which have
+/// their own test), left out, to compare what they do.
 pub fn shape(actions: &[Action]) -> Vec<Action> {
-    actions.iter().map(|a| Action { why: String::new(), ..a.clone() }).collect()
+    actions
+        .iter()
+        .map(|a| {
+            let mut a = Action { why: String::new(), ..a.clone() };
+            if let ActionKind::Dns(change) = &mut a.kind {
+                change.keeps.clear();
+            }
+            a
+        })
+        .collect()
 }
 
 /// A DNS action as [`shape`] leaves it.
@@ -64,6 +74,7 @@ pub fn dns(
         value: value.to_owned(),
         replaces: replaces.map(str::to_owned),
         ttl: 3600,
+        keeps: Vec::new(),
     };
     Action {
         order,

@@ -30,13 +30,14 @@ resource "aws_route53_record" "selector2__domainkey_example_com" {
 # example.com: step 4, fixes spf.missing_include
 # example.com: step 5, fixes spf.multiple_records
 # aws_route53_record holds every TXT value at example.com
+# with the values already there: "MS=ms48291735"
 # in place of "v=spf1 include:spf.protection.outlook.com +all", "v=spf1 a -all"
 resource "aws_route53_record" "example_com" {
   zone_id = var.zone_id_example_com
   name    = "example.com"
   type    = "TXT"
   ttl     = 3600
-  records = ["v=spf1 include:spf.protection.outlook.com include:_spf.salesforce.com -all"]
+  records = ["MS=ms48291735", "v=spf1 include:spf.protection.outlook.com include:_spf.salesforce.com -all"]
 }
 
 # example.com: step 6, fixes reports.unauthorized, for the owner of reports.example.net to publish in its zone

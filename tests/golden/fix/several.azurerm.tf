@@ -42,12 +42,17 @@ resource "azurerm_dns_cname_record" "selector2__domainkey_example_com" {
 # example.com: step 4, fixes spf.missing_include
 # example.com: step 5, fixes spf.multiple_records
 # azurerm_dns_txt_record holds every TXT value at example.com
+# with the values already there: "MS=ms48291735"
 # in place of "v=spf1 include:spf.protection.outlook.com +all", "v=spf1 a -all"
 resource "azurerm_dns_txt_record" "example_com" {
   name                = "@"
   zone_name           = var.zone_name_example_com
   resource_group_name = var.resource_group_name_example_com
   ttl                 = 3600
+
+  record {
+    value = "MS=ms48291735"
+  }
 
   record {
     value = "v=spf1 include:spf.protection.outlook.com include:_spf.salesforce.com -all"
