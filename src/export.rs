@@ -133,10 +133,10 @@ impl Op {
 /// One change to one record set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnsChange {
-    /// The zone holding `owner`, without the trailing dot.
-    pub zone: String,
-    /// The owner name, fully qualified, without the trailing dot.
-    pub owner: String,
+    /// The zone holding `owner`.
+    pub zone: DnsName,
+    /// The owner name, fully qualified.
+    pub owner: DnsName,
     pub rtype: RrType,
     pub ttl: u32,
     pub op: Op,
@@ -151,21 +151,13 @@ pub struct DnsChange {
 impl DnsChange {
     /// The owner relative to the zone, `@` at the apex.
     pub fn relative_owner(&self) -> String {
-        let owner = self.owner.trim_end_matches('.');
-        let zone = self.zone.trim_end_matches('.');
-        if owner.eq_ignore_ascii_case(zone) {
+        if self.owner == self.zone {
             return "@".to_owned();
         }
-        match owner.len().checked_sub(zone.len() + 1) {
-            Some(cut)
-                if owner.is_char_boundary(cut)
-                    && owner[cut..].starts_with('.')
-                    && owner[cut + 1..].eq_ignore_ascii_case(zone) =>
-            {
-                owner[..cut].to_owned()
-            }
-            _ => owner.to_owned(),
+        if self.owner.is_within(&self.zone) {
+            return self.owner[..self.owner.len() - self.zone.len() - 1].to_owned();
         }
+        self.owner.to_string()
     }
 }
 
@@ -184,7 +176,7 @@ pub fn render(format: Format, changes: &[DnsChange]) -> Result<String, ExportErr
     if let Some(c) =
         changes.iter().find(|c| format.needs_live_value() && matches!(c.op, Op::Set { .. }))
     {
-        return Err(ExportError::NeedsLiveValue { owner: c.owner.clone() });
+        return Err(ExportError::NeedsLiveValue { owner: c.owner.to_string() });
     }
     if changes.is_empty() {
         return Ok(String::new());
@@ -204,8 +196,8 @@ pub fn render(format: Format, changes: &[DnsChange]) -> Result<String, ExportErr
 
 /// The zone an owner most likely sits in when nothing better is known: its organizational
 /// domain (Public Suffix List), or the name itself.
-pub fn assumed_zone(domain: &str) -> String {
-    DnsName::lenient(domain).organizational().into()
+pub fn assumed_zone(domain: &str) -> DnsName {
+    DnsName::lenient(domain).organizational()
 }
 
 /// The changes to one record set, merged: what the declarative formats describe.
@@ -226,9 +218,7 @@ fn groups(changes: &[DnsChange]) -> Vec<Group<'_>> {
     let mut out: Vec<Group<'_>> = Vec::new();
     for c in changes {
         let same = |g: &&mut Group<'_>| {
-            g.zone.eq_ignore_ascii_case(&c.zone)
-                && g.first.owner.eq_ignore_ascii_case(&c.owner)
-                && g.first.rtype == c.rtype
+            *g.zone == *c.zone && g.first.owner == c.owner && g.first.rtype == c.rtype
         };
         let group = if let Some(g) = out.iter_mut().find(same) {
             g
@@ -268,7 +258,7 @@ impl<'a> Group<'a> {
     }
 
     fn owner(&self) -> &str {
-        self.first.owner.trim_end_matches('.')
+        &self.first.owner
     }
 }
 
@@ -282,7 +272,6 @@ fn split_if_long(value: &str) -> Option<Vec<&str>> {
 /// underscores, not starting with a digit.
 fn identifier(name: &str) -> String {
     let mut out: String = name
-        .trim_end_matches('.')
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '_' })
         .collect();
@@ -298,8 +287,8 @@ mod tests {
 
     fn change(zone: &str, owner: &str) -> DnsChange {
         DnsChange {
-            zone: zone.to_owned(),
-            owner: owner.to_owned(),
+            zone: DnsName::lenient(zone),
+            owner: DnsName::lenient(owner),
             rtype: RrType::Txt,
             ttl: 300,
             op: Op::Create { value: "v=DMARC1; p=none".to_owned() },
@@ -341,7 +330,7 @@ mod tests {
 
     #[test]
     fn identifiers_keep_letters_digits_and_underscores() {
-        assert_eq!(identifier("_dmarc.Example-1.com."), "_dmarc_example_1_com");
+        assert_eq!(identifier("_dmarc.Example-1.com"), "_dmarc_example_1_com");
         assert_eq!(identifier("1x.com"), "_1x_com");
     }
 }

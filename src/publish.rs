@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use crate::export::txt_rdata;
+use crate::name::DnsName;
 use crate::record::render::split_character_strings;
 use crate::rollout::NextStep;
 use crate::text::escape;
@@ -88,8 +89,8 @@ pub fn plan(step: &NextStep, decided_on: &[String], zone: &str, server: &ServerR
         Prerequisite::Exactly(server.txt.clone())
     };
     Plan::Send(Update {
-        zone: zone.trim_end_matches('.').to_owned(),
-        owner: step.host.trim_end_matches('.').to_owned(),
+        zone: DnsName::lenient(zone).into(),
+        owner: DnsName::lenient(&step.host).into(),
         prerequisite,
         delete: dmarc.into_iter().cloned().collect(),
         add: split_character_strings(&step.value)

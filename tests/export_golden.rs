@@ -7,6 +7,7 @@ mod support;
 use support::golden;
 
 use dmarc_rollout::export::{DnsChange, Format, Op, RrType, render};
+use dmarc_rollout::name::DnsName;
 use dmarc_rollout::record::render::split_character_strings;
 
 const FORMATS: [(Format, &str); 8] = [
@@ -22,8 +23,8 @@ const FORMATS: [(Format, &str); 8] = [
 
 fn txt(zone: &str, owner: &str, op: Op, note: &str) -> DnsChange {
     DnsChange {
-        zone: zone.to_owned(),
-        owner: owner.to_owned(),
+        zone: DnsName::lenient(zone),
+        owner: DnsName::lenient(owner),
         rtype: RrType::Txt,
         ttl: 3600,
         op,

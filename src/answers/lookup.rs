@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::name::DnsName;
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
@@ -189,7 +190,7 @@ impl Answer {
     /// An answer stamped with the current time.
     pub fn now(name: &str, kind: RecordKind, state: LookupState, server: String) -> Self {
         Self {
-            name: name.trim_end_matches('.').to_owned(),
+            name: DnsName::lenient(name).into(),
             kind,
             state,
             cname_chain: Vec::new(),

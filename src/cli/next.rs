@@ -9,6 +9,7 @@ use super::{CliError, Format, Outcome, days, to_json};
 use crate::advice::{Advice, Block, BlockKind, Change, Overrides, Verdict};
 use crate::exits;
 use crate::export::{self, DnsChange, Op, RrType};
+use crate::name::DnsName;
 use crate::rollout::NextStep;
 use crate::standing::DmarcState;
 use crate::text::escape;
@@ -147,7 +148,7 @@ fn write_export(
         };
         changes.push(DnsChange {
             zone: export::assumed_zone(p.domain),
-            owner: step.host.clone(),
+            owner: DnsName::lenient(&step.host),
             rtype: RrType::Txt,
             ttl: step.ttl,
             op,

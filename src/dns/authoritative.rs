@@ -14,6 +14,7 @@ use futures::future::{BoxFuture, FutureExt, join_all};
 use super::resolver::ResolverSource;
 use super::{DnsOptions, DnsSetupError, DnsSource};
 use crate::answers::{Answer, LookupState, Rdata, RecordKind};
+use crate::name::DnsName;
 
 /// CNAME hops followed across zones before giving up, as resolvers do against loops.
 const MAX_CNAME_HOPS: usize = 8;
@@ -140,7 +141,7 @@ impl AuthoritativeSource {
                             LookupState::Error(format!("the CNAME chain at {name} {why}"));
                     }
                     answer.cname_chain = chain;
-                    answer.name = name.trim_end_matches('.').to_owned();
+                    answer.name = DnsName::lenient(name).into();
                     return answer;
                 }
             }
@@ -173,7 +174,7 @@ impl AuthoritativeSource {
             Servers::Fixed(servers) => return Ok(servers.clone()),
             Servers::Discovered { bootstrap, ns_port, zones, .. } => (bootstrap, *ns_port, zones),
         };
-        let mut candidate = name.trim_end_matches('.').to_ascii_lowercase();
+        let mut candidate = String::from(DnsName::lenient(name));
         loop {
             let cached =
                 zones.lock().unwrap_or_else(PoisonError::into_inner).get(&candidate).cloned();

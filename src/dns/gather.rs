@@ -13,6 +13,7 @@ use crate::answers::{
     Answer, DkimLookup, DmarcAt, DomainDns, DomainQuery, Existence, Inherited, LookupState, Rdata,
     ReadinessDns, RecordKind, ReportAuth, TreeWalk,
 };
+use crate::name::DnsName;
 use crate::record::org_domain::{psl_org_domain, tree_walk_names};
 
 /// The report hosts to check the authorization of, read from the `_dmarc` answer.
@@ -49,7 +50,7 @@ async fn gather_for(
     q: &DomainQuery,
     readiness: Option<&ReadinessQuery<'_>>,
 ) -> (DomainDns, Option<ReadinessDns>) {
-    let domain = q.domain.trim_end_matches('.').to_ascii_lowercase();
+    let domain = DnsName::lenient(&q.domain);
     let live_hosts = readiness.map(|r| r.live_report_hosts);
     let apex_and_spf = async {
         let apex = source.lookup(&domain, RecordKind::Txt).await;
@@ -74,7 +75,8 @@ async fn gather_for(
         Inherited { tree_walk, psl, domain_exists }
     });
     let source = source.describe();
-    let dns = DomainDns { domain, source, dmarc, inherited, apex_txt, mx, dkim, reports };
+    let dns =
+        DomainDns { domain: domain.into(), source, dmarc, inherited, apex_txt, mx, dkim, reports };
     (dns, readiness.map(|_| ReadinessDns { spf, mailboxes }))
 }
 
@@ -104,7 +106,7 @@ const MAX_CNAME_HOPS: usize = 8;
 async fn with_cname_chain(source: &dyn DnsSource, name: &str) -> Answer {
     let mut answer = source.lookup(name, RecordKind::Txt).await;
     if answer.state.is_negative() && answer.cname_chain.is_empty() {
-        let mut current = name.trim_end_matches('.').to_owned();
+        let mut current = String::from(DnsName::lenient(name));
         loop {
             let hop = source.lookup(&current, RecordKind::Cname).await;
             // A hop that could not be looked up leaves the end of the chain unknown, not absent.
@@ -113,7 +115,7 @@ async fn with_cname_chain(source: &dyn DnsSource, name: &str) -> Answer {
                 break;
             }
             let Some(target) = cname_target(&hop) else { break };
-            let looped = target.eq_ignore_ascii_case(name.trim_end_matches('.'))
+            let looped = DnsName::lenient(&target) == DnsName::lenient(name)
                 || answer.cname_chain.iter().any(|t| t.eq_ignore_ascii_case(&target));
             answer.cname_chain.push(target.clone());
             if looped || answer.cname_chain.len() > MAX_CNAME_HOPS {
@@ -146,7 +148,7 @@ async fn report_auths(source: &dyn DnsSource, domain: &str, hosts: &[String]) ->
 }
 
 async fn report_auth(source: &dyn DnsSource, domain: &str, host: &str) -> ReportAuth {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = DnsName::lenient(host);
     let exact_name = format!("{domain}._report._dmarc.{host}");
     let exact = DmarcAt::new(&exact_name, source.lookup(&exact_name, RecordKind::Txt).await);
     let wildcard = if exact.records.is_empty() && !exact.answer.state.is_failure() {
@@ -155,7 +157,7 @@ async fn report_auth(source: &dyn DnsSource, domain: &str, host: &str) -> Report
     } else {
         None
     };
-    ReportAuth { host, exact, wildcard }
+    ReportAuth { host: host.into(), exact, wildcard }
 }
 
 /// The tree walk above `domain` (stopping at a `psd=y`/`psd=n` record) and the PSL

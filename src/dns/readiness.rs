@@ -6,6 +6,7 @@ use futures::future::join_all;
 
 use super::DnsSource;
 use crate::answers::{Answer, DomainDns, LookupState, MailDomain, Rdata, ReadinessDns, RecordKind};
+use crate::name::DnsName;
 use crate::record::spf::{Query, QueryKind, Reply, SpfReport, SpfWalk, select_spf};
 
 /// Walks the domain's SPF record (when it has exactly one) and looks up every report mailbox
@@ -54,7 +55,7 @@ pub async fn walk_spf(source: &dyn DnsSource, domain: &str, root: &str) -> SpfRe
 
 /// MX of `domain`, and its A record when there is no MX.
 pub async fn mail_domain(source: &dyn DnsSource, domain: &str) -> MailDomain {
-    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    let domain = String::from(DnsName::lenient(domain));
     let mx = source.lookup(&domain, RecordKind::Mx).await;
     let address = if mx.state.is_negative() {
         Some(source.lookup(&domain, RecordKind::A).await)

@@ -7,6 +7,7 @@ use futures::future::join_all;
 use super::resolver::ResolverSource;
 use super::{DnsOptions, DnsSetupError, DnsSource};
 use crate::answers::{Rdata, RecordKind};
+use crate::name::DnsName;
 use crate::publish::{NameServer, Progress, Serving, serving};
 use crate::record::is_dmarc;
 use crate::text::escape;
@@ -101,6 +102,6 @@ impl ServerSet {
                 (ns.clone(), state)
             })
             .collect();
-        Progress { owner: owner.trim_end_matches('.').to_owned(), servers }
+        Progress { owner: DnsName::lenient(owner).into(), servers }
     }
 }

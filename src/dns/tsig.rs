@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::name::DnsName;
 use base64::Engine as _;
 
 /// The MAC algorithms `apply` signs with.
@@ -22,7 +23,7 @@ impl TsigAlgorithm {
     }
 
     fn parse(text: &str) -> Result<Self, String> {
-        match text.trim().trim_end_matches('.').to_ascii_lowercase().as_str() {
+        match DnsName::lenient(text).as_str() {
             "hmac-sha256" => Ok(Self::HmacSha256),
             "hmac-sha512" => Ok(Self::HmacSha512),
             other => Err(format!(
@@ -151,7 +152,7 @@ fn bind_keys(text: &str) -> Result<Vec<TsigKey>, KeyFileError> {
         let line = text[..offset + start].matches('\n').count() + 1;
         let after = &rest[start + 3..];
         let Some(open) = after.find('{') else { break };
-        let name = after[..open].trim().trim_matches('"').trim_end_matches('.');
+        let name = after[..open].trim().trim_matches('"');
         let Some(close) = after[open..].find('}') else {
             return Err(at(line, "the key block has no closing '}'"));
         };
@@ -257,11 +258,11 @@ fn key(
     algorithm: Option<&str>,
     secret: Option<&str>,
 ) -> Result<TsigKey, KeyFileError> {
-    let name = name.trim().trim_end_matches('.');
+    let name = DnsName::lenient(name);
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_graphic() && c != '"') {
         return Err(at(
             line,
-            &format!("the key name '{}' is not a DNS name", crate::text::escape(name)),
+            &format!("the key name '{}' is not a DNS name", crate::text::escape(&name)),
         ));
     }
     let algorithm =
@@ -275,7 +276,7 @@ fn key(
     if bytes.is_empty() {
         return Err(at(line, "the secret is empty"));
     }
-    Ok(TsigKey { name: name.to_ascii_lowercase(), algorithm, secret: Secret(bytes) })
+    Ok(TsigKey { name: name.into(), algorithm, secret: Secret(bytes) })
 }
 
 #[cfg(test)]

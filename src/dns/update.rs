@@ -15,6 +15,7 @@ use tokio::net::TcpStream;
 
 use super::resolver::rcode_text;
 use super::tsig::{TsigAlgorithm, TsigKey};
+use crate::name::DnsName;
 use crate::publish::{
     NoAnswer, Outcome, Prerequisite, ServerRecords, TsigRejection, TxtStrings, Update,
 };
@@ -54,7 +55,7 @@ impl UpdateServer {
             .iter()
             .chain(&response.authorities)
             .find(|r| r.record_type() == RecordType::SOA)
-            .map(|r| without_dot(&r.name.to_ascii()))
+            .map(|r| String::from(DnsName::lenient(&r.name.to_ascii())))
             .ok_or_else(|| ReadError::NotAuthoritative {
                 server: self.addr,
                 name: name.to_owned(),
@@ -72,7 +73,9 @@ impl UpdateServer {
                 RData::TXT(txt) => {
                     records.txt.push(txt.txt_data.iter().map(|s| s.to_vec()).collect());
                 }
-                RData::CNAME(target) => records.cname = Some(without_dot(&target.0.to_ascii())),
+                RData::CNAME(target) => {
+                    records.cname = Some(DnsName::lenient(&target.0.to_ascii()).into())
+                }
                 _ => {}
             }
         }
@@ -285,11 +288,7 @@ fn server_time(other: &[u8]) -> Option<i64> {
 }
 
 fn fqdn(name: &str) -> Result<Name, String> {
-    let text = format!("{}.", name.trim_end_matches('.'));
+    let text = format!("{}.", DnsName::lenient(name));
     Name::from_ascii(&text)
         .map_err(|e| format!("'{}' is not a DNS name: {e}", crate::text::escape(name)))
-}
-
-fn without_dot(name: &str) -> String {
-    name.trim_end_matches('.').to_ascii_lowercase()
 }

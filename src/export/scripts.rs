@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{DnsChange, Op, RrType, quote};
+use crate::name::DnsName;
 use crate::record::render::split_character_strings;
 
 /// An `nsupdate -k KEYFILE` script: the changes to one record set in one update, guarded by
@@ -13,15 +14,12 @@ use crate::record::render::split_character_strings;
 /// blank lines: `nsupdate` sends on one.
 pub fn nsupdate(changes: &[DnsChange]) -> String {
     let mut out = String::new();
-    for set in changes.chunk_by(|a, b| {
-        a.rtype == b.rtype
-            && a.owner.trim_end_matches('.').eq_ignore_ascii_case(b.owner.trim_end_matches('.'))
-    }) {
+    for set in changes.chunk_by(|a, b| a.rtype == b.rtype && a.owner == b.owner) {
         let first = &set[0];
         for note in set.iter().filter_map(|c| c.note.as_deref()) {
             let _ = writeln!(out, "; {}", quote::comment(note));
         }
-        let owner = format!("{}.", first.owner.trim_end_matches('.'));
+        let owner = format!("{}.", first.owner);
         let rtype = first.rtype.as_str();
         let rdata = |v: &str| match first.rtype {
             RrType::Txt => quote::txt_rdata(&split_character_strings(v)),
@@ -84,15 +82,11 @@ pub fn powershell(changes: &[DnsChange]) -> String {
         let rtype = if c.rtype == RrType::Cname { "CName" } else { "Txt" };
         let data = |v: &str| match c.rtype {
             RrType::Txt => v.to_owned(),
-            RrType::Cname => format!("{}.", v.trim_end_matches('.')),
+            RrType::Cname => format!("{}.", DnsName::lenient(v)),
         };
         if let (Op::Create { .. }, false) = (&c.op, c.keeps.is_empty()) {
             // Beside values that stay, only those may be there.
-            let stop = format!(
-                "{}: {} has TXT records other than those read; nothing was changed",
-                c.zone,
-                c.relative_owner()
-            );
+            let stop = unchanged(c, "has TXT records other than those read");
             let kept: Vec<String> = c.keeps.iter().map(|v| quote::powershell(v)).collect();
             let _ = writeln!(
                 out,
@@ -106,11 +100,7 @@ pub fn powershell(changes: &[DnsChange]) -> String {
                 RrType::Txt => (format!(" -RRType {rtype}"), "TXT records"),
                 RrType::Cname => (String::new(), "records"),
             };
-            let stop = format!(
-                "{}: {} already has {what}; nothing was changed",
-                c.zone,
-                c.relative_owner()
-            );
+            let stop = unchanged(c, &format!("already has {what}"));
             let _ = writeln!(
                 out,
                 "if (Get-DnsServerResourceRecord {at}{filter} -ErrorAction SilentlyContinue) {{ throw {} }}",
@@ -170,11 +160,7 @@ pub fn azure_cli(changes: &[DnsChange]) -> String {
             // The record set is there with values that stay: it must hold exactly those.
             (Op::Create { .. }, false) => {
                 let kept: Vec<String> = c.keeps.iter().map(|v| quote::shell(v)).collect();
-                let stop = format!(
-                    "{}: {} has TXT records other than those read; nothing was changed",
-                    c.zone,
-                    c.relative_owner()
-                );
+                let stop = unchanged(c, "has TXT records other than those read");
                 let _ = writeln!(
                     out,
                     "test \"$({} --query \"TXTRecords[].join('', value)\" -o tsv | sort)\" = \"$(printf '%s\\n' {} | sort)\" || {{ echo {} >&2; exit 1; }}",
@@ -217,10 +203,15 @@ fn azure_cname(out: &mut String, op: &Op, command: &dyn Fn(&str) -> String) {
     }
 }
 
+/// What a script says when it stops because the name holds what it did not expect.
+fn unchanged(c: &DnsChange, found: &str) -> String {
+    format!("{}: {} {found}; nothing was changed", c.zone, c.relative_owner())
+}
+
 /// A target name as zone syntax needs it: control characters as `\DDD`, as a zone file
 /// would carry them.
 fn name(target: &str) -> String {
-    let quoted = quote::character_string(target.trim_end_matches('.').as_bytes());
+    let quoted = quote::character_string(DnsName::lenient(target).as_bytes());
     quoted[1..quoted.len() - 1].to_owned()
 }
 

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::{Action, ActionKind, DnsChange, DnsOp, Fixes, RecordType};
 use crate::export;
+use crate::name::DnsName;
 use crate::record::render::split_character_strings;
 use crate::text::escape;
 
@@ -249,7 +250,7 @@ pub fn export_changes(domain: &str, fixes: &Fixes) -> Vec<export::DnsChange> {
             }
             Some(export::DnsChange {
                 zone: export::assumed_zone(&change.owner),
-                owner: change.owner.clone(),
+                owner: DnsName::lenient(&change.owner),
                 rtype: match change.rtype {
                     RecordType::Txt => export::RrType::Txt,
                     RecordType::Cname => export::RrType::Cname,

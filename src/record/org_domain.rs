@@ -15,7 +15,8 @@ const MAX_QUERIES: usize = 8;
 /// `a.b.c.d.e.f.g.h.i.j.mail.example.com` → `g.h.i.j.mail.example.com`, `h.i.j.mail.example.com`,
 /// …, `example.com`, `com`.
 pub fn tree_walk_names(domain: &str) -> Vec<String> {
-    let labels: Vec<&str> = domain.trim_end_matches('.').split('.').collect();
+    let domain = DnsName::lenient(domain);
+    let labels: Vec<&str> = domain.split('.').collect();
     let first = labels.len().saturating_sub(MAX_QUERIES - 1).max(1);
     (first..labels.len()).map(|i| labels[i..].join(".")).collect()
 }
