@@ -74,7 +74,7 @@ impl UpdateServer {
                     records.txt.push(txt.txt_data.iter().map(|s| s.to_vec()).collect());
                 }
                 RData::CNAME(target) => {
-                    records.cname = Some(DnsName::lenient(&target.0.to_ascii()).into())
+                    records.cname = Some(DnsName::lenient(&target.0.to_ascii()).into());
                 }
                 _ => {}
             }
