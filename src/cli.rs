@@ -267,6 +267,7 @@ fn init(a: InitArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
         preset: a.preset,
         tenant: a.tenant,
         selectors: a.selectors,
+        reject: a.reject,
         output: a.output,
     };
     init::run(&options, out, err)
