@@ -299,8 +299,8 @@ fn looked_up<'p>(
 ) -> Result<LookedUp<'p>, CliError> {
     let domains = select(plan, only)?;
     let evidence = lookup.reports.read(focus_on(&domains), err)?;
-    let standings = live::standings(&lookup.dns, &domains, lookup.clock.today(), evidence.as_ref())
-        .map_err(|e| CliError::Dns(e.to_string()))?;
+    let standings =
+        live::standings(&lookup.dns, &domains, lookup.clock.today(), evidence.as_ref())?;
     Ok((domains, standings))
 }
 
