@@ -30,7 +30,7 @@ pub use self::args::{
     UiApplyArgs, UiArgs, ValidateArgs, VerifyMessageArgs,
 };
 pub use self::error::{CliError, Outcome};
-pub use self::paint::{ColorChoice, Paint};
+pub use self::paint::{ColorChoice, Paint, Streams};
 
 use crate::advice;
 use crate::plan::{self, Domain, Plan, PlanError};
@@ -94,8 +94,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Runs a parsed command line, returning the exit code.
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let paint = Paint::decide(cli.color, terminal, std::env::var_os("NO_COLOR").as_deref());
+    let paint = Streams::decide(cli.color, std::env::var_os("NO_COLOR").as_deref());
     let outcome = match cli.command {
         None => ui(&cli.ui, out, err),
         Some(command) => dispatch(command, paint, out, err),
@@ -103,16 +102,21 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
     outcome.unwrap_or_else(|e| e.print(err))
 }
 
-fn dispatch(command: Command, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+fn dispatch(
+    command: Command,
+    paint: Streams,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Outcome {
     match command {
-        Command::Next(a) => next(&a, out, err),
-        Command::Apply(a) => apply(a, out, err),
+        Command::Next(a) => next(&a, paint.err, out, err),
+        Command::Apply(a) => apply(a, paint.err, out, err),
         Command::Fix(a) => fix(&a, out, err),
-        Command::Status(a) => status(&a, paint, out, err),
+        Command::Status(a) => status(&a, paint.out, out, err),
         Command::Check(a) => check(&a, out, err),
         Command::Record(a) => record(a, err),
         Command::Reports(a) => reports(a, out, err),
-        Command::Lint(a) => lint(a, paint, out, err),
+        Command::Lint(a) => lint(a, paint.out, out, err),
         Command::VerifyMessage(a) => verify_message(&a, out),
         Command::Validate(a) => Ok(validate::run(&load_plan(&a.plan)?, out)?),
         Command::Init(a) => init(a, out, err),
@@ -139,7 +143,8 @@ fn man(out: &mut impl Write) -> Outcome {
 }
 
 /// `next`: the decision for each selected domain, from DNS or (offline) the recorded history.
-fn next(a: &NextArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+/// `next`; `paint` is stderr's, where its remarks go.
+fn next(a: &NextArgs, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     let p = load_plan(&a.plan)?;
     let overrides = advice::Overrides { force: a.force, allow_loosen: a.allow_loosen };
     let today = a.lookup.clock.today();
@@ -175,10 +180,11 @@ fn next(a: &NextArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
         .iter()
         .map(|(domain, advice, live)| next::Planned { domain, advice, live })
         .collect();
-    next::run(&planned, a.format, overrides, out, err)
+    next::run(&planned, a.format, overrides, paint, out, err)
 }
 
-fn apply(a: ApplyArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+/// `apply`; `paint` is stderr's, where `next`'s remarks go.
+fn apply(a: ApplyArgs, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     let request = apply::Request {
         domain: a.domain,
         server: a.server,
@@ -188,6 +194,7 @@ fn apply(a: ApplyArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
         wait: std::time::Duration::from_secs(a.wait),
         ns_port: a.ns_port,
         today: a.lookup.clock.today(),
+        paint,
     };
     apply::run(&a.plan, &request, &a.lookup.dns, &a.lookup.reports, out, err)
 }
