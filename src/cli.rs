@@ -59,12 +59,18 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli, CliError> {
 
 /// `dmarc-rollout --color always status …` as `status --color always …`: the global flag may
 /// come first, but clap takes anything before a command for the terminal UI's and refuses it.
+/// Before clap's own `help` (not among the commands clap lists), the flag goes: help text is
+/// not coloured, and `help` would take the flag for a command's name.
 fn color_after_command(mut args: Vec<OsString>) -> Vec<OsString> {
     let width = match args.get(1).and_then(|w| w.to_str()) {
         Some("--color") => 2,
         Some(word) if word.starts_with("--color=") => 1,
         _ => return args,
     };
+    if args.get(1 + width).is_some_and(|w| w == "help") {
+        args.drain(1..=width);
+        return args;
+    }
     let names = <Cli as clap::CommandFactory>::command();
     let is_command = |word: Option<&OsString>| {
         word.and_then(|w| w.to_str()).is_some_and(|w| names.find_subcommand(w).is_some())

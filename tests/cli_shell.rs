@@ -245,3 +245,21 @@ fn no_help_text_shows_markdown_backticks() {
         assert!(!help.contains('`'), "{help}");
     }
 }
+
+#[test]
+fn a_colour_flag_before_help_prints_the_help_not_the_terminal_ui() {
+    let plain = |args: &[&str]| {
+        let output = bin().args(args).output().expect("runs");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let help = plain(&["help"]);
+    assert!(help.contains("Usage: dmarc-rollout"), "{help}");
+    assert_eq!(plain(&["--color", "always", "help"]), help);
+    assert_eq!(plain(&["--color=never", "help", "status"]), plain(&["help", "status"]));
+}
