@@ -1,7 +1,7 @@
 //! README examples no other test reads: the annotated plan is the shipped one, the `reports`
 //! example is what the binary prints for the shipped sample reports, and the exit-code table
-//! lists the codes `--help` lists. (The TUI picture, the export, `fix`, `verify-message` and `apply`
-//! examples and the commands table are checked beside their commands' tests.)
+//! lists the codes `--help` lists. (The TUI picture, the export, `fix`, `verify-message` and
+//! `apply` examples and the commands table are checked beside their commands' tests.)
 
 use std::collections::BTreeSet;
 
