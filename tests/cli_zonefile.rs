@@ -26,7 +26,12 @@ fn a_record_without_a_ttl_is_named_by_file_line_and_column_with_its_own_exit_cod
     for command in ["status", "check", "next", "fix"] {
         let (code, stderr) = run_with_zone(command, zone);
         assert_eq!(code, Some(18), "{command}: {stderr}");
-        assert_eq!(stderr, "broken.zone:4:1: record ttl not specified\n", "{command}");
+        assert_eq!(
+            stderr,
+            "broken.zone:4:1: record ttl not specified: give the record a TTL, or put a $TTL line \
+             before it\n",
+            "{command}"
+        );
     }
 }
 
@@ -68,4 +73,15 @@ fn a_zone_file_without_soa_or_that_cannot_be_read_exits_18_too() {
         .expect("runs");
     assert_eq!(missing.status.code(), Some(18));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read zone file"));
+}
+
+#[test]
+fn a_zone_without_origin_has_no_line_to_name_and_says_what_to_add() {
+    let (code, stderr) = run_with_zone("status", "www 60 A 127.0.0.1\n");
+    assert_eq!(code, Some(18), "{stderr}");
+    assert_eq!(
+        stderr,
+        "dmarc-rollout: cannot parse zone file 'broken.zone': $ORIGIN was not specified: add a \
+         line such as '$ORIGIN example.com.' at the top\n"
+    );
 }

@@ -75,6 +75,16 @@ fn printable_escapes_decoded(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// hickory's words for the two mistakes a hand-written zone makes most, with what to do.
+fn explained(message: String) -> String {
+    let fix = match message.as_str() {
+        "record ttl not specified" => "give the record a TTL, or put a $TTL line before it",
+        "$ORIGIN was not specified" => "add a line such as '$ORIGIN example.com.' at the top",
+        _ => return message,
+    };
+    format!("{message}: {fix}")
+}
+
 impl ZoneFileSource {
     /// Reads and parses a zone file; its origin is `$ORIGIN` or else the SOA owner.
     pub fn from_path(path: &Path) -> Result<Self, DnsSetupError> {
@@ -96,7 +106,9 @@ impl ZoneFileSource {
         let (_, rrsets) = parse(&text).map_err(|e| {
             let message = e.to_string();
             let fails_alike = |prefix: &str| parse(prefix).is_err_and(|e| e.to_string() == message);
-            match locate::locate(&text, fails_alike) {
+            let at = locate::locate(&text, fails_alike);
+            let message = explained(message);
+            match at {
                 Some(at) => DnsSetupError::ZoneSyntax {
                     path: path.to_owned(),
                     line: at.line,
