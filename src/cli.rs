@@ -30,7 +30,7 @@ pub use self::args::{
     UiApplyArgs, UiArgs, ValidateArgs, VerifyMessageArgs,
 };
 pub use self::error::{CliError, Outcome};
-pub use self::paint::{ColorChoice, Paint};
+pub use self::paint::{ColorChoice, Paint, Streams};
 
 use crate::advice;
 use crate::plan::{self, Domain, Plan, PlanError};
@@ -59,12 +59,18 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli, CliError> {
 
 /// `dmarc-rollout --color always status …` as `status --color always …`: the global flag may
 /// come first, but clap takes anything before a command for the terminal UI's and refuses it.
+/// Before clap's own `help` (not among the commands clap lists), the flag goes: help text is
+/// not coloured, and `help` would take the flag for a command's name.
 fn color_after_command(mut args: Vec<OsString>) -> Vec<OsString> {
     let width = match args.get(1).and_then(|w| w.to_str()) {
         Some("--color") => 2,
         Some(word) if word.starts_with("--color=") => 1,
         _ => return args,
     };
+    if args.get(1 + width).is_some_and(|w| w == "help") {
+        args.drain(1..=width);
+        return args;
+    }
     let names = <Cli as clap::CommandFactory>::command();
     let is_command = |word: Option<&OsString>| {
         word.and_then(|w| w.to_str()).is_some_and(|w| names.find_subcommand(w).is_some())
@@ -94,8 +100,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Runs a parsed command line, returning the exit code.
 pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let paint = Paint::decide(cli.color, terminal, std::env::var_os("NO_COLOR").as_deref());
+    let paint = Streams::decide(cli.color, std::env::var_os("NO_COLOR").as_deref());
     let outcome = match cli.command {
         None => ui(&cli.ui, out, err),
         Some(command) => dispatch(command, paint, out, err),
@@ -103,16 +108,21 @@ pub fn run(cli: Cli, out: &mut impl Write, err: &mut impl Write) -> u8 {
     outcome.unwrap_or_else(|e| e.print(err))
 }
 
-fn dispatch(command: Command, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+fn dispatch(
+    command: Command,
+    paint: Streams,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Outcome {
     match command {
-        Command::Next(a) => next(&a, out, err),
-        Command::Apply(a) => apply(a, out, err),
+        Command::Next(a) => next(&a, paint.err, out, err),
+        Command::Apply(a) => apply(a, paint.err, out, err),
         Command::Fix(a) => fix(&a, out, err),
-        Command::Status(a) => status(&a, paint, out, err),
+        Command::Status(a) => status(&a, paint.out, out, err),
         Command::Check(a) => check(&a, out, err),
         Command::Record(a) => record(a, err),
         Command::Reports(a) => reports(a, out, err),
-        Command::Lint(a) => lint(a, paint, out, err),
+        Command::Lint(a) => lint(a, paint.out, out, err),
         Command::VerifyMessage(a) => verify_message(&a, out),
         Command::Validate(a) => Ok(validate::run(&load_plan(&a.plan)?, out)?),
         Command::Init(a) => init(a, out, err),
@@ -139,7 +149,8 @@ fn man(out: &mut impl Write) -> Outcome {
 }
 
 /// `next`: the decision for each selected domain, from DNS or (offline) the recorded history.
-fn next(a: &NextArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+/// `next`; `paint` is stderr's, where its remarks go.
+fn next(a: &NextArgs, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     let p = load_plan(&a.plan)?;
     let overrides = advice::Overrides { force: a.force, allow_loosen: a.allow_loosen };
     let today = a.lookup.clock.today();
@@ -175,10 +186,11 @@ fn next(a: &NextArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
         .iter()
         .map(|(domain, advice, live)| next::Planned { domain, advice, live })
         .collect();
-    next::run(&planned, a.format, overrides, out, err)
+    next::run(&planned, a.format, overrides, paint, out, err)
 }
 
-fn apply(a: ApplyArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
+/// `apply`; `paint` is stderr's, where `next`'s remarks go.
+fn apply(a: ApplyArgs, paint: Paint, out: &mut impl Write, err: &mut impl Write) -> Outcome {
     let request = apply::Request {
         domain: a.domain,
         server: a.server,
@@ -188,6 +200,7 @@ fn apply(a: ApplyArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
         wait: std::time::Duration::from_secs(a.wait),
         ns_port: a.ns_port,
         today: a.lookup.clock.today(),
+        paint,
     };
     apply::run(&a.plan, &request, &a.lookup.dns, &a.lookup.reports, out, err)
 }
@@ -267,6 +280,7 @@ fn init(a: InitArgs, out: &mut impl Write, err: &mut impl Write) -> Outcome {
         preset: a.preset,
         tenant: a.tenant,
         selectors: a.selectors,
+        reject: a.reject,
         output: a.output,
     };
     init::run(&options, out, err)
@@ -298,8 +312,8 @@ fn looked_up<'p>(
 ) -> Result<LookedUp<'p>, CliError> {
     let domains = select(plan, only)?;
     let evidence = lookup.reports.read(focus_on(&domains), err)?;
-    let standings = live::standings(&lookup.dns, &domains, lookup.clock.today(), evidence.as_ref())
-        .map_err(|e| CliError::Dns(e.to_string()))?;
+    let standings =
+        live::standings(&lookup.dns, &domains, lookup.clock.today(), evidence.as_ref())?;
     Ok((domains, standings))
 }
 

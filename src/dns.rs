@@ -93,6 +93,9 @@ pub enum DnsSetupError {
     ReadZone { path: PathBuf, source: std::io::Error },
     #[error("cannot parse zone file '{}': {}", crate::fsio::shown(.path), crate::text::escape(.message))]
     ParseZone { path: PathBuf, message: String },
+    /// The entry of the zone file the parser stopped at, located as plan errors are.
+    #[error("{}:{line}:{column}: {}", crate::fsio::shown(.path), crate::text::escape(.message))]
+    ZoneSyntax { path: PathBuf, line: usize, column: usize, message: String },
     #[error("zone file '{}' has no SOA record; add one at the zone apex", crate::fsio::shown(.path))]
     NoSoa { path: PathBuf },
 }

@@ -49,6 +49,9 @@ pub const LAGGING: u8 = 15;
 pub const MESSAGE_FAILS: u8 = 16;
 /// `verify-message`: the headers hold no receiver's `Authentication-Results`.
 pub const NO_RESULTS: u8 = 17;
+/// `--zone FILE`: the zone file could not be read or parsed (an entry it cannot read, named
+/// by `file:line:col`, or no SOA record).
+pub const ZONE_FILE: u8 = 18;
 
 /// The table printed at the end of `--help`.
 pub const HELP: &str = "\
@@ -72,4 +75,5 @@ Exit codes:
  15  apply: accepted, but not every authoritative server served it in time; not recorded
  16  verify-message: DMARC does not pass with an aligned identifier (with --plan: or would
      not at the next phase)
- 17  verify-message: the headers hold no receiver's Authentication-Results";
+ 17  verify-message: the headers hold no receiver's Authentication-Results
+ 18  --zone: the zone file could not be read or parsed (file:line:col says where)";

@@ -105,6 +105,30 @@ fn plan_file_path(knot: &Knot) -> String {
     path.display().to_string()
 }
 
+/// The README's `apply` transcript `n` (0: the dry run and the run, 1: the lagging secondary).
+fn readme_transcript(n: usize) -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("### Publishing with `apply`").unwrap()..];
+    section.split("```\n").skip(1).step_by(2).nth(n).unwrap().to_owned()
+}
+
+/// What the binary printed as the README's lab shows it: on port 15353, the plan `plan.toml`.
+fn as_in_the_readme(printed: &str, knot: &Knot) -> String {
+    printed
+        .replace(&format!(":{}", knot.port), ":15353")
+        .replace(&plan_file_path(knot), "plan.toml")
+}
+
+/// Every line of the README's `transcript` is a line of what was printed, except where the
+/// servers are counted when the machine gives the primary an IPv6 address too (a third server).
+fn readme_lines_are_printed(transcript: &str, printed: &str, knot: &Knot) {
+    let printed = as_in_the_readme(printed, knot);
+    for line in transcript.lines().filter(|l| !(knot.ipv6 && l.contains("servers serve"))) {
+        assert!(printed.lines().any(|p| p == line), "the README's {line:?} is not in\n{printed}");
+    }
+}
+
 fn plan_text(knot: &Knot) -> String {
     std::fs::read_to_string(knot.dir.path().join("plan.toml")).unwrap()
 }
@@ -176,6 +200,9 @@ async fn an_accepted_update_is_served_by_every_server_then_recorded() {
     assert!(recorded.starts_with("# the apply tests' plan\n"), "comments stay: {recorded}");
     assert!(recorded.contains("[domain.history]\n2 = 2026-12-01"), "{recorded}");
     assert!(!stderr.contains(SECRET), "the secret is never printed");
+    let transcript = readme_transcript(0);
+    let run = transcript.rsplit_once("--ns-port 15353\n").unwrap().1;
+    readme_lines_are_printed(run, &stderr, &knot);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -264,6 +291,7 @@ async fn a_lagging_secondary_is_named_and_the_plan_is_not_recorded() {
     let output = apply(&knot, &knot.key_file(), knot.primary, 2, &[]).await;
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(15), "{stderr}");
+    readme_lines_are_printed(&readme_transcript(1), &stderr, &knot);
     let lagging = format!("ns2.apply.test (127.0.0.2:{}) still serves '{NONE}'", knot.port);
     assert!(stderr.contains(&lagging), "{stderr}");
     assert!(stderr.contains("not recorded"), "{stderr}");
@@ -286,6 +314,9 @@ async fn a_dry_run_prints_the_update_and_sends_nothing() {
             knot.primary
         )
     );
+    let transcript = readme_transcript(0);
+    let dry_run = transcript.split("$ ").nth(1).unwrap().split_once('\n').unwrap().1;
+    assert_eq!(as_in_the_readme(&text(&output.stdout), &knot), dry_run, "the README's dry run");
     assert!(
         !knot.log("primary").contains("DDNS"),
         "no update reached the server:\n{}",

@@ -61,7 +61,7 @@ name = "reject"
 p = "reject"
 "#;
 
-/// `init --preset m365`'s three phases.
+/// Three phases with a pct ramp, the seed plan's shape.
 const THREE_PHASES: &str = r#"
 [defaults]
 rua = "mailto:dmarc@adopt.test"

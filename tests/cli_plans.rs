@@ -155,6 +155,75 @@ fn init_writes_a_plan_that_validates_and_never_overwrites() {
     assert_eq!(fs::read(&file).expect("still there"), before);
 }
 
+/// The plan `init` writes with these flags, and what `validate` says of it.
+fn init_then_validate(flags: &[&str]) -> (String, String) {
+    let init =
+        bin().args(["init", "contoso.com", "fabrikam.com"]).args(flags).output().expect("runs");
+    assert_eq!(init.status.code(), Some(0), "{flags:?}: {}", String::from_utf8_lossy(&init.stderr));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("plan.toml");
+    fs::write(&file, &init.stdout).expect("written");
+    let validate = bin().arg("validate").arg(&file).output().expect("runs");
+    let report = String::from_utf8_lossy(&validate.stdout).into_owned();
+    assert_eq!(validate.status.code(), Some(0), "{flags:?}: {report}");
+    (String::from_utf8(init.stdout).expect("utf-8"), report)
+}
+
+#[test]
+fn validate_never_tells_the_admin_to_remove_what_init_wrote() {
+    let combinations: [&[&str]; 6] = [
+        &[],
+        &["--preset", "m365"],
+        &["--preset", "m365", "--tenant", "contoso"],
+        &["--selector", "s2026"],
+        &["--reject"],
+        &["--reject", "--preset", "m365", "--tenant", "contoso", "--rua", "d@example.net"],
+    ];
+    for flags in combinations {
+        let (_, report) = init_then_validate(flags);
+        let findings: Vec<&str> = report
+            .lines()
+            .filter(|l| {
+                l.starts_with("  info ") || l.starts_with("  warning ") || l.starts_with("  error ")
+            })
+            .collect();
+        let contradicting: Vec<&&str> = findings
+            .iter()
+            .filter(|l| l.starts_with("  warning ") || l.contains("remove") || l.contains("drop"))
+            .collect();
+        assert!(contradicting.is_empty(), "{flags:?}: {contradicting:#?}");
+    }
+}
+
+#[test]
+fn init_reject_ends_the_ladder_with_a_reject_step_after_a_test_step() {
+    let (_, quarantine) = init_then_validate(&[]);
+    let records = |report: &str| -> Vec<String> {
+        report.lines().filter(|l| l.starts_with("  v=DMARC1")).map(str::to_owned).collect()
+    };
+    assert!(!records(&quarantine).iter().any(|r| r.contains(" p=reject")), "{quarantine}");
+    let (plan, report) = init_then_validate(&["--reject"]);
+    let phases: Vec<&str> =
+        report.lines().filter(|l| l.starts_with("contoso.com phase ")).collect();
+    assert_eq!(
+        phases,
+        [
+            "contoso.com phase 1 (monitor), fabrikam.com phase 1 (monitor)",
+            "contoso.com phase 2 (quarantine, test mode), fabrikam.com phase 2 (quarantine, test mode)",
+            "contoso.com phase 3 (quarantine), fabrikam.com phase 3 (quarantine)",
+            "contoso.com phase 4 (reject, test mode), fabrikam.com phase 4 (reject, test mode)",
+            "contoso.com phase 5 (reject), fabrikam.com phase 5 (reject)",
+        ]
+    );
+    let last = report.rsplit("phase 5 (reject)").next().expect("the last phase");
+    assert!(
+        last.contains("v=DMARC1; p=reject; rua=mailto:dmarc@contoso.com; adkim=r; aspf=r\n"),
+        "{last}"
+    );
+    assert!(last.contains("RFC 9989 receivers: reject 100%"), "{last}");
+    assert!(plan.contains("soak_days = 30"), "the quarantine phase soaks before reject: {plan}");
+}
+
 #[test]
 fn init_with_a_tenant_writes_the_legacy_targets_and_the_command_that_prints_the_real_ones() {
     let plan = |extra: &[&str]| {

@@ -97,6 +97,46 @@ fn color_always_paints_verdicts_and_severities_even_into_a_pipe_and_with_no_colo
 }
 
 #[test]
+fn the_readiness_column_is_painted_and_the_columns_stay_aligned() {
+    let text = status(&["--color", "always"], None);
+    let mut lines = text.lines();
+    let header = lines.next().expect("the header");
+    let row = lines.next().expect("the domain's row");
+    let at = header.find("READINESS").expect("the READINESS column");
+    assert_eq!(
+        row.get(at..),
+        Some("\x1b[33munverified\x1b[0m  \x1b[1;31mblocked\x1b[0m"),
+        "{text}"
+    );
+    assert!(text.contains("    readiness \x1b[33munverified\x1b[0m: SPF"), "{text}");
+}
+
+/// `next` on the shipped plan and zone, blocked by unverified readiness: its stderr.
+fn next_remarks(extra: &[&str]) -> String {
+    let output = bin()
+        .args(["next", "plans/insight24.toml", "--zone", "plans/insight24.zone"])
+        .args(["--today", "2026-12-01"])
+        .args(extra)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(7));
+    String::from_utf8(output.stderr).expect("UTF-8")
+}
+
+#[test]
+fn next_paints_its_remarks_verdict_and_reasons_with_colour_always_and_never_into_a_pipe() {
+    let text = next_remarks(&["--color", "always"]);
+    assert!(
+        text.contains("insight24.nl: phase 2 (quarantine half) \x1b[1;31mblocked\x1b[0m:"),
+        "{text}"
+    );
+    assert!(text.contains("insight24.nl:   \x1b[33munverified\x1b[0m spf.unverified:"), "{text}");
+    let plain = next_remarks(&[]);
+    assert!(plain.contains("(quarantine half) blocked:") && !plain.contains('\x1b'), "{plain}");
+}
+
+#[test]
 fn no_colour_reaches_a_pipe_by_default_with_no_color_or_with_never() {
     for (extra, no_color) in
         [(&[][..], None), (&[][..], Some("1")), (&["--color", "never"][..], None)]
@@ -204,4 +244,22 @@ fn no_help_text_shows_markdown_backticks() {
     for help in helps {
         assert!(!help.contains('`'), "{help}");
     }
+}
+
+#[test]
+fn a_colour_flag_before_help_prints_the_help_not_the_terminal_ui() {
+    let plain = |args: &[&str]| {
+        let output = bin().args(args).output().expect("runs");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let help = plain(&["help"]);
+    assert!(help.contains("Usage: dmarc-rollout"), "{help}");
+    assert_eq!(plain(&["--color", "always", "help"]), help);
+    assert_eq!(plain(&["--color=never", "help", "status"]), plain(&["help", "status"]));
 }

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use super::live::{self, DnsArgs, ReportArgs};
 use super::next::{self, Live, Planned};
 use super::publisher::{Publisher, Stop, read_key, resolve};
-use super::{CliError, Outcome, load_plan_text, record};
+use super::{CliError, Outcome, Paint, load_plan_text, record};
 use crate::advice::{BlockKind, Overrides};
 use crate::assess::assess;
 use crate::dns::{self, UpdateServer};
@@ -34,6 +34,8 @@ pub struct Request {
     pub wait: Duration,
     pub ns_port: u16,
     pub today: NaiveDate,
+    /// Colour for `next`'s remarks on stderr.
+    pub paint: Paint,
 }
 
 pub fn run(
@@ -133,7 +135,8 @@ impl Context<'_> {
         let overrides = self.request.overrides;
         let live = Live::of(&standing.dmarc);
         let advice = &standing.advice;
-        next::remarks(&Planned { domain: &self.domain.name, advice, live: &live }, overrides, err)?;
+        let planned = Planned { domain: &self.domain.name, advice, live: &live };
+        next::remarks(&planned, overrides, self.request.paint, err)?;
         Ok(advice.step.as_ref().filter(|s| advice.may_publish(overrides) && !s.complete))
     }
 

@@ -429,6 +429,9 @@ pub struct InitArgs {
     /// A DKIM selector your own mail server signs with (repeatable).
     #[arg(long = "selector", value_name = "NAME")]
     pub selectors: Vec<String>,
+    /// End the ladder with p=reject (after a reject test step) instead of p=quarantine.
+    #[arg(long)]
+    pub reject: bool,
     /// Write to this file instead of stdout (never overwrites).
     #[arg(long, short)]
     pub output: Option<PathBuf>,

@@ -5,6 +5,7 @@
 use std::fmt::Display;
 use std::io::{self, Write};
 
+use crate::dns::DnsSetupError;
 use crate::exits;
 use crate::plan::PlanError;
 
@@ -29,6 +30,9 @@ pub enum CliError {
     /// DNS could not be asked, or did not answer: the state is unknown.
     #[error("{0}")]
     Dns(String),
+    /// `--zone`: the zone file could not be read or parsed; DNS was never asked.
+    #[error("{0}")]
+    Zone(DnsSetupError),
     /// A file could not be written, or would have been overwritten.
     #[error("{0}")]
     Write(String),
@@ -51,23 +55,39 @@ impl CliError {
             Self::Plan(_) | Self::PlanEdit(_) => exits::PLAN,
             Self::Drift(_) => exits::DRIFT,
             Self::Dns(_) => exits::DNS,
+            Self::Zone(_) => exits::ZONE_FILE,
             Self::Write(_) | Self::Output(_) => exits::WRITE,
             Self::NoReports(_) => exits::NO_REPORTS,
             Self::Publish { code, .. } => *code,
         }
     }
 
-    /// Says why on stderr and gives the exit code. Plan errors carry their own `file:line:col`
-    /// prefix; every other message is prefixed with the program's name. A reader that stopped
+    /// Says why on stderr and gives the exit code. Plan errors and a zone file's syntax error
+    /// carry their own `file:line:col` prefix; every other message is prefixed with the
+    /// program's name. A reader that stopped
     /// early (`| head`) is not an error worth a word.
     pub fn print(&self, err: &mut impl Write) -> u8 {
         // Nothing useful is left to do when stderr itself is gone.
         let _ = match self {
             Self::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => return exits::OK,
-            Self::Plan(_) => writeln!(err, "{self}"),
+            Self::Plan(_) | Self::Zone(DnsSetupError::ZoneSyntax { .. }) => writeln!(err, "{self}"),
             _ => warn(err, self),
         };
         self.code()
+    }
+}
+
+/// A zone file that cannot be used is the admin's to fix, not DNS failing: it gets its own
+/// code; every other set-up failure leaves the state unknown.
+impl From<DnsSetupError> for CliError {
+    fn from(error: DnsSetupError) -> Self {
+        match error {
+            DnsSetupError::ReadZone { .. }
+            | DnsSetupError::ParseZone { .. }
+            | DnsSetupError::ZoneSyntax { .. }
+            | DnsSetupError::NoSoa { .. } => Self::Zone(error),
+            _ => Self::Dns(error.to_string()),
+        }
     }
 }
 

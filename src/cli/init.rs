@@ -20,6 +20,8 @@ pub struct Options {
     /// The Microsoft 365 tenant prefix, for the selectors' CNAME targets.
     pub tenant: Option<String>,
     pub selectors: Vec<String>,
+    /// End the ladder with `p=reject` (after a test step) instead of `p=quarantine`.
+    pub reject: bool,
     pub output: Option<PathBuf>,
 }
 
@@ -74,8 +76,8 @@ fn toml_string(text: &str) -> String {
 
 /// `contoso` from `contoso` or `contoso.onmicrosoft.com`: one DNS label.
 fn tenant_prefix(tenant: &str) -> Result<String, String> {
-    let lower = tenant.trim_end_matches('.').to_ascii_lowercase();
-    let prefix = lower.strip_suffix(".onmicrosoft.com").unwrap_or(&lower);
+    let name = DnsName::lenient(tenant);
+    let prefix = name.strip_suffix(".onmicrosoft.com").unwrap_or(&name);
     let label = !prefix.is_empty()
         && prefix.len() <= 63
         && prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -103,45 +105,58 @@ fn starter_plan(opts: &Options, tenant: Option<&str>) -> String {
 # `dmarc-rollout next FILE`. Keep this file in git: the tool records each published step
 # under [domain.history], one line per step.
 #
-# About pct: RFC 9989 (DMARCbis, May 2026) receivers ignore pct and apply the whole policy, so
-# "quarantine at pct=50" quarantines ALL failing mail there. For a ladder that behaves the same
-# everywhere, replace the pct steps with test steps (`pct = 0` and `t = "y"` together) and
-# drop rf and ri, which RFC 9989 removed.
+# Each enforcement level is first tried in test mode: `t = "y"` asks RFC 9989 (DMARCbis) receivers
+# to apply one level below, and `pct = 0` asks RFC 7489 receivers for the same, so both
+# generations behave alike (a pct ramp such as pct = 50 would not: RFC 9989 receivers ignore pct).
 
 # Tags every phase starts from; a phase only says what changes.
 [defaults]
 rua   = [{rua}]
-fo    = "0"
 adkim = "r"
 aspf  = "r"
-rf    = "afrf"
-ri    = 86400
-sp    = "none"
 ttl   = 3600
 
 [[phase]]
 name = "monitor"
 p    = "none"
-pct  = 50
 soak_days = 14                   # read the aggregate reports before moving on
 
 [[phase]]
-name = "quarantine half"
+name = "quarantine, test mode"   # in effect: none, with From rewriting by mailing lists
 p    = "quarantine"
-pct  = 50
+pct  = 0
+t    = "y"
 soak_days = 14
 
 [[phase]]
-name = "quarantine all"
+name = "quarantine"
 p    = "quarantine"
-pct  = 100
 "#
     );
+    if opts.reject {
+        text.push_str(REJECT_PHASES);
+    }
     for domain in &opts.domains {
         push_domain(&mut text, &DnsName::lenient(domain), opts, tenant);
     }
     text
 }
+
+/// What `--reject` adds: a soak for the quarantine phase (the last one without it), then
+/// reject in test mode, then reject.
+const REJECT_PHASES: &str = r#"soak_days = 30
+
+[[phase]]
+name = "reject, test mode"       # in effect: quarantine
+p    = "reject"
+pct  = 0
+t    = "y"
+soak_days = 14
+
+[[phase]]
+name = "reject"
+p    = "reject"
+"#;
 
 fn push_domain(text: &mut String, domain: &str, opts: &Options, tenant: Option<&str>) {
     let _ = write!(text, "\n[[domain]]\nname = {}\n", toml_string(domain));

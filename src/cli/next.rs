@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{CliError, Format, Outcome, days, to_json};
+use super::{CliError, Format, Outcome, Paint, days, to_json};
 use crate::advice::{Advice, Block, BlockKind, Change, Overrides, Verdict};
 use crate::exits;
 use crate::export::{self, DnsChange, Op, RrType};
@@ -61,11 +61,12 @@ pub fn run(
     planned: &[Planned<'_>],
     format: Format,
     overrides: Overrides,
+    paint: Paint,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> Outcome {
     for p in planned {
-        remarks(p, overrides, err)?;
+        remarks(p, overrides, paint, err)?;
     }
     let standing = |p: &Planned<'_>, kind: Option<BlockKind>| {
         p.advice.standing_blocks(overrides).any(|b| kind.is_none_or(|k| b.kind == k))
@@ -176,16 +177,19 @@ fn json<'a>(p: &'a Planned<'_>, overrides: Overrides) -> Json<'a> {
     }
 }
 
-/// Where the domain stands, what the step repairs, when it is due, and what stands in its way.
+/// Where the domain stands, what the step repairs, when it is due, and what stands in its way;
+/// the verdicts and severities in colour when `paint` says so.
 pub(super) fn remarks(
     p: &Planned<'_>,
     overrides: Overrides,
+    paint: Paint,
     err: &mut impl Write,
 ) -> io::Result<()> {
     let (name, a) = (p.domain, p.advice);
     let Some(s) = &a.step else {
         for b in &a.why {
-            writeln!(err, "{name}: unknown, not safe to advise: {}", escape(&b.message))?;
+            let unknown = paint.word("unknown");
+            writeln!(err, "{name}: {unknown}, not safe to advise: {}", escape(&b.message))?;
         }
         return Ok(());
     };
@@ -224,11 +228,16 @@ pub(super) fn remarks(
             soak.unwrap_or_default()
         )?;
     }
-    gate_remarks(p, overrides, err)
+    gate_remarks(p, overrides, paint, err)
 }
 
 /// What blocks the step, or that an override prints it anyway, and the warnings in front of it.
-fn gate_remarks(p: &Planned<'_>, overrides: Overrides, err: &mut impl Write) -> io::Result<()> {
+fn gate_remarks(
+    p: &Planned<'_>,
+    overrides: Overrides,
+    paint: Paint,
+    err: &mut impl Write,
+) -> io::Result<()> {
     let (name, a) = (p.domain, p.advice);
     let Some(s) = &a.step else { return Ok(()) };
     if !a.why.is_empty() {
@@ -242,15 +251,17 @@ fn gate_remarks(p: &Planned<'_>, overrides: Overrides, err: &mut impl Write) -> 
             };
             format!("printed anyway ({flags})")
         } else {
-            a.verdict.as_str().to_owned()
+            paint.word(a.verdict.as_str()).into_owned()
         };
         writeln!(err, "{name}: phase {} ({}) {what}:", s.phase, escape(&s.phase_name))?;
     }
     for b in &a.why {
-        writeln!(err, "{name}:   {} {}: {}", b.kind.word(), b.id, escape(&b.message))?;
+        let word = paint.word(b.kind.word());
+        writeln!(err, "{name}:   {word} {}: {}", b.id, escape(&b.message))?;
     }
     for f in &a.warnings {
-        writeln!(err, "{name}:   warning {}: {}", f.id, escape(&f.message))?;
+        let warning = paint.word("warning");
+        writeln!(err, "{name}:   {warning} {}: {}", f.id, escape(&f.message))?;
     }
     Ok(())
 }

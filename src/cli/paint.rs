@@ -50,10 +50,29 @@ impl Paint {
     }
 }
 
+/// The decision for each stream: stdout and stderr may go to different places (`2>log`), so
+/// `auto` asks about each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Streams {
+    pub out: Paint,
+    pub err: Paint,
+}
+
+impl Streams {
+    /// [`Paint::decide`] for stdout and for stderr.
+    pub fn decide(choice: ColorChoice, no_color: Option<&std::ffi::OsStr>) -> Self {
+        use std::io::IsTerminal as _;
+        Self {
+            out: Paint::decide(choice, std::io::stdout().is_terminal(), no_color),
+            err: Paint::decide(choice, std::io::stderr().is_terminal(), no_color),
+        }
+    }
+}
+
 /// The style table: SGR parameters per word of the tool's own vocabulary.
 fn style(word: &str) -> Option<&'static str> {
     Some(match word {
-        "error" | "blocked" | "NOT READY" => "1;31",
+        "error" | "blocked" | "NOT READY" | "weakens" => "1;31",
         "warning" | "hold" | "unverified" => "33",
         "ready" | "done" => "32",
         "unknown" => "35",

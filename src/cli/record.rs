@@ -81,9 +81,7 @@ fn live_phase(
     dns: &DnsArgs,
     today: NaiveDate,
 ) -> Result<usize, CliError> {
-    let standing: Standing = live::standings(dns, &[domain], today, None)
-        .map_err(|e| CliError::Dns(e.to_string()))?
-        .remove(0);
+    let standing: Standing = live::standings(dns, &[domain], today, None)?.remove(0);
     let refused = |why: String| {
         format!("not recorded: {why}; publish it first, or pass --offline with --phase")
     };

@@ -101,6 +101,7 @@ pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()
 /// verdict; below it what is wrong and what stands in the way.
 pub fn write_table(standings: &[Standing], paint: Paint, out: &mut impl Write) -> io::Result<()> {
     const COLUMNS: usize = 7;
+    const READINESS_COLUMN: usize = 5;
     let rows: Vec<[String; COLUMNS]> = standings.iter().map(row).collect();
     let header =
         ["DOMAIN", "LIVE", "PHASE", "NEXT", "DUE", "READINESS", "VERDICT"].map(str::to_owned);
@@ -110,12 +111,15 @@ pub fn write_table(standings: &[Standing], paint: Paint, out: &mut impl Write) -
     for (r, s) in
         std::iter::once((&header, None)).chain(rows.iter().zip(standings.iter().map(Some)))
     {
-        let mut cells: Vec<String> =
-            r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        // The verdict is the last column, so its colour does not upset the padding.
-        if let (Some(verdict), Some(_)) = (cells.last_mut(), s) {
-            *verdict = paint.word(verdict.trim_end()).into_owned();
-        }
+        // READINESS and VERDICT hold words of the tool's own vocabulary: painted in rows, the
+        // padding added after the colour so the columns stay aligned.
+        let painted = |i: usize| s.is_some() && i >= READINESS_COLUMN;
+        let cells: Vec<String> = (r.iter().zip(&widths).enumerate())
+            .map(|(i, (c, w))| {
+                let pad = " ".repeat(w - c.chars().count());
+                if painted(i) { format!("{}{pad}", paint.word(c)) } else { format!("{c}{pad}") }
+            })
+            .collect();
         writeln!(out, "{}", cells.join("  ").trim_end())?;
         let Some(s) = s else { continue };
         for f in s.findings.iter().filter(|f| f.severity >= Severity::Warning) {
@@ -197,7 +201,8 @@ fn write_readiness(r: &Readiness, paint: Paint, out: &mut impl Write) -> io::Res
         .iter()
         .map(|(label, o, text)| format!("{label} {} ({text})", o.as_str()))
         .collect();
-    writeln!(out, "    readiness {}: {}", readiness_word(r), escape(&parts.join("; ")))?;
+    let word = paint.word(readiness_word(r));
+    writeln!(out, "    readiness {word}: {}", escape(&parts.join("; ")))?;
     // The tree explains a count over the limit: where the lookups come from.
     let over = |id: &str| r.spf.findings.iter().any(|f| f.id == id);
     if over("spf.too_many_lookups") || over("spf.too_many_void_lookups") {

@@ -46,12 +46,12 @@ pub fn run(
     let printed = runtime.block_on(async {
         let source = match dns.connect() {
             Ok(source) => source,
-            Err(e) => return Ok(Err(e.to_string())),
+            Err(e) => return Ok(Err(CliError::from(e))),
         };
         let publisher = match (&ui.apply.apply_server, key) {
             (Some(server), Some(key)) => match publisher(server, key, &ui.apply, dns).await {
                 Ok(publisher) => Some(publisher),
-                Err(message) => return Ok(Err(message)),
+                Err(message) => return Ok(Err(CliError::Dns(message))),
             },
             _ => None,
         };
@@ -74,10 +74,9 @@ pub fn run(
         let workers = Workers { loader: session.clone(), recorder: session, publisher };
         tui::run(views, status, record_to, workers, refresh).await.map(Ok)
     })?;
-    match printed {
-        Ok(Some(value)) => Ok(writeln!(out, "{value}").map(|()| exits::OK)?),
-        Ok(None) => Ok(exits::OK),
-        Err(e) => Err(CliError::Dns(e)),
+    match printed? {
+        Some(value) => Ok(writeln!(out, "{value}").map(|()| exits::OK)?),
+        None => Ok(exits::OK),
     }
 }
 

@@ -14,6 +14,8 @@ use super::convert::{fqdn, name_from_text, name_text, rdata, record_type};
 use super::{DnsSetupError, DnsSource};
 use crate::answers::{Answer, LookupState, RecordKind};
 
+mod locate;
+
 /// The largest zone file read (it is held in memory whole, with its records).
 const MAX_ZONE_BYTES: u64 = 64 << 20;
 /// CNAME hops followed before giving up, as resolvers do against loops.
@@ -73,6 +75,16 @@ fn printable_escapes_decoded(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// hickory's words for the two mistakes a hand-written zone makes most, with what to do.
+fn explained(message: String) -> String {
+    let fix = match message.as_str() {
+        "record ttl not specified" => "give the record a TTL, or put a $TTL line before it",
+        "$ORIGIN was not specified" => "add a line such as '$ORIGIN example.com.' at the top",
+        _ => return message,
+    };
+    format!("{message}: {fix}")
+}
+
 impl ZoneFileSource {
     /// Reads and parses a zone file; its origin is `$ORIGIN` or else the SOA owner.
     pub fn from_path(path: &Path) -> Result<Self, DnsSetupError> {
@@ -90,8 +102,22 @@ impl ZoneFileSource {
             .map(|o| Name::from_ascii(fqdn(o)).map_err(|e| parse_error(e.to_string())))
             .transpose()?;
         let text = printable_escapes_decoded(text);
-        let parser = Parser::new(text.as_ref(), Some(path.to_owned()), origin);
-        let (_, rrsets) = parser.parse().map_err(|e| parse_error(e.to_string()))?;
+        let parse = |text: &str| Parser::new(text, Some(path.to_owned()), origin.clone()).parse();
+        let (_, rrsets) = parse(&text).map_err(|e| {
+            let message = e.to_string();
+            let fails_alike = |prefix: &str| parse(prefix).is_err_and(|e| e.to_string() == message);
+            let at = locate::locate(&text, fails_alike);
+            let message = explained(message);
+            match at {
+                Some(at) => DnsSetupError::ZoneSyntax {
+                    path: path.to_owned(),
+                    line: at.line,
+                    column: at.column,
+                    message,
+                },
+                None => parse_error(message),
+            }
+        })?;
         let origin = rrsets
             .keys()
             .find(|key| key.record_type == RecordType::SOA)
