@@ -174,13 +174,7 @@ fn write_advice(s: &Standing, paint: Paint, out: &mut impl Write) -> io::Result<
     for f in &a.warnings {
         if !f.id.starts_with("spf.") && !f.id.starts_with("dkim.") && !f.id.starts_with("reports.")
         {
-            writeln!(
-                out,
-                "    {} {}: {}",
-                paint.word(&f.severity.to_string()),
-                f.id,
-                escape(&f.message)
-            )?;
+            write_finding(f, paint, out)?;
         }
     }
     Ok(())
@@ -211,15 +205,15 @@ fn write_readiness(r: &Readiness, paint: Paint, out: &mut impl Write) -> io::Res
         }
     }
     for f in r.findings().filter(|f| f.severity >= Severity::Warning) {
-        writeln!(
-            out,
-            "    {} {}: {}",
-            paint.word(&f.severity.to_string()),
-            f.id,
-            escape(&f.message)
-        )?;
+        write_finding(f, paint, out)?;
     }
     Ok(())
+}
+
+/// `    warning spf.softfail_all: …`, the severity in colour when `paint` says so.
+fn write_finding(f: &Finding, paint: Paint, out: &mut impl Write) -> io::Result<()> {
+    let severity = f.severity.to_string();
+    writeln!(out, "    {} {}: {}", paint.word(&severity), f.id, escape(&f.message))
 }
 
 /// `ready`, `NOT READY`, `unverified`, `unknown`: the same word in the column and the detail.
