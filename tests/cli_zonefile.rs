@@ -85,3 +85,23 @@ fn a_zone_without_origin_has_no_line_to_name_and_says_what_to_add() {
          line such as '$ORIGIN example.com.' at the top\n"
     );
 }
+
+#[test]
+fn a_broken_zone_over_256_kib_is_refused_without_searching_for_the_entry() {
+    let mut zone = String::from("$ORIGIN insight24.nl.\n$TTL 60\n@ SOA ns h. 1 2 3 4 5\n");
+    let padding = format!("; {}\n", "x".repeat(1000));
+    while zone.len() <= 256 << 10 {
+        zone.push_str(&padding);
+    }
+    zone.push_str("www BOGUS 127.0.0.1\n");
+    let (code, stderr) = run_with_zone("check", &zone);
+    assert_eq!(code, Some(18), "{stderr}");
+    assert!(
+        stderr.starts_with("dmarc-rollout: cannot parse zone file 'broken.zone': "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("(the file is over 256 KiB, so the entry is not searched for)\n"),
+        "{stderr}"
+    );
+}
