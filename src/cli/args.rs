@@ -157,7 +157,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write a commented starter plan.
     ///
-    /// Uses the Office 365 article's ladder: p=none, then quarantine at pct=50, then pct=100.
+    /// The ladder: p=none, then quarantine in test mode (t=y and pct=0, which RFC 9989 and RFC
+    /// 7489 receivers both apply one level lower), then quarantine; --reject adds reject the
+    /// same way. The Office 365 article's ladder (pct=50 steps) is in plans/insight24.toml.
     Init(InitArgs),
     /// Print a shell completion script on stdout.
     ///
