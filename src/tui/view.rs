@@ -137,7 +137,8 @@ fn severity_style(app: &App, severity: Severity) -> Style {
 
 fn domain_list(frame: &mut Frame, app: &App, visible: &[usize], area: Rect) {
     let rows = usize::from(area.height.saturating_sub(2)).max(1);
-    let at = visible.iter().position(|&i| Some(i) == app.selected_index());
+    let selected = app.selected_index();
+    let at = visible.iter().position(|&i| Some(i) == selected);
     // Only the rows on screen are built: a plan may hold thousands of domains.
     let offset = at.map_or(0, |at| (at + 1).saturating_sub(rows));
     let window = &visible[offset.min(visible.len())..(offset + rows).min(visible.len())];
@@ -188,8 +189,10 @@ fn list_title(app: &App, shown: usize) -> String {
 
 /// The name column: as wide as the longest name, but at most a third of the row.
 fn name_column(app: &App, width: usize) -> usize {
-    let longest = app.domains.iter().map(|e| wrap::width(&escape(&e.view.name))).max();
-    longest.unwrap_or(0).min((width / 3).max(12))
+    let longest = app.longest_name.get_or_init(|| {
+        app.domains.iter().map(|e| wrap::width(&escape(&e.view.name))).max().unwrap_or(0)
+    });
+    (*longest).min((width / 3).max(12))
 }
 
 /// `text` padded to `width` cells, or cut to them with `…` where it was cut.
