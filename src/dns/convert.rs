@@ -61,13 +61,11 @@ pub(super) fn rdata(data: &RData) -> Rdata {
 /// the asked type at `qname` or the end of that chain, with the smallest TTL of those records.
 /// Records for any other owner name are not the answer and are left out.
 pub(super) fn split_answers<'r>(
-    qname: &str,
+    qname: &Name,
     answers: impl IntoIterator<Item = &'r Record> + Clone,
     wanted: RecordType,
 ) -> (Vec<String>, Vec<Rdata>, Option<u32>) {
-    let Ok(mut owner) = Name::from_ascii(fqdn(qname)) else {
-        return (Vec::new(), Vec::new(), None);
-    };
+    let mut owner = qname.clone();
     let mut chain = Vec::new();
     if wanted != RecordType::CNAME {
         let cnames: Vec<(&Name, &Name)> = answers

@@ -10,11 +10,11 @@ use hickory_proto::op::{Message, OpCode, Query, ResponseCode, UpdateMessage};
 use hickory_proto::rr::rdata::TXT;
 use hickory_proto::rr::rdata::tsig::{TsigAlgorithm as HickoryAlgorithm, TsigError};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType, TSigVerifier, TSigner};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::time::Instant;
 
 use super::resolver::rcode_text;
 use super::tsig::{TsigAlgorithm, TsigKey};
+use super::wire::{self, Failure};
 use crate::name::DnsName;
 use crate::publish::{
     NoAnswer, Outcome, Prerequisite, ServerRecords, TsigRejection, TxtStrings, Update,
@@ -95,11 +95,11 @@ impl UpdateServer {
         };
         let answer = match self.exchange(&bytes).await {
             Ok(answer) => answer,
-            Err(Exchange::Unreachable(why)) => {
+            Err(Failure::Unreachable(why)) => {
                 return Outcome::NoAnswer(NoAnswer::Unreachable(why));
             }
-            Err(Exchange::Timeout) => return Outcome::NoAnswer(NoAnswer::Timeout),
-            Err(Exchange::Lost(why)) => return Outcome::NoAnswer(NoAnswer::Lost(why)),
+            Err(Failure::Timeout) => return Outcome::NoAnswer(NoAnswer::Timeout),
+            Err(Failure::Lost(why)) => return Outcome::NoAnswer(NoAnswer::Lost(why)),
         };
         classify(&answer, id, verifier, signed_at)
     }
@@ -111,8 +111,8 @@ impl UpdateServer {
         message.add_query(Query::query(qname, kind));
         let bytes = message.to_vec().map_err(|e| ReadError::Malformed(self.addr, e.to_string()))?;
         let answer = self.exchange(&bytes).await.map_err(|e| match e {
-            Exchange::Timeout => ReadError::Timeout(self.addr),
-            Exchange::Unreachable(why) | Exchange::Lost(why) => {
+            Failure::Timeout => ReadError::Timeout(self.addr),
+            Failure::Unreachable(why) | Failure::Lost(why) => {
                 ReadError::Unreachable(self.addr, why)
             }
         })?;
@@ -149,44 +149,10 @@ impl UpdateServer {
         Ok(response)
     }
 
-    /// One message out, one in, length-prefixed over TCP, all within the timeout. A failure
-    /// before the message is written means nothing was sent.
-    async fn exchange(&self, message: &[u8]) -> Result<Vec<u8>, Exchange> {
-        let deadline = tokio::time::Instant::now() + self.timeout;
-        let connect = tokio::time::timeout_at(deadline, TcpStream::connect(self.addr)).await;
-        let mut stream = match connect {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(e)) => return Err(Exchange::Unreachable(e.to_string())),
-            Err(_) => {
-                return Err(Exchange::Unreachable("no connection within the timeout".to_owned()));
-            }
-        };
-        let length = u16::try_from(message.len()).map_err(|_| {
-            Exchange::Unreachable("the message is longer than 65535 bytes".to_owned())
-        })?;
-        let mut framed = length.to_be_bytes().to_vec();
-        framed.extend_from_slice(message);
-        let io = async {
-            stream.write_all(&framed).await?;
-            let mut prefix = [0u8; 2];
-            stream.read_exact(&mut prefix).await?;
-            let mut answer = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
-            stream.read_exact(&mut answer).await?;
-            Ok::<_, std::io::Error>(answer)
-        };
-        match tokio::time::timeout_at(deadline, io).await {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(e)) => Err(Exchange::Lost(e.to_string())),
-            Err(_) => Err(Exchange::Timeout),
-        }
+    /// One message out, one in, over TCP, within the timeout.
+    async fn exchange(&self, message: &[u8]) -> Result<Vec<u8>, Failure> {
+        wire::tcp(self.addr, message, Instant::now() + self.timeout).await
     }
-}
-
-/// How an exchange failed.
-enum Exchange {
-    Unreachable(String),
-    Timeout,
-    Lost(String),
 }
 
 /// The update as signed bytes, its message ID, and the verifier for the answer's signature.
