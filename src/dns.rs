@@ -14,6 +14,7 @@ mod servers;
 mod shared;
 mod tsig;
 mod update;
+mod wire;
 mod zonefile;
 
 use std::net::SocketAddr;
