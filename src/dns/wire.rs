@@ -3,6 +3,7 @@
 //! Frames and matches; what the reply says is the caller's business. Not pure: network.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use hickory_proto::op::{Message, MessageType};
@@ -29,8 +30,12 @@ pub(super) enum Failure {
 /// the source port still changes every few queries (RFC 5452 §10), and a run of thousands of
 /// domains does not pay a socket's opening and closing for each of its queries.
 const QUERIES_PER_SOCKET: u32 = 16;
-/// Idle sockets kept per server at most; more are closed as their queries end.
-const IDLE_SOCKETS: usize = 256;
+/// Idle sockets kept at most, all servers together: each holds a file descriptor, and a run
+/// asking thousands of authoritative servers must not keep one per server it ever asked.
+/// Queries waiting for a socket find one as soon as another query ends, so a few suffice.
+const IDLE_SOCKETS: usize = 64;
+/// Idle sockets held now, across every pool of the process.
+static IDLE_NOW: AtomicUsize = AtomicUsize::new(0);
 
 /// The UDP sockets connected to one server that no query is using now.
 pub(super) struct UdpPool {
@@ -77,13 +82,21 @@ impl UdpPool {
     }
 
     fn take(&self) -> Option<Idle> {
-        self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop()
+        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        if idle.is_some() {
+            IDLE_NOW.fetch_sub(1, Ordering::Relaxed);
+        }
+        idle
     }
 
+    /// Keeps the socket for another query while the process holds fewer than [`IDLE_SOCKETS`];
+    /// else it is closed.
     fn give_back(&self, idle: Idle) {
-        let mut sockets = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if sockets.len() < IDLE_SOCKETS {
-            sockets.push(idle);
+        let kept = IDLE_NOW.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+            (n < IDLE_SOCKETS).then_some(n + 1)
+        });
+        if kept.is_ok() {
+            self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(idle);
         }
     }
 
@@ -99,6 +112,13 @@ impl UdpPool {
         let socket = UdpSocket::bind(any).await.map_err(unreachable)?;
         socket.connect(self.server).await.map_err(unreachable)?;
         Ok(socket)
+    }
+}
+
+impl Drop for UdpPool {
+    fn drop(&mut self) {
+        let idle = self.idle.get_mut().unwrap_or_else(PoisonError::into_inner).len();
+        IDLE_NOW.fetch_sub(idle, Ordering::Relaxed);
     }
 }
 
@@ -224,5 +244,16 @@ mod tests {
         let ports = ports.lock().expect("ports").clone();
         assert_eq!(ports[0], ports[1], "the answered query's socket is reused");
         assert_ne!(ports[1], ports[2], "the unanswered query's socket is not: {ports:?}");
+    }
+
+    #[tokio::test]
+    async fn pools_of_many_servers_keep_few_idle_sockets_between_them() {
+        let (server, _) = echo_server();
+        let pools: Vec<UdpPool> = (0..100).map(|_| UdpPool::new(server)).collect();
+        for (i, pool) in pools.iter().enumerate() {
+            assert!(pool.exchange(&query(&format!("p{i}.test.")), soon()).await.is_ok());
+        }
+        let idle: usize = pools.iter().map(|p| p.idle.lock().expect("idle").len()).sum();
+        assert!((1..=IDLE_SOCKETS).contains(&idle), "{idle} idle sockets kept");
     }
 }
