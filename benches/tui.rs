@@ -1,36 +1,43 @@
 //! How the TUI keeps up with many domains. For plans of 200 and 10,000 domains: the time to
-//! the first frame (plan load included) and one full frame; then, for 10,000 domains whose
-//! lookups run against an in-process authoritative server on 127.0.0.1 (as the UI's loader
-//! runs them: `assess_each` under the default limit of queries in flight, on a 2-thread
-//! runtime), how long a key takes from arriving to its
-//! frame being drawn, answers landing meanwhile, and the peak RSS (`VmHWM`, which includes the
-//! in-process server and its zone). Prints figures; no harness. `cargo bench --bench tui`.
+//! the first frame (plan load included; the TOML parser alone timed apart) and one full frame;
+//! then, for 10,000 domains whose lookups run against an authoritative server on 127.0.0.1 (as
+//! the UI's loader runs them: `assess_each` under the default limit of queries in flight, on a
+//! 2-thread runtime), how long a key takes from arriving to its frame being drawn, answers
+//! landing meanwhile. And the peak RSS (`VmHWM`) of the UI alone, to the first frame and while
+//! looking up: the server, which holds 10,000 zones, runs in a process of its own (this bench,
+//! started again as a child) and its peak is printed apart. Prints figures; no harness.
+//! `cargo bench --bench tui`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use std::fmt::Write as _;
 use std::hint::black_box;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dmarc_rollout::advice::{self, Inputs, LiveDmarc};
 use dmarc_rollout::assess::assess_each;
-use dmarc_rollout::dns::{DEFAULT_MAX_INFLIGHT, DnsOptions, Paced, ResolverSource};
+use dmarc_rollout::dns::{DEFAULT_MAX_INFLIGHT, DnsOptions, Paced, ResolverSource, Target};
 use dmarc_rollout::plan;
 use dmarc_rollout::summary::Order;
 use dmarc_rollout::tui::model::from_standing;
 use dmarc_rollout::tui::{
-    App, DomainView, Live, Msg, RecordTo, StatusLine, initial_view, update, view,
+    App, DomainView, Live, Msg, RecordTo, StatusLine, initial_views, update, view,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use support::dns_server::{TestDns, zone_text};
-use support::rss::peak_rss_mib;
+use support::rss::{peak_rss_mib, peak_rss_mib_of, reset_peak_rss};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 const FRAMES: u32 = 100;
+/// Set in the child that serves the zones: how many domains to serve.
+const SERVE: &str = "TUI_BENCH_SERVE_DOMAINS";
 /// One frame at 60 Hz.
 const FRAME: Duration = Duration::from_micros(16_667);
 
@@ -117,11 +124,19 @@ struct FirstFrame {
     total: (Duration, Duration),
 }
 
+/// What the TOML parser alone costs (`toml`'s document tree, built and dropped, as the plan
+/// load does first): the floor under the plan load.
+fn toml_alone(text: &str) -> (Duration, Duration) {
+    let (start, cpu) = (Instant::now(), on_cpu());
+    drop(black_box(toml::de::DeTable::parse(text).expect("the bench plan is TOML")));
+    (start.elapsed(), cpu_since(cpu))
+}
+
 fn first_frame(text: &str) -> (FirstFrame, plan::Plan) {
     let (start, cpu) = (Instant::now(), on_cpu());
     let plan = plan::load("bench.toml", text).expect("the bench plan loads");
     let load = (start.elapsed(), cpu_since(cpu));
-    let app = new_app(plan.domains.iter().map(initial_view).collect());
+    let app = new_app(initial_views(&plan.domains));
     terminal().draw(|frame| view(frame, &app)).expect("infallible");
     (FirstFrame { load, total: (start.elapsed(), cpu_since(cpu)) }, plan)
 }
@@ -129,7 +144,7 @@ fn first_frame(text: &str) -> (FirstFrame, plan::Plan) {
 /// One full frame with every domain decided (phase 1 live), sorted by verdict: mean wall and
 /// on-CPU time.
 fn full_frame(plan: &plan::Plan) -> (Duration, Duration) {
-    let mut app = new_app(plan.domains.iter().map(initial_view).collect());
+    let mut app = new_app(initial_views(&plan.domains));
     for (entry, domain) in app.domains.iter_mut().zip(&plan.domains) {
         let value = entry.view.ladder[0].value.clone();
         entry.view.live = Live::Found {
@@ -171,14 +186,13 @@ fn drain(app: &mut App, rx: &mut UnboundedReceiver<Msg>) -> usize {
 
 /// Keys while every domain's lookups run: one key every frame, each timed from its arrival
 /// to its frame drawn (the answers queued meanwhile applied first, as the UI's loop does).
-async fn keys_while_looking_up(plan: plan::Plan) -> Looked {
+async fn keys_while_looking_up(plan: plan::Plan, server: SocketAddr) -> Looked {
     let domains = plan.domains.len();
-    let zones = zones(domains);
-    let server = TestDns::start(&zones.iter().map(String::as_str).collect::<Vec<_>>()).await;
-    let options = DnsOptions { timeout: Duration::from_secs(5), attempts: 2, ..server.options() };
-    let resolver = ResolverSource::nameservers(&[server.addr], &options).expect("resolver");
+    let target = Target::Nameservers(vec![server]);
+    let options = DnsOptions { target, timeout: Duration::from_secs(5), attempts: 2 };
+    let resolver = ResolverSource::nameservers(&[server], &options).expect("resolver");
     let source = Arc::new(Paced::new(Arc::new(resolver), DEFAULT_MAX_INFLIGHT));
-    let mut app = new_app(plan.domains.iter().map(initial_view).collect());
+    let mut app = new_app(initial_views(&plan.domains));
     update(&mut app, key(KeyCode::Char('s')));
     update(&mut app, key(KeyCode::Char('s')));
     update(&mut app, key(KeyCode::Char('s')));
@@ -216,6 +230,58 @@ async fn keys_while_looking_up(plan: plan::Plan) -> Looked {
     Looked { latencies, on_cpus, all, unknown }
 }
 
+/// The authoritative server in a process of its own, so this one's peak RSS is the UI's.
+struct ServerProcess {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl ServerProcess {
+    /// Starts this bench again as the server of `domains` zones and waits for its address.
+    fn start(domains: usize) -> Self {
+        let mut child = Command::new(std::env::current_exe().expect("this bench's path"))
+            .env(SERVE, domains.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the server process starts");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("piped");
+        BufReader::new(stdout).read_line(&mut line).expect("the server's address");
+        let addr = line.trim().parse().expect("an address");
+        Self { child, addr }
+    }
+
+    /// Stops the server (its stdin closes) and returns its peak RSS in MiB.
+    fn stop(mut self) -> f64 {
+        let peak = peak_rss_mib_of(self.child.id());
+        drop(self.child.stdin.take());
+        self.child.wait().expect("the server process ends");
+        peak
+    }
+}
+
+/// The child's side: serves one zone per domain on 127.0.0.1, prints the address, and serves
+/// until its stdin closes.
+fn serve(domains: usize) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let zones = zones(domains);
+        let server = TestDns::start(&zones.iter().map(String::as_str).collect::<Vec<_>>()).await;
+        drop(zones);
+        println!("{}", server.addr);
+        std::io::stdout().flush().expect("the address is sent");
+        let until_closed = tokio::task::spawn_blocking(|| {
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        });
+        until_closed.await.expect("stdin is read to its end");
+    });
+}
+
 /// What [`keys_while_looking_up`] measured: each key's wall and on-CPU time to its frame,
 /// sorted; the time until every answer had landed; the domains left unknown.
 struct Looked {
@@ -238,17 +304,27 @@ fn quantile(sorted: &[Duration], q: f64) -> f64 {
 }
 
 fn main() {
+    if let Some(domains) = std::env::var(SERVE).ok().and_then(|d| d.parse().ok()) {
+        serve(domains);
+        return;
+    }
     println!("TUI at 160x45 (2 shared cores); wall time, and in brackets time on a CPU");
     for domains in [200, 10_000] {
         let text = plan_text(domains);
         let (first, plan) = first_frame(&text);
+        // Before the bench's own extra parse and frames add to it.
+        let first_peak = peak_rss_mib();
+        let (toml_wall, toml_cpu) = toml_alone(&text);
         let (frame_wall, frame_cpu) = full_frame(&plan);
         println!(
-            "{domains:>6} domains: first frame {:.1} ms [{:.1}] (plan load {:.1} ms [{:.1}]), full frame sorted by verdict {:.2} ms [{:.2}] (mean of {FRAMES})",
+            "{domains:>6} domains ({} KB): first frame {:.1} ms [{:.1}] (plan load {:.1} ms [{:.1}]; the TOML parser alone {:.1} ms [{:.1}]), full frame sorted by verdict {:.2} ms [{:.2}] (mean of {FRAMES})",
+            text.len() / 1000,
             ms(first.total.0),
             ms(first.total.1),
             ms(first.load.0),
             ms(first.load.1),
+            ms(toml_wall),
+            ms(toml_cpu),
             ms(frame_wall),
             ms(frame_cpu),
         );
@@ -260,7 +336,10 @@ fn main() {
             .enable_all()
             .build()
             .expect("runtime");
-        let looked = runtime.block_on(keys_while_looking_up(plan));
+        reset_peak_rss();
+        let server = ServerProcess::start(domains);
+        let looked = runtime.block_on(keys_while_looking_up(plan, server.addr));
+        let server_peak = server.stop();
         let (wall, cpu) = (&looked.latencies, &looked.on_cpus);
         println!(
             "{domains:>6} domains looked up in {:.1} s ({} unknown); {} keys meanwhile, key to frame: median {:.1} ms [{:.1}], p99 {:.1} ms [{:.1}], max {:.1} ms [{:.1}] (a frame at 60 Hz: 16.7 ms)",
@@ -274,6 +353,9 @@ fn main() {
             quantile(wall, 1.0),
             quantile(cpu, 1.0),
         );
-        println!("peak RSS {:.0} MiB (with the in-process server and its zone)", peak_rss_mib());
+        println!(
+            "peak RSS of the UI alone: {first_peak:.0} MiB to the first frame, {:.0} MiB while looking up (the server's process, holding {domains} zones: {server_peak:.0} MiB)",
+            peak_rss_mib()
+        );
     }
 }

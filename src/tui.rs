@@ -23,6 +23,7 @@ pub use app::{
 };
 pub use model::{
     DomainView, LadderRow, Live, Position, Readiness, SpfTree, StatusLine, StepState, initial_view,
+    initial_views,
 };
 pub use view::{KEYS, view};
 
@@ -63,7 +64,7 @@ pub struct Workers {
     pub publisher: Option<Arc<dyn Publisher>>,
 }
 
-/// Runs the UI until the user quits. `domains` are the plan-only views ([`initial_view`]);
+/// Runs the UI until the user quits. `domains` are the plan-only views ([`initial_views`]);
 /// `refresh` is the auto-refresh period (`None` = off). Returns the value to print when the
 /// user pressed `p`; the terminal is already restored then.
 pub async fn run(

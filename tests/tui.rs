@@ -8,7 +8,8 @@ use dmarc_rollout::readiness::Readiness as SenderReadiness;
 use dmarc_rollout::record::{Finding, Severity, Tag};
 use dmarc_rollout::tui::{
     App, DomainView, Effect, Live, Mode, Msg, Pane, Position, Readiness, RecordOutcome,
-    RecordRequest, RecordTo, SpfTree, StatusLine, StepState, initial_view, model, update, view,
+    RecordRequest, RecordTo, SpfTree, StatusLine, StepState, initial_view, initial_views, model,
+    update, view,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -52,6 +53,21 @@ name = "mail.example.net"
 fn plan_views() -> Vec<DomainView> {
     let plan = plan::load("test.toml", PLAN).expect("the test plan loads");
     plan.domains.iter().map(initial_view).collect()
+}
+
+#[test]
+fn the_views_of_a_whole_plan_are_each_domains_own_view() {
+    // Shared ladders with different dates, a domain's override and its own ladder, and the
+    // shared ladder again after them.
+    let text = format!(
+        "{PLAN}\n[[domain]]\nname = \"own.example\"\n  [[domain.phase]]\n  name = \"only\"\n  \
+         p = \"reject\"\n\n[[domain]]\nname = \"strict.example\"\nadkim = \"s\"\n\n\
+         [[domain]]\nname = \"again.example\"\n  [domain.history]\n  3 = 2026-09-09\n"
+    );
+    let plan = plan::load("test.toml", &text).expect("the test plan loads");
+    let one_by_one: Vec<DomainView> = plan.domains.iter().map(initial_view).collect();
+    assert_eq!(initial_views(&plan.domains), one_by_one);
+    assert_eq!(one_by_one.len(), 6);
 }
 
 fn status() -> StatusLine {

@@ -23,7 +23,7 @@ use crate::exits;
 use crate::fsio::WriteError;
 use crate::plan::{self, Domain};
 use crate::report::{Corpus, Focus};
-use crate::tui::initial_view;
+use crate::tui::initial_views;
 use crate::tui::model::{from_standing, report_rows};
 use crate::tui::{
     self, ApplyOutcome, ApplyRequest, Msg, RecordOutcome, RecordRequest, RecordTo, StatusLine,
@@ -55,7 +55,7 @@ pub fn run(
             },
             _ => None,
         };
-        let views = plan.domains.iter().map(initial_view).collect();
+        let views = initial_views(&plan.domains);
         let status = StatusLine { target: source.describe(), last_refresh: None };
         let file = PlanFile { path: path.to_owned(), text, domains: Arc::new(plan.domains) };
         let plan = Arc::new(Mutex::new(file));

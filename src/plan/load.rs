@@ -3,10 +3,11 @@
 //! is allowed. Pure.
 
 use std::collections::HashMap;
+use std::fmt::Display;
 use std::ops::Range;
 
 use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::{DeString, DeTable, DeValue};
 
 use super::error::{PlanError, Quoted};
 use super::model::{Domain, Gate, GateSenders, HistoryEntry, Phase, Plan, Selector, Sender};
@@ -84,12 +85,12 @@ impl Loader<'_> {
     }
 
     fn plan(&mut self, root: &Table<'_>, span: Range<usize>) -> Option<Plan> {
-        self.unknown_keys(root, &["defaults", "phase", "domain"], false, "the plan");
+        self.unknown_keys(root, &["defaults", "phase", "domain"], false, &"the plan");
         let defaults = match root.get("defaults") {
-            Some(v) => self.table(v, "[defaults]").map(|t| self.defaults(t)).unwrap_or_default(),
+            Some(v) => self.table(v, &"[defaults]").map(|t| self.defaults(t)).unwrap_or_default(),
             None => (Layer::default(), None),
         };
-        let ladder = root.get("phase").map(|v| self.ladder(v, "[[phase]]")).unwrap_or_default();
+        let ladder = root.get("phase").map(|v| self.ladder(v, &"[[phase]]")).unwrap_or_default();
         let Some(domains) = root.get("domain") else {
             self.error(
                 span.start..span.start,
@@ -108,7 +109,7 @@ impl Loader<'_> {
     }
 
     fn defaults(&mut self, table: &Table<'_>) -> (Layer, Option<u32>) {
-        self.unknown_keys(table, &["ttl", "gate_senders"], true, "[defaults]");
+        self.unknown_keys(table, &["ttl", "gate_senders"], true, &"[defaults]");
         let ttl = table.get("ttl").and_then(|v| self.uint(v, "ttl"));
         let mut layer = self.tags(table);
         layer.gate_senders = table.get("gate_senders").and_then(|v| self.gate_senders(v));
@@ -122,16 +123,16 @@ impl Loader<'_> {
             DeValue::String(s) if s == "known" => Some(GateSenders::Known),
             _ => None,
         };
-        self.expect(senders, value, "gate_senders must be \"all\" or \"known\"")
+        self.expect(senders, value, &"gate_senders must be \"all\" or \"known\"")
     }
 
-    fn ladder(&mut self, value: &Value<'_>, what: &str) -> Vec<RawPhase> {
+    fn ladder(&mut self, value: &Value<'_>, what: &dyn Display) -> Vec<RawPhase> {
         let Some(tables) = self.array_of_tables(value, what) else { return Vec::new() };
         tables.into_iter().enumerate().map(|(i, (t, span))| self.phase(t, span, i + 1)).collect()
     }
 
     fn phase(&mut self, table: &Table<'_>, span: Range<usize>, number: usize) -> RawPhase {
-        let what = format!("phase {number}");
+        let what = format_args!("phase {number}");
         self.unknown_keys(table, PHASE_KEYS, true, &what);
         let name = self.required_str(table, "name", &what, &span).unwrap_or_default();
         let gate = Gate {
@@ -162,13 +163,14 @@ impl Loader<'_> {
         defaults: &(Layer, Option<u32>),
         ladder: &[RawPhase],
     ) -> Vec<Domain> {
-        let Some(tables) = self.array_of_tables(value, "[[domain]]") else { return Vec::new() };
+        let Some(tables) = self.array_of_tables(value, &"[[domain]]") else { return Vec::new() };
         // Where each name was first planned: a map, so a plan of 100,000 domains loads in
         // linear time.
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut domains = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(tables.len());
+        let mut domains = Vec::with_capacity(tables.len());
+        let mut shared = SharedLadder { raw: ladder, resolved: HashMap::new() };
         for (table, span) in tables {
-            let Some(domain) = self.domain(table, &span, defaults, ladder) else { continue };
+            let Some(domain) = self.domain(table, &span, defaults, &mut shared) else { continue };
             if let Some(&first) = seen.get(domain.name.as_str()) {
                 let line = super::Location::of(self.text, first).line;
                 let name_span = table.get("name").map_or(span.clone(), Spanned::span);
@@ -192,11 +194,11 @@ impl Loader<'_> {
         table: &Table<'_>,
         span: &Range<usize>,
         (defaults, default_ttl): &(Layer, Option<u32>),
-        shared: &[RawPhase],
+        shared: &mut SharedLadder<'_>,
     ) -> Option<Domain> {
-        self.unknown_keys(table, DOMAIN_KEYS, true, "[[domain]]");
+        self.unknown_keys(table, DOMAIN_KEYS, true, &"[[domain]]");
         let name_value = table.get("name");
-        let name = self.required_str(table, "name", "[[domain]]", span)?;
+        let name = self.required_str(table, "name", &"[[domain]]", span)?;
         let name = match rules::policy_domain(&name) {
             Ok(name) => name,
             Err(why) => {
@@ -205,69 +207,37 @@ impl Loader<'_> {
                 return None;
             }
         };
-        let what = format!("domain {name}");
         let overrides = self.tags(table);
         let own =
-            table.get("phase").map(|v| self.ladder(v, &format!("[[domain.phase]] of {name}")));
-        let raw = own.as_deref().unwrap_or(shared);
-        if raw.is_empty() {
-            self.error(span.clone(), format!("{what} has no phases: add [[phase]] tables to the plan or [[domain.phase]] to this domain"));
+            table.get("phase").map(|v| self.ladder(v, &format_args!("[[domain.phase]] of {name}")));
+        if own.as_deref().unwrap_or(shared.raw).is_empty() {
+            self.error(span.clone(), format!("domain {name} has no phases: add [[phase]] tables to the plan or [[domain.phase]] to this domain"));
             return None;
         }
-        let phases = self.resolve_ladder(raw, defaults, &overrides, &name);
+        let own = own.map(|raw| resolve_ladder(&raw, defaults, &overrides.record));
+        let resolved = match &own {
+            Some(resolved) => resolved,
+            None => shared.resolved(defaults, &overrides.record),
+        };
+        for loosened in &resolved.loosenings {
+            self.error(loosened.at.clone(), format!("{}{name}{}", loosened.before, loosened.after));
+        }
+        let phases = resolved.phases.clone();
         let ttl = table
             .get("ttl")
             .and_then(|v| self.uint(v, "ttl"))
             .or(*default_ttl)
             .unwrap_or(DEFAULT_TTL);
+        let what = format_args!("domain {name}");
         let senders = table.get("sender").map(|v| self.senders(v, &what)).unwrap_or_default();
         let history =
             table.get("history").map(|v| self.history(v, phases.len(), &what)).unwrap_or_default();
         Some(Domain { name, ttl, phases, senders, history })
     }
 
-    /// Puts defaults and the domain's overrides under each phase, then checks the ladder only
-    /// tightens unless a phase says `allow_loosen = true`.
-    fn resolve_ladder(
-        &mut self,
-        raw: &[RawPhase],
-        defaults: &Layer,
-        overrides: &Layer,
-        domain: &str,
-    ) -> Vec<Phase> {
-        let phases: Vec<Phase> = raw
-            .iter()
-            .map(|r| {
-                let mut record = defaults.record.clone();
-                record.overlay(&overrides.record);
-                record.overlay(&r.tags.record);
-                let senders = r.tags.gate_senders.or(defaults.gate_senders).unwrap_or_default();
-                let gate = Gate { senders, ..r.phase.gate };
-                Phase { record, gate, ..r.phase.clone() }
-            })
-            .collect();
-        for (i, pair) in phases.windows(2).enumerate() {
-            let next = &raw[i + 1];
-            if next.phase.allow_loosen {
-                continue;
-            }
-            if let Some(loosened) = rules::loosening(&pair[0].record, &pair[1].record) {
-                let at = loosened
-                    .tags
-                    .iter()
-                    .find_map(|t| next.tags.span_of(*t))
-                    .unwrap_or_else(|| next.span.clone());
-                self.error(at, format!(
-                    "phase {} ({}) loosens phase {} for {domain}: {}; reorder the ladder, or add `allow_loosen = true` to this phase if stepping back is intended",
-                    i + 2, Quoted(&next.phase.name), i + 1, loosened.what
-                ));
-            }
-        }
-        phases
-    }
-
-    fn senders(&mut self, value: &Value<'_>, what: &str) -> Vec<Sender> {
-        let Some(tables) = self.array_of_tables(value, &format!("[[domain.sender]] of {what}"))
+    fn senders(&mut self, value: &Value<'_>, what: &dyn Display) -> Vec<Sender> {
+        let Some(tables) =
+            self.array_of_tables(value, &format_args!("[[domain.sender]] of {what}"))
         else {
             return Vec::new();
         };
@@ -275,8 +245,8 @@ impl Loader<'_> {
     }
 
     fn sender(&mut self, table: &Table<'_>, span: &Range<usize>) -> Option<Sender> {
-        self.unknown_keys(table, SENDER_KEYS, false, "[[domain.sender]]");
-        let name = self.required_str(table, "name", "[[domain.sender]]", span)?;
+        self.unknown_keys(table, SENDER_KEYS, false, &"[[domain.sender]]");
+        let name = self.required_str(table, "name", &"[[domain.sender]]", span)?;
         let spf_includes = table
             .get("spf_include")
             .map(|v| self.names(v, "spf_include", written_name))
@@ -292,9 +262,10 @@ impl Loader<'_> {
             return sorted(t)
                 .into_iter()
                 .filter_map(|(key, v)| {
-                    let target = self.string(v, "a DKIM CNAME target")?;
-                    let selector = self.checked_name(&key, rules::selector_name)?;
-                    let cname = self.checked_name(&Spanned::new(v.span(), target), written_name)?;
+                    let target = self.string(v, &"a DKIM CNAME target")?;
+                    let selector =
+                        self.checked_name(key.get_ref(), key.span(), rules::selector_name)?;
+                    let cname = self.checked_name(&target, v.span(), written_name)?;
                     Some(Selector { name: selector, cname: Some(cname) })
                 })
                 .collect();
@@ -305,8 +276,13 @@ impl Loader<'_> {
             .collect()
     }
 
-    fn history(&mut self, value: &Value<'_>, phases: usize, what: &str) -> Vec<HistoryEntry> {
-        let Some(table) = self.table(value, "[domain.history]") else { return Vec::new() };
+    fn history(
+        &mut self,
+        value: &Value<'_>,
+        phases: usize,
+        what: &dyn Display,
+    ) -> Vec<HistoryEntry> {
+        let Some(table) = self.table(value, &"[domain.history]") else { return Vec::new() };
         let mut entries: Vec<HistoryEntry> = sorted(table)
             .into_iter()
             .filter_map(|(key, v)| {
@@ -356,10 +332,22 @@ impl Loader<'_> {
         layer
     }
 
-    fn unknown_keys(&mut self, table: &Table<'_>, allowed: &[&str], tags: bool, what: &str) {
+    fn unknown_keys(
+        &mut self,
+        table: &Table<'_>,
+        allowed: &[&str],
+        tags: bool,
+        what: &dyn Display,
+    ) {
+        let known =
+            |name: &str| allowed.contains(&name) || (tags && Tag::from_name(name).is_some());
+        // The common case, every key known, needs no ordering.
+        if table.iter().all(|(key, _)| known(key.get_ref())) {
+            return;
+        }
         for (key, _) in sorted(table) {
             let name = key.get_ref();
-            if allowed.contains(&name.as_ref()) || (tags && Tag::from_name(name).is_some()) {
+            if known(name) {
                 continue;
             }
             let mut all: Vec<&str> = allowed.to_vec();
@@ -381,6 +369,82 @@ impl Loader<'_> {
     }
 }
 
+/// The plan's own `[[phase]]` ladder, resolved once for each set of domain overrides seen
+/// (nearly always just one: none), not once per domain: the records, and the check that the
+/// ladder only tightens, are the same for every domain that shares them.
+struct SharedLadder<'a> {
+    raw: &'a [RawPhase],
+    resolved: HashMap<DmarcRecord, Resolved>,
+}
+
+impl SharedLadder<'_> {
+    fn resolved(&mut self, defaults: &Layer, overrides: &DmarcRecord) -> &Resolved {
+        if !self.resolved.contains_key(overrides) {
+            let resolved = resolve_ladder(self.raw, defaults, overrides);
+            self.resolved.insert(overrides.clone(), resolved);
+        }
+        &self.resolved[overrides]
+    }
+}
+
+/// A ladder with the defaults and a domain's overrides put under each phase, and where it
+/// loosens.
+struct Resolved {
+    phases: Vec<Phase>,
+    loosenings: Vec<Loosened>,
+}
+
+/// A phase that weakens the one before it: where, and the message around the domain's name.
+struct Loosened {
+    at: Range<usize>,
+    before: String,
+    after: String,
+}
+
+/// Puts defaults and the domain's overrides under each phase, then checks the ladder only
+/// tightens unless a phase says `allow_loosen = true`.
+fn resolve_ladder(raw: &[RawPhase], defaults: &Layer, overrides: &DmarcRecord) -> Resolved {
+    let phases: Vec<Phase> = raw
+        .iter()
+        .map(|r| {
+            let mut record = defaults.record.clone();
+            record.overlay(overrides);
+            record.overlay(&r.tags.record);
+            let senders = r.tags.gate_senders.or(defaults.gate_senders).unwrap_or_default();
+            let gate = Gate { senders, ..r.phase.gate };
+            Phase { name: r.phase.name.clone(), record, gate, ..r.phase }
+        })
+        .collect();
+    let mut loosenings = Vec::new();
+    for (i, pair) in phases.windows(2).enumerate() {
+        let next = &raw[i + 1];
+        if next.phase.allow_loosen {
+            continue;
+        }
+        if let Some(loosened) = rules::loosening(&pair[0].record, &pair[1].record) {
+            let at = loosened
+                .tags
+                .iter()
+                .find_map(|t| next.tags.span_of(*t))
+                .unwrap_or_else(|| next.span.clone());
+            loosenings.push(Loosened {
+                at,
+                before: format!(
+                    "phase {} ({}) loosens phase {} for ",
+                    i + 2,
+                    Quoted(&next.phase.name),
+                    i + 1
+                ),
+                after: format!(
+                    ": {}; reorder the ladder, or add `allow_loosen = true` to this phase if stepping back is intended",
+                    loosened.what
+                ),
+            });
+        }
+    }
+    Resolved { phases, loosenings }
+}
+
 /// A TOML value as DMARC tag text: lists join with commas (rua), booleans read as y/n (t).
 fn tag_text(value: &Value<'_>) -> Option<String> {
     match value.get_ref() {
@@ -397,9 +461,8 @@ fn tag_text(value: &Value<'_>) -> Option<String> {
 }
 
 /// Table entries in file order (the map itself is ordered by key).
-fn sorted<'a, 'i>(table: &'a Table<'i>) -> Vec<(Spanned<String>, &'a Value<'i>)> {
-    let mut entries: Vec<_> =
-        table.iter().map(|(k, v)| (Spanned::new(k.span(), k.get_ref().to_string()), v)).collect();
+fn sorted<'a, 'i>(table: &'a Table<'i>) -> Vec<(&'a Spanned<DeString<'i>>, &'a Value<'i>)> {
+    let mut entries: Vec<_> = table.iter().collect();
     entries.sort_by_key(|(k, _)| k.span().start);
     entries
 }

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use crate::advice::{self, Due};
 pub use crate::advice::{Advice, Position, Verdict};
 use crate::fix::Action;
-use crate::plan::Domain;
+use crate::plan::{Domain, Phase};
 use crate::readiness::Outcome;
 use crate::record::{DmarcRecord, Finding, Policy, Receiver, Severity, Tag, effective, parse};
 use crate::rollout::{NextStep, published_on};
@@ -154,7 +154,36 @@ impl DomainView {
 /// The plan-only view of a domain: the ladder with its recorded dates, live state and the
 /// decision pending.
 pub fn initial_view(domain: &Domain) -> DomainView {
-    let ladder = domain
+    plan_only(domain, ladder_rows(domain))
+}
+
+/// [`initial_view`] of every domain of a plan. Domains that share a ladder, as most of a plan
+/// does, share the work of describing it: each step's text is written once and then copied,
+/// with each domain's own publication dates.
+pub fn initial_views(domains: &[Domain]) -> Vec<DomainView> {
+    let mut described: Option<(&[Phase], Vec<LadderRow>)> = None;
+    domains
+        .iter()
+        .map(|domain| {
+            let ladder = match &described {
+                Some((phases, rows)) if *phases == domain.phases.as_slice() => rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| LadderRow { published: published_on(domain, i), ..row.clone() })
+                    .collect(),
+                _ => {
+                    let rows = ladder_rows(domain);
+                    described = Some((&domain.phases, rows.clone()));
+                    rows
+                }
+            };
+            plan_only(domain, ladder)
+        })
+        .collect()
+}
+
+fn ladder_rows(domain: &Domain) -> Vec<LadderRow> {
+    domain
         .phases
         .iter()
         .enumerate()
@@ -169,7 +198,11 @@ pub fn initial_view(domain: &Domain) -> DomainView {
             published: published_on(domain, i),
             value: crate::record::render::render(&phase.record),
         })
-        .collect();
+        .collect()
+}
+
+/// A domain as the plan alone describes it, before any lookup.
+fn plan_only(domain: &Domain, ladder: Vec<LadderRow>) -> DomainView {
     DomainView {
         name: domain.name.to_string(),
         live: Live::Pending,

@@ -4,7 +4,16 @@
 
 /// Peak resident set size (`VmHWM` in `/proc/self/status`), in MiB; 0 where unavailable.
 pub fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    peak_in("/proc/self/status")
+}
+
+/// The same for another process of this user, e.g. a server a benchmark started.
+pub fn peak_rss_mib_of(pid: u32) -> f64 {
+    peak_in(&format!("/proc/{pid}/status"))
+}
+
+fn peak_in(path: &str) -> f64 {
+    let status = std::fs::read_to_string(path).unwrap_or_default();
     let kib: f64 = status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
