@@ -97,11 +97,19 @@ impl TestDns {
     }
 }
 
+/// What the test server's UDP socket may queue.
+const RECEIVE_BUFFER: usize = 4 << 20;
+
 /// UDP and TCP on the same port, as `--nameserver IP:PORT` expects; retried when another
-/// process holds the TCP port.
+/// process holds the TCP port. The UDP socket gets the receive buffer resolvers are configured
+/// with (Unbound's `so-rcvbuf: 4m`): the kernel's default (208 KiB) holds about 200 queries, and
+/// the queries past it, sent in one burst by a run with hundreds in flight, were lost and each
+/// cost the client its retry timeout.
 async fn bind_same_port() -> (tokio::net::UdpSocket, tokio::net::TcpListener) {
     for _ in 0..50 {
         let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.expect("bind udp");
+        // Capped by net.core.rmem_max; a smaller buffer only makes bursts slower, not wrong.
+        let _ = socket2::SockRef::from(&udp).set_recv_buffer_size(RECEIVE_BUFFER);
         let addr = udp.local_addr().expect("udp address");
         if let Ok(tcp) = tokio::net::TcpListener::bind(addr).await {
             return (udp, tcp);
