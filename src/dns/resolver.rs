@@ -169,7 +169,6 @@ impl ResolverSource {
             Err(Failure::Timeout) => return Err(LookupState::Timeout),
             Err(Failure::Unreachable(_) | Failure::Lost(_)) => "UDP failed",
         };
-        let query = self.query(name, wanted);
         let bytes = query.to_vec().map_err(|e| LookupState::Error(e.to_string()))?;
         let failed = |how: String| LookupState::Error(format!("{why}, and over TCP {how}"));
         let reply = match wire::tcp(server.server(), &bytes, deadline).await {
