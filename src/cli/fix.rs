@@ -10,7 +10,7 @@ use clap::builder::PossibleValue;
 use serde::Serialize;
 
 use super::args::export_value;
-use super::{CliError, Outcome, to_json};
+use super::{CliError, Outcome, list_json};
 use crate::exits;
 use crate::export;
 use crate::fix::{Fixes, render};
@@ -88,7 +88,7 @@ pub fn run(
         FixFormat::Json => {
             let domains: Vec<DomainJson<'_>> =
                 standings.iter().map(|s| DomainJson { domain: &s.name, fixes: &s.fixes }).collect();
-            writeln!(out, "{}", to_json(&serde_json::json!({ "domains": domains })))?;
+            writeln!(out, "{}", list_json("domains", &domains))?;
         }
         FixFormat::Powershell => {
             let domains: Vec<(&str, &Fixes)> =

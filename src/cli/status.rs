@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Paint, days, to_json};
+use super::{Paint, days, list_json};
 use crate::advice::{Block, BlockKind, Change, Repair, Verdict};
 use crate::exits;
 use crate::fix::Action;
@@ -94,7 +94,7 @@ pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()
             }
         })
         .collect();
-    writeln!(out, "{}", to_json(&serde_json::json!({ "domains": domains })))
+    writeln!(out, "{}", list_json("domains", &domains))
 }
 
 /// One line per domain: what is live, which phase, what comes next, when, readiness and the
