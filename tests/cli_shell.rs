@@ -248,18 +248,8 @@ fn no_help_text_shows_markdown_backticks() {
 
 #[test]
 fn a_colour_flag_before_help_prints_the_help_not_the_terminal_ui() {
-    let plain = |args: &[&str]| {
-        let output = bin().args(args).output().expect("runs");
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).expect("UTF-8")
-    };
-    let help = plain(&["help"]);
+    let help = stdout_of(&["help"]);
     assert!(help.contains("Usage: dmarc-rollout"), "{help}");
-    assert_eq!(plain(&["--color", "always", "help"]), help);
-    assert_eq!(plain(&["--color=never", "help", "status"]), plain(&["help", "status"]));
+    assert_eq!(stdout_of(&["--color", "always", "help"]), help);
+    assert_eq!(stdout_of(&["--color=never", "help", "status"]), stdout_of(&["help", "status"]));
 }
