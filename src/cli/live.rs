@@ -143,7 +143,8 @@ impl ReportArgs {
     }
 }
 
-/// A runtime for the commands that look things up: small, since the work is waiting on DNS.
+/// A runtime of two workers for the TUI and `apply`, which must answer keys and signals while
+/// lookups run; small, since the work is waiting on DNS. `standings` uses one thread instead.
 pub fn runtime() -> Result<tokio::runtime::Runtime, DnsSetupError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
