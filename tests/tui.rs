@@ -123,7 +123,7 @@ fn live_at(live: usize) -> DomainView {
                 .expect("a valid date"),
         })
         .collect();
-    let value = initial_view(&domain).ladder[live].value.clone();
+    let value = initial_view(&domain).ladder[live].value.to_string();
     with_live(&domain, &value)
 }
 
@@ -314,7 +314,7 @@ fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
 /// `example.com` with phase 1 recorded on 2026-10-01 and phase 2 live in DNS, not recorded.
 fn phase_two_live_unrecorded() -> DomainView {
     let domain = domain_with(&[(1, date(2026, 10, 1))]);
-    let value = initial_view(&domain).ladder[1].value.clone();
+    let value = initial_view(&domain).ladder[1].value.to_string();
     with_live(&domain, &value)
 }
 
@@ -498,7 +498,7 @@ fn the_timeline_lists_recorded_steps_by_date_then_the_next_with_its_due_date() {
 #[test]
 fn a_narrow_timeline_drops_the_oldest_steps_first() {
     let mut view = live_at(2);
-    view.ladder[0].name = "m".to_owned();
+    view.ladder[0].name = "m".into();
     let text = buffer_text(&screen(&app(vec![view]), 40, 24));
     assert!(text.contains("… ▸ 2 2026-10-15 ▸ 3 2026-10-29"), "{text}");
 }
@@ -507,7 +507,7 @@ fn a_narrow_timeline_drops_the_oldest_steps_first() {
 fn rfc7489_honours_pct_and_rfc9989_honours_t() {
     let views = plan_views();
     let effects: Vec<(&str, &str)> =
-        views[0].ladder.iter().map(|r| (r.rfc7489.as_str(), r.rfc9989.as_str())).collect();
+        views[0].ladder.iter().map(|r| (&*r.rfc7489, &*r.rfc9989)).collect();
     assert_eq!(
         effects,
         [
@@ -593,7 +593,7 @@ fn hostile_text_from_dns_reaches_the_buffer_escaped() {
     };
     view.findings = vec![Finding::error("syntax", 0..1, "bad byte \u{1b}[31m here")];
     view.name = "evil\u{1b}[5m.example".to_owned();
-    view.ladder[1].name = "half\u{2066}way".to_owned();
+    view.ladder[1].name = "half\u{2066}way".into();
     view.readiness = vec![Readiness {
         label: "SPF".to_owned(),
         severity: Severity::Warning,
@@ -755,7 +755,7 @@ fn the_reports_rows_give_traffic_failing_sources_and_the_next_steps_what_if() {
 /// `example.com` at phase 1 with a readiness error: phase 2 is blocked.
 fn blocked_view() -> DomainView {
     let domain = domain_with(&[(1, date(2026, 10, 1))]);
-    let value = initial_view(&domain).ladder[0].value.clone();
+    let value = initial_view(&domain).ladder[0].value.to_string();
     let mut not_ready = SenderReadiness::default();
     not_ready.dkim.findings =
         vec![Finding::error("dkim.selector_missing", 0..0, "s1 does not exist; publish it")];

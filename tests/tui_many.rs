@@ -72,7 +72,7 @@ fn views(plan: &plan::Plan) -> Vec<DomainView> {
             if i % 3 == 2 {
                 return view;
             }
-            let value = view.ladder[0].value.clone();
+            let value = view.ladder[0].value.to_string();
             let mut readiness = SenderReadiness::default();
             if i % 5 == 4 {
                 readiness.dkim.findings =
@@ -220,7 +220,7 @@ fn a_domain_whose_answer_lands_keeps_its_selection_when_the_order_changes() {
     update(&mut app, Msg::Tick);
     let plan = plan(6);
     let mut landed = initial_view(&plan.domains[5]);
-    let live = LiveDmarc::One(landed.ladder[0].value.clone());
+    let live = LiveDmarc::One(landed.ladder[0].value.to_string());
     let ready = SenderReadiness::default();
     let inputs = Inputs {
         domain: &plan.domains[5],

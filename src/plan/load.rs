@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::ops::Range;
+use std::sync::Arc;
 
 use toml::Spanned;
-use toml::de::{DeString, DeTable, DeValue};
 
 use super::error::{PlanError, Quoted};
 use super::model::{Domain, Gate, GateSenders, HistoryEntry, Phase, Plan, Selector, Sender};
@@ -22,19 +22,18 @@ const DOMAIN_KEYS: &[&str] = &["name", "ttl", "phase", "sender", "history"];
 const SENDER_KEYS: &[&str] = &["name", "spf_include", "dkim"];
 
 mod scalars;
+mod tree;
 
-type Table<'i> = DeTable<'i>;
-type Value<'i> = Spanned<DeValue<'i>>;
+use tree::{Node, Table, Value};
 type NameCheck = fn(&str) -> Result<String, String>;
 
 /// Reads a plan. `file` is only used to label errors. All errors are returned, in file order.
 pub fn load(file: &str, text: &str) -> Result<Plan, Vec<PlanError>> {
     let mut loader = Loader { file, text, errors: Vec::new() };
-    let plan = match DeTable::parse(text) {
-        Ok(root) => loader.plan(root.get_ref(), root.span()),
-        Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            let message = crate::text::escape(e.message().trim_end()).into_owned();
+    let plan = match tree::parse(text) {
+        Ok(root) => loader.plan(root),
+        Err((message, span)) => {
+            let message = crate::text::escape(message.trim_end()).into_owned();
             loader.error(span, format!("not valid TOML: {message}"));
             None
         }
@@ -84,14 +83,16 @@ impl Loader<'_> {
         self.errors.push(PlanError::new(self.file, self.text, span, message));
     }
 
-    fn plan(&mut self, root: &Table<'_>, span: Range<usize>) -> Option<Plan> {
-        self.unknown_keys(root, &["defaults", "phase", "domain"], false, &"the plan");
+    fn plan(&mut self, mut root: Table<'_>) -> Option<Plan> {
+        // The document's start: where a missing part of the plan is reported.
+        let span = 0..0;
+        self.unknown_keys(&root, &["defaults", "phase", "domain"], false, &"the plan");
         let defaults = match root.get("defaults") {
             Some(v) => self.table(v, &"[defaults]").map(|t| self.defaults(t)).unwrap_or_default(),
             None => (Layer::default(), None),
         };
         let ladder = root.get("phase").map(|v| self.ladder(v, &"[[phase]]")).unwrap_or_default();
-        let Some(domains) = root.get("domain") else {
+        let Some(domains) = root.remove("domain") else {
             self.error(
                 span.start..span.start,
                 "the plan has no [[domain]]: add one with `name = \"example.com\"`".into(),
@@ -119,8 +120,8 @@ impl Loader<'_> {
     /// `gate_senders = "all"` (the default) or `"known"`.
     fn gate_senders(&mut self, value: &Value<'_>) -> Option<GateSenders> {
         let senders = match value.get_ref() {
-            DeValue::String(s) if s == "all" => Some(GateSenders::All),
-            DeValue::String(s) if s == "known" => Some(GateSenders::Known),
+            Node::String(s) if s == "all" => Some(GateSenders::All),
+            Node::String(s) if s == "known" => Some(GateSenders::Known),
             _ => None,
         };
         self.expect(senders, value, &"gate_senders must be \"all\" or \"known\"")
@@ -157,36 +158,68 @@ impl Loader<'_> {
         RawPhase { phase, tags, span }
     }
 
+    /// Each domain's part of the tree is dropped once read, so what it held is reused for the
+    /// domains that follow instead of fresh memory: most of a big plan's load is the memory
+    /// it touches.
     fn domains(
         &mut self,
-        value: &Value<'_>,
+        value: Value<'_>,
         defaults: &(Layer, Option<u32>),
         ladder: &[RawPhase],
     ) -> Vec<Domain> {
-        let Some(tables) = self.array_of_tables(value, &"[[domain]]") else { return Vec::new() };
+        let span = value.span();
+        let items = match value.into_inner() {
+            Node::Array(array) => array.items,
+            other => {
+                self.array_of_tables(&Spanned::new(span, other), &"[[domain]]");
+                return Vec::new();
+            }
+        };
+        let mut domains = Vec::with_capacity(items.len());
+        // Where each domain's table starts and its name is written.
+        let mut places = Vec::with_capacity(items.len());
+        let mut shared = SharedLadder { raw: ladder, plain: None, resolved: HashMap::new() };
+        for item in items {
+            let Some(table) = self.table(&item, &"[[domain]]") else { continue };
+            let span = item.span();
+            let Some(domain) = self.domain(table, &span, defaults, &mut shared) else { continue };
+            let name_span = table.get("name").map_or(span.clone(), Spanned::span);
+            domains.push(domain);
+            places.push((span.start, name_span));
+        }
+        self.drop_repeats(&mut domains, &places);
+        domains
+    }
+
+    /// Keeps the first domain of each name; a name planned again is reported where it is.
+    fn drop_repeats(&mut self, domains: &mut Vec<Domain>, places: &[(usize, Range<usize>)]) {
         // Where each name was first planned: a map, so a plan of 100,000 domains loads in
         // linear time.
-        let mut seen: HashMap<String, usize> = HashMap::with_capacity(tables.len());
-        let mut domains = Vec::with_capacity(tables.len());
-        let mut shared = SharedLadder { raw: ladder, resolved: HashMap::new() };
-        for (table, span) in tables {
-            let Some(domain) = self.domain(table, &span, defaults, &mut shared) else { continue };
-            if let Some(&first) = seen.get(domain.name.as_str()) {
-                let line = super::Location::of(self.text, first).line;
-                let name_span = table.get("name").map_or(span.clone(), Spanned::span);
-                self.error(
-                    name_span,
-                    format!(
-                        "domain {} is already planned on line {line}: keep one [[domain]] per name",
-                        Quoted(&domain.name)
-                    ),
-                );
-                continue;
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(domains.len());
+        let mut repeats = Vec::new();
+        for (i, domain) in domains.iter().enumerate() {
+            match first.get(domain.name.as_str()) {
+                Some(&earlier) => repeats.push((i, earlier)),
+                None => {
+                    first.insert(domain.name.as_str(), places[i].0);
+                }
             }
-            seen.insert(domain.name.to_string(), span.start);
-            domains.push(domain);
         }
-        domains
+        for &(i, earlier) in &repeats {
+            let line = super::Location::of(self.text, earlier).line;
+            let message = format!(
+                "domain {} is already planned on line {line}: keep one [[domain]] per name",
+                Quoted(&domains[i].name)
+            );
+            self.error(places[i].1.clone(), message);
+        }
+        let mut repeated = repeats.iter().map(|&(i, _)| i).peekable();
+        let mut index = 0;
+        domains.retain(|_| {
+            let keep = repeated.next_if_eq(&index).is_none();
+            index += 1;
+            keep
+        });
     }
 
     fn domain(
@@ -222,7 +255,7 @@ impl Loader<'_> {
         for loosened in &resolved.loosenings {
             self.error(loosened.at.clone(), format!("{}{name}{}", loosened.before, loosened.after));
         }
-        let phases = resolved.phases.clone();
+        let phases = Arc::clone(&resolved.phases);
         let ttl = table
             .get("ttl")
             .and_then(|v| self.uint(v, "ttl"))
@@ -258,9 +291,9 @@ impl Loader<'_> {
     /// `dkim = { selector1 = "target", … }` for delegated selectors, or `dkim = ["s1", …]` for
     /// selectors that publish their key directly.
     fn selectors(&mut self, value: &Value<'_>) -> Vec<Selector> {
-        if let DeValue::Table(t) = value.get_ref() {
-            return sorted(t)
-                .into_iter()
+        if let Node::Table(t) = value.get_ref() {
+            return t
+                .iter()
                 .filter_map(|(key, v)| {
                     let target = self.string(v, &"a DKIM CNAME target")?;
                     let selector =
@@ -283,8 +316,8 @@ impl Loader<'_> {
         what: &dyn Display,
     ) -> Vec<HistoryEntry> {
         let Some(table) = self.table(value, &"[domain.history]") else { return Vec::new() };
-        let mut entries: Vec<HistoryEntry> = sorted(table)
-            .into_iter()
+        let mut entries: Vec<HistoryEntry> = table
+            .iter()
             .filter_map(|(key, v)| {
                 let phase =
                     key.get_ref().parse::<usize>().ok().filter(|n| (1..=phases).contains(n));
@@ -308,7 +341,7 @@ impl Loader<'_> {
     /// Every DMARC tag written in a table, each value checked on its own.
     fn tags(&mut self, table: &Table<'_>) -> Layer {
         let mut layer = Layer::default();
-        for (key, value) in sorted(table) {
+        for (key, value) in table.iter() {
             let Some(tag) = Tag::from_name(key.get_ref()) else { continue };
             let Some(text) = tag_text(value) else {
                 self.error(
@@ -341,11 +374,7 @@ impl Loader<'_> {
     ) {
         let known =
             |name: &str| allowed.contains(&name) || (tags && Tag::from_name(name).is_some());
-        // The common case, every key known, needs no ordering.
-        if table.iter().all(|(key, _)| known(key.get_ref())) {
-            return;
-        }
-        for (key, _) in sorted(table) {
+        for (key, _) in table.iter() {
             let name = key.get_ref();
             if known(name) {
                 continue;
@@ -374,11 +403,16 @@ impl Loader<'_> {
 /// ladder only tightens, are the same for every domain that shares them.
 struct SharedLadder<'a> {
     raw: &'a [RawPhase],
+    /// For the domains without overrides, found without hashing their (empty) overrides.
+    plain: Option<Resolved>,
     resolved: HashMap<DmarcRecord, Resolved>,
 }
 
 impl SharedLadder<'_> {
     fn resolved(&mut self, defaults: &Layer, overrides: &DmarcRecord) -> &Resolved {
+        if *overrides == DmarcRecord::default() {
+            return self.plain.get_or_insert_with(|| resolve_ladder(self.raw, defaults, overrides));
+        }
         if !self.resolved.contains_key(overrides) {
             let resolved = resolve_ladder(self.raw, defaults, overrides);
             self.resolved.insert(overrides.clone(), resolved);
@@ -390,7 +424,7 @@ impl SharedLadder<'_> {
 /// A ladder with the defaults and a domain's overrides put under each phase, and where it
 /// loosens.
 struct Resolved {
-    phases: Vec<Phase>,
+    phases: Arc<[Phase]>,
     loosenings: Vec<Loosened>,
 }
 
@@ -404,7 +438,7 @@ struct Loosened {
 /// Puts defaults and the domain's overrides under each phase, then checks the ladder only
 /// tightens unless a phase says `allow_loosen = true`.
 fn resolve_ladder(raw: &[RawPhase], defaults: &Layer, overrides: &DmarcRecord) -> Resolved {
-    let phases: Vec<Phase> = raw
+    let phases: Arc<[Phase]> = raw
         .iter()
         .map(|r| {
             let mut record = defaults.record.clone();
@@ -448,23 +482,17 @@ fn resolve_ladder(raw: &[RawPhase], defaults: &Layer, overrides: &DmarcRecord) -
 /// A TOML value as DMARC tag text: lists join with commas (rua), booleans read as y/n (t).
 fn tag_text(value: &Value<'_>) -> Option<String> {
     match value.get_ref() {
-        DeValue::String(s) => Some(s.to_string()),
-        DeValue::Integer(i) => Some(i.as_str().replace('_', "")),
-        DeValue::Boolean(b) => Some(if *b { "y" } else { "n" }.to_owned()),
-        DeValue::Array(items) => items
+        Node::String(s) => Some(s.to_string()),
+        Node::Integer { digits, .. } => Some(digits.replace('_', "")),
+        Node::Boolean(b) => Some(if *b { "y" } else { "n" }.to_owned()),
+        Node::Array(array) => array
+            .items
             .iter()
             .map(|i| i.get_ref().as_str().map(str::to_owned))
             .collect::<Option<Vec<_>>>()
             .map(|v| v.join(",")),
         _ => None,
     }
-}
-
-/// Table entries in file order (the map itself is ordered by key).
-fn sorted<'a, 'i>(table: &'a Table<'i>) -> Vec<(&'a Spanned<DeString<'i>>, &'a Value<'i>)> {
-    let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
-    entries
 }
 
 /// A name the plan writes outside `[[domain]]`, kept as text.

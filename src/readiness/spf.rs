@@ -163,7 +163,7 @@ mod tests {
         Domain {
             name: DnsName::lenient("example.test"),
             ttl: 3600,
-            phases: Vec::new(),
+            phases: std::sync::Arc::default(),
             senders,
             history: Vec::new(),
         }

@@ -94,7 +94,7 @@ mod tests {
         Domain {
             name: DnsName::lenient("insight24.nl"),
             ttl: 3600,
-            phases: Vec::new(),
+            phases: std::sync::Arc::default(),
             senders,
             history: Vec::new(),
         }
@@ -145,7 +145,7 @@ mod tests {
         let domain = Domain {
             name: DnsName::lenient("example.com"),
             ttl: 3600,
-            phases: Vec::new(),
+            phases: std::sync::Arc::default(),
             senders: Vec::new(),
             history: Vec::new(),
         };

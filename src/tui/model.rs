@@ -5,6 +5,8 @@ mod reports;
 
 pub use reports::report_rows;
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use crate::advice::{self, Due};
@@ -39,23 +41,25 @@ pub enum Live {
     Several { values: Vec<String> },
 }
 
-/// One step of the ladder as the table shows it.
+/// One step of the ladder as the table shows it. The texts are shared (`Arc<str>`): the
+/// domains of a shared ladder all show the same ones, and 10,000 domains copy them without
+/// writing them out 10,000 times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LadderRow {
     /// 1-based, as the plan numbers phases.
     pub number: usize,
-    pub name: String,
-    pub policy: String,
+    pub name: Arc<str>,
+    pub policy: Arc<str>,
     /// `pct` and `t`, e.g. `50 / n`.
-    pub pct_t: String,
+    pub pct_t: Arc<str>,
     /// What an RFC 7489 receiver applies, e.g. `quarantine 50%, rest none`.
-    pub rfc7489: String,
+    pub rfc7489: Arc<str>,
     /// What an RFC 9989 receiver applies, e.g. `quarantine 100%`.
-    pub rfc9989: String,
+    pub rfc9989: Arc<str>,
     pub soak_days: u32,
     pub published: Option<NaiveDate>,
     /// The phase's full TXT value, for the details overlay.
-    pub value: String,
+    pub value: Arc<str>,
 }
 
 /// A readiness check shown as-is: `(label, severity, text)`.
@@ -161,16 +165,22 @@ pub fn initial_view(domain: &Domain) -> DomainView {
 /// does, share the work of describing it: each step's text is written once and then copied,
 /// with each domain's own publication dates.
 pub fn initial_views(domains: &[Domain]) -> Vec<DomainView> {
-    let mut described: Option<(&[Phase], Vec<LadderRow>)> = None;
+    let mut described: Option<(&Arc<[Phase]>, Vec<LadderRow>)> = None;
     domains
         .iter()
         .map(|domain| {
             let ladder = match &described {
-                Some((phases, rows)) if *phases == domain.phases.as_slice() => rows
-                    .iter()
-                    .enumerate()
-                    .map(|(i, row)| LadderRow { published: published_on(domain, i), ..row.clone() })
-                    .collect(),
+                Some((phases, rows))
+                    if Arc::ptr_eq(phases, &domain.phases) || phases[..] == domain.phases[..] =>
+                {
+                    rows.iter()
+                        .enumerate()
+                        .map(|(i, row)| LadderRow {
+                            published: published_on(domain, i),
+                            ..row.clone()
+                        })
+                        .collect()
+                }
                 _ => {
                     let rows = ladder_rows(domain);
                     described = Some((&domain.phases, rows.clone()));
@@ -189,14 +199,14 @@ fn ladder_rows(domain: &Domain) -> Vec<LadderRow> {
         .enumerate()
         .map(|(i, phase)| LadderRow {
             number: i + 1,
-            name: phase.name.clone(),
-            policy: phase.record.p.unwrap_or(Policy::None).to_string(),
-            pct_t: pct_t(&phase.record),
-            rfc7489: effective(&phase.record, Receiver::Rfc7489).summary(),
-            rfc9989: effective(&phase.record, Receiver::Rfc9989).summary(),
+            name: phase.name.as_str().into(),
+            policy: phase.record.p.unwrap_or(Policy::None).to_string().into(),
+            pct_t: pct_t(&phase.record).into(),
+            rfc7489: effective(&phase.record, Receiver::Rfc7489).summary().into(),
+            rfc9989: effective(&phase.record, Receiver::Rfc9989).summary().into(),
             soak_days: phase.soak_days,
             published: published_on(domain, i),
-            value: crate::record::render::render(&phase.record),
+            value: crate::record::render::render(&phase.record).into(),
         })
         .collect()
 }
@@ -204,7 +214,7 @@ fn ladder_rows(domain: &Domain) -> Vec<LadderRow> {
 /// A domain as the plan alone describes it, before any lookup.
 fn plan_only(domain: &Domain, ladder: Vec<LadderRow>) -> DomainView {
     DomainView {
-        name: domain.name.to_string(),
+        name: domain.name.as_str().to_owned(),
         live: Live::Pending,
         advice: None,
         ladder,
@@ -273,7 +283,7 @@ fn live_policy(view: &DomainView) -> String {
             diff.iter().find(|d| d.tag == Tag::P).map(|d| d.live.clone()).unwrap_or_default()
         }
         Position::Live { phase: i, .. } | Position::Drift { phase: Some(i), .. } => {
-            view.ladder.get(*i).map_or_else(String::new, |r| r.policy.clone())
+            view.ladder.get(*i).map_or_else(String::new, |r| r.policy.to_string())
         }
         _ => "published".to_owned(),
     }

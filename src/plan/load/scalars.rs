@@ -8,11 +8,9 @@
 use std::fmt::Display;
 use std::ops::Range;
 
-use chrono::NaiveDate;
-use toml::de::DeValue;
-
-use super::{Loader, NameCheck, Table, Value};
+use super::{Loader, NameCheck, Node, Table, Value};
 use crate::plan::error::Quoted;
+use chrono::NaiveDate;
 
 impl Loader<'_> {
     pub(super) fn table<'a, 'i>(
@@ -20,7 +18,7 @@ impl Loader<'_> {
         value: &'a Value<'i>,
         what: &dyn Display,
     ) -> Option<&'a Table<'i>> {
-        if let DeValue::Table(t) = value.get_ref() {
+        if let Node::Table(t) = value.get_ref() {
             return Some(t);
         }
         self.wrong_type(value, &format_args!("{what} must be a table"));
@@ -32,7 +30,7 @@ impl Loader<'_> {
         value: &'a Value<'i>,
         what: &dyn Display,
     ) -> Option<Vec<(&'a Table<'i>, Range<usize>)>> {
-        let DeValue::Array(items) = value.get_ref() else {
+        let Node::Array(array) = value.get_ref() else {
             self.wrong_type(
                 value,
                 &format_args!("{what} must be an array of tables (write it as {what})"),
@@ -40,7 +38,8 @@ impl Loader<'_> {
             return None;
         };
         Some(
-            items
+            array
+                .items
                 .iter()
                 .filter_map(|item| self.table(item, what).map(|t| (t, item.span())))
                 .collect(),
@@ -69,7 +68,7 @@ impl Loader<'_> {
     /// A string or a list of strings, each passing `check`.
     pub(super) fn names(&mut self, value: &Value<'_>, what: &str, check: NameCheck) -> Vec<String> {
         let items: Vec<&Value<'_>> = match value.get_ref() {
-            DeValue::Array(items) => items.iter().collect(),
+            Node::Array(array) => array.items.iter().collect(),
             _ => vec![value],
         };
         items
@@ -96,7 +95,10 @@ impl Loader<'_> {
     }
 
     pub(super) fn uint(&mut self, value: &Value<'_>, key: &str) -> Option<u32> {
-        let parsed = value.get_ref().as_integer().and_then(|i| whole_number(i.as_str(), i.radix()));
+        let parsed = match value.get_ref() {
+            Node::Integer { digits, radix } => whole_number(digits, *radix),
+            _ => None,
+        };
         let expected = format_args!("{key} must be a whole number from 0 to {}", u32::MAX);
         match parsed {
             Some(n) if n < 0 => {
@@ -117,8 +119,8 @@ impl Loader<'_> {
 
     pub(super) fn rate(&mut self, value: &Value<'_>) -> Option<f64> {
         let rate = match value.get_ref() {
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-            DeValue::Integer(i) => i.as_str().parse::<f64>().ok(),
+            Node::Float(f) => f.replace('_', "").parse::<f64>().ok(),
+            Node::Integer { digits, .. } => digits.parse::<f64>().ok(),
             _ => None,
         };
         let rate = rate.filter(|r| (0.0..=1.0).contains(r));
@@ -128,10 +130,10 @@ impl Loader<'_> {
     /// A TOML date (`2026-11-01`) or a string holding one.
     pub(super) fn date(&mut self, value: &Value<'_>) -> Option<NaiveDate> {
         let date = match value.get_ref() {
-            DeValue::Datetime(dt) if dt.time.is_none() => dt
+            Node::Datetime(dt) if dt.time.is_none() => dt
                 .date
                 .and_then(|d| NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())),
-            DeValue::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+            Node::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
             _ => None,
         };
         self.expect(date, value, &"a publication date must be a date such as 2026-11-01")
@@ -152,7 +154,7 @@ impl Loader<'_> {
 
     pub(super) fn wrong_type(&mut self, value: &Value<'_>, expected: &dyn Display) {
         let found = match value.get_ref() {
-            DeValue::String(s) => format!("found the string {}", Quoted(s)),
+            Node::String(s) => format!("found the string {}", Quoted(s)),
             other => format!("found {}", with_article(other.type_str())),
         };
         self.error(value.span(), format!("{expected}; {found}"));
