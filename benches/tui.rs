@@ -161,7 +161,7 @@ fn full_frame(plan: &plan::Plan) -> (Duration, Duration) {
         };
         let live = LiveDmarc::One(value);
         let inputs = Inputs { domain, live: &live, readiness: None, reports: None, today: today() };
-        entry.view.advice = Some(advice::decide(&inputs));
+        entry.view.advice = Some(Box::new(advice::decide(&inputs)));
     }
     update(&mut app, key(KeyCode::Char('s')));
     update(&mut app, key(KeyCode::Char('s')));

@@ -97,10 +97,10 @@ fn found(value: &str) -> Live {
 }
 
 /// The decision for `domain` with `live` in DNS and its senders ready.
-fn advised(domain: &plan::Domain, live: &LiveDmarc) -> Advice {
+fn advised(domain: &plan::Domain, live: &LiveDmarc) -> Box<Advice> {
     let ready = SenderReadiness::default();
     let inputs = Inputs { domain, live, readiness: Some(&ready), reports: None, today: today() };
-    advice::decide(&inputs)
+    Box::new(advice::decide(&inputs))
 }
 
 /// `domain`'s view with the record `value` live in DNS.
@@ -769,7 +769,7 @@ fn blocked_view() -> DomainView {
     };
     let mut view = initial_view(&domain);
     view.live = found(&value);
-    view.advice = Some(advice::decide(&inputs));
+    view.advice = Some(Box::new(advice::decide(&inputs)));
     view
 }
 

@@ -58,7 +58,7 @@ fn view_with(value: &str, ready: bool) -> DomainView {
         reports: None,
         today: today(),
     };
-    view.advice = Some(advice::decide(&inputs));
+    view.advice = Some(Box::new(advice::decide(&inputs)));
     view
 }
 

@@ -98,7 +98,7 @@ fn views(plan: &plan::Plan) -> Vec<DomainView> {
                 reports: None,
                 today: today(),
             };
-            view.advice = Some(advice::decide(&inputs));
+            view.advice = Some(Box::new(advice::decide(&inputs)));
             view
         })
         .collect()
@@ -229,7 +229,7 @@ fn a_domain_whose_answer_lands_keeps_its_selection_when_the_order_changes() {
         reports: None,
         today: today(),
     };
-    landed.advice = Some(advice::decide(&inputs));
+    landed.advice = Some(Box::new(advice::decide(&inputs)));
     update(&mut app, Msg::Loaded { generation: 1, index: 5, view: Box::new(landed) });
     assert_ne!(names(&app).last().map(String::as_str), Some("d05.example"), "it moved up");
     assert_eq!(app.current().map(|d| d.name.as_str()), Some("d05.example"), "and stays selected");

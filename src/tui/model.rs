@@ -89,7 +89,7 @@ pub struct DomainView {
     pub name: String,
     pub live: Live,
     /// The one decision on this domain; `None` until its lookups are in.
-    pub advice: Option<Advice>,
+    pub advice: Option<Box<Advice>>,
     pub ladder: Vec<LadderRow>,
     /// What publishing the next step changes versus live: `(tag, from, to)`.
     pub changes: Vec<(Tag, String, String)>,
@@ -295,7 +295,7 @@ pub fn from_standing(domain: &Domain, s: &Standing) -> DomainView {
     DomainView {
         live: live(s),
         changes: changes(s),
-        advice: Some(s.advice.clone()),
+        advice: Some(Box::new(s.advice.clone())),
         findings: s.findings.clone(),
         readiness: s
             .readiness

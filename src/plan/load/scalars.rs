@@ -67,15 +67,16 @@ impl Loader<'_> {
 
     /// A string or a list of strings, each passing `check`.
     pub(super) fn names(&mut self, value: &Value<'_>, what: &str, check: NameCheck) -> Vec<String> {
-        let items: Vec<&Value<'_>> = match value.get_ref() {
-            Node::Array(array) => array.items.iter().collect(),
-            _ => vec![value],
+        let items = match value.get_ref() {
+            Node::Array(array) => array.items.as_slice(),
+            _ => std::slice::from_ref(value),
         };
         items
-            .into_iter()
+            .iter()
             .filter_map(|v| {
-                let s = self.string(v, &format_args!("{what} (or each item of it)"))?;
-                self.checked_name(&s, v.span(), check)
+                let expected = format_args!("{what} (or each item of it) must be a string");
+                let s = self.expect(v.get_ref().as_str(), v, &expected)?;
+                self.checked_name(s, v.span(), check)
             })
             .collect()
     }

@@ -237,17 +237,19 @@ impl<'i> Builder<'i> {
         });
     }
 
-    /// The key of a key-value is read: its value comes next.
+    /// The key of a key-value is read: its value comes next. (The key buffers are moved
+    /// between, never replaced: a plan's tens of thousands of keys allocate nothing.)
     fn key_done(&mut self) -> Option<()> {
-        let key = std::mem::take(&mut self.keys);
-        if key.is_empty() || key.len() >= MAX_DEPTH as usize {
+        if self.keys.is_empty() || self.keys.len() >= MAX_DEPTH as usize {
             return None;
         }
-        match self.open.last_mut() {
-            Some(Open::Inline { key: slot, .. }) => *slot = key,
+        let slot = match self.open.last_mut() {
+            Some(Open::Inline { key, .. }) => key,
             Some(Open::Array { .. }) => return None,
-            None => self.pending = key,
-        }
+            None => &mut self.pending,
+        };
+        slot.clear();
+        slot.append(&mut self.keys);
         Some(())
     }
 
@@ -275,16 +277,10 @@ impl<'i> Builder<'i> {
                 items.push(value);
                 Some(())
             }
-            Some(Open::Inline { table, key, .. }) => {
-                insert_dotted(table, std::mem::take(key), value, true)
-            }
+            Some(Open::Inline { table, key, .. }) => insert_dotted(table, key, value, true),
             None => {
-                let key = std::mem::take(&mut self.pending);
-                let current = std::mem::take(&mut self.current);
-                let inserted =
-                    insert_dotted(table_at(&mut self.root, &current)?, key, value, false);
-                self.current = current;
-                inserted
+                let table = table_at(&mut self.root, &self.current)?;
+                insert_dotted(table, &mut self.pending, value, false)
             }
         }
     }
@@ -314,12 +310,11 @@ impl<'i> Builder<'i> {
     fn header_done(&mut self, span: Span) -> Option<()> {
         let (start, array) = self.header.take()?;
         let span = start..span.end();
-        let keys = std::mem::take(&mut self.keys);
-        let (key, parents) = keys.split_last()?;
-        if keys.len() >= MAX_DEPTH as usize {
+        let (key, parents) = self.keys.split_last()?;
+        if parents.len() + 1 >= MAX_DEPTH as usize {
             return None;
         }
-        let mut at = Vec::with_capacity(keys.len());
+        self.current.clear();
         let mut table = &mut self.root;
         for parent in parents {
             let index = table.position(parent.get_ref()).unwrap_or_else(|| {
@@ -327,7 +322,7 @@ impl<'i> Builder<'i> {
                 table.entries.push((parent.clone(), Spanned::new(parent.span(), implicit)));
                 table.entries.len() - 1
             });
-            at.push(index);
+            self.current.push(index);
             table = enter(&mut table.entries[index].1)?;
         }
         let index = match table.position(key.get_ref()) {
@@ -356,8 +351,8 @@ impl<'i> Builder<'i> {
                 index
             }
         };
-        at.push(index);
-        self.current = at;
+        self.current.push(index);
+        self.keys.clear();
         Some(())
     }
 }
@@ -367,12 +362,12 @@ impl<'i> Builder<'i> {
 /// outside it).
 fn insert_dotted<'i>(
     mut table: &mut Table<'i>,
-    mut key: Vec<Key<'i>>,
+    key: &mut Vec<Key<'i>>,
     value: Value<'i>,
     in_inline: bool,
 ) -> Option<()> {
     let last = key.pop()?;
-    for part in key {
+    for part in key.drain(..) {
         let index = table.position(part.get_ref()).unwrap_or_else(|| {
             let made =
                 Table { implicit: true, dotted: true, inline: in_inline, ..Table::default() };

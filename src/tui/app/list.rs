@@ -22,7 +22,7 @@ impl App {
             (0..self.domains.len()).filter(|&i| self.matches(i, &needle)).collect();
         let rows: Vec<(&str, Option<&crate::advice::Advice>)> = shown
             .iter()
-            .map(|&i| (self.domains[i].view.name.as_str(), self.domains[i].view.advice.as_ref()))
+            .map(|&i| (self.domains[i].view.name.as_str(), self.domains[i].view.advice.as_deref()))
             .collect();
         self.order.arrange(&rows).into_iter().map(|at| shown[at]).collect()
     }
@@ -37,7 +37,7 @@ impl App {
     /// The counts over every domain, as `status` ends with them; a domain whose lookups have
     /// not landed yet counts as pending.
     pub fn tally(&self) -> Tally {
-        self.domains.iter().map(|e| e.view.advice.as_ref()).collect()
+        self.domains.iter().map(|e| e.view.advice.as_deref()).collect()
     }
 
     /// Whether domain `index` passes the text filter (`needle`, lowercased) and the mark
