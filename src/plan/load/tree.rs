@@ -323,6 +323,14 @@ impl<'i> Builder<'i> {
         self.deliver(Spanned::new(start..span.end(), node))
     }
 
+    /// `[` or `[[` read: the keys up to the closing bracket name the header's table.
+    fn header_open(&mut self, span: Span, array: bool) {
+        self.step(|b| {
+            b.header = Some((span.start(), array));
+            Some(())
+        });
+    }
+
     /// `[a.b]` or `[[a.b]]` read: its table becomes where key-values go. Parents are made as
     /// needed and entered (an array of tables at its last table); the table itself must be new,
     /// or for `[a.b]` a parent made earlier and not defined yet, or for `[[a.b]]` an array of
@@ -420,10 +428,7 @@ fn enter<'t, 'i>(value: &'t mut Value<'i>) -> Option<&'t mut Table<'i>> {
 
 impl EventReceiver for Builder<'_> {
     fn std_table_open(&mut self, span: Span, _: &mut dyn ErrorSink) {
-        self.step(|b| {
-            b.header = Some((span.start(), false));
-            Some(())
-        });
+        self.header_open(span, false);
     }
 
     fn std_table_close(&mut self, span: Span, _: &mut dyn ErrorSink) {
@@ -431,10 +436,7 @@ impl EventReceiver for Builder<'_> {
     }
 
     fn array_table_open(&mut self, span: Span, _: &mut dyn ErrorSink) {
-        self.step(|b| {
-            b.header = Some((span.start(), true));
-            Some(())
-        });
+        self.header_open(span, true);
     }
 
     fn array_table_close(&mut self, span: Span, _: &mut dyn ErrorSink) {
@@ -509,7 +511,6 @@ fn converted_value(value: Spanned<DeValue<'_>>) -> Value<'_> {
 #[cfg(test)]
 mod tests {
     use std::fmt::Write as _;
-    use std::path::Path;
 
     use super::*;
 
@@ -536,22 +537,32 @@ mod tests {
         format!("{node}@{:?}", value.span())
     }
 
-    fn plans() -> Vec<String> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut found = Vec::new();
-        let mut folders = vec![root.join("plans"), root.join("tests/fixtures")];
-        while let Some(folder) = folders.pop() {
-            for entry in std::fs::read_dir(&folder).expect("a fixture folder").flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    folders.push(path);
-                } else if path.extension().is_some_and(|e| e == "toml") {
-                    found.push(std::fs::read_to_string(&path).expect("a plan"));
-                }
-            }
-        }
-        assert!(found.len() >= 10, "the plans and fixtures are found: {}", found.len());
-        found
+    /// The plans the repository ships.
+    const SHIPPED: &[&str] = &[
+        include_str!("../../../plans/insight24.toml"),
+        include_str!("../../../plans/dmarcbis.toml"),
+        include_str!("../../../plans/msp-example.toml"),
+    ];
+
+    /// The shipped plans and every invalid-plan fixture.
+    fn plans() -> impl Iterator<Item = &'static str> {
+        const INVALID: &[&str] = &[
+            include_str!("../../../tests/fixtures/invalid-plans/bad-date.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/bad-domain-name.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/bad-pct.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/bad-rua.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/bad-tag-value.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/domain-too-long.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/duplicate-domain.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/history-bad-phase.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/loosens.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/no-domain.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/not-toml.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/pct-drop.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/unknown-key.toml"),
+            include_str!("../../../tests/fixtures/invalid-plans/wrong-type.toml"),
+        ];
+        SHIPPED.iter().chain(INVALID).copied()
     }
 
     /// Lines that exercise what TOML allows and forbids, inserted into plans.
@@ -639,7 +650,7 @@ mod tests {
     fn what_is_read_without_toml_is_what_toml_reads() {
         let (mut read_here, mut left_to_toml, mut invalid) = (0, 0, 0);
         for plan in plans() {
-            for text in mutations(&plan) {
+            for text in mutations(plan) {
                 let by_toml = DeTable::parse(&text);
                 // Cut before every header: the plans here are far shorter than a chunk.
                 let ours = read_in_chunks(&text, 1);
@@ -662,11 +673,8 @@ mod tests {
 
     #[test]
     fn the_shipped_plans_are_read_without_toml() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("plans");
-        let plans = std::fs::read_dir(root).expect("plans/").flatten();
-        for entry in plans.filter(|e| e.path().extension().is_some_and(|x| x == "toml")) {
-            let text = std::fs::read_to_string(entry.path()).expect("a plan");
-            assert!(read(&text).is_some(), "{}", entry.path().display());
+        for plan in SHIPPED {
+            assert!(read(plan).is_some(), "{plan}");
         }
     }
 
