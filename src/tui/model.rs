@@ -88,7 +88,8 @@ pub type Milestone = (usize, String);
 pub struct DomainView {
     pub name: String,
     pub live: Live,
-    /// The one decision on this domain; `None` until its lookups are in.
+    /// The one decision on this domain; `None` until its lookups are in. Boxed: it is most of
+    /// a view's size, and every view of a 10,000-domain first frame has none yet.
     pub advice: Option<Box<Advice>>,
     pub ladder: Vec<LadderRow>,
     /// What publishing the next step changes versus live: `(tag, from, to)`.

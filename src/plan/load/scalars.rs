@@ -8,9 +8,10 @@
 use std::fmt::Display;
 use std::ops::Range;
 
+use chrono::NaiveDate;
+
 use super::{Loader, NameCheck, Node, Table, Value};
 use crate::plan::error::Quoted;
-use chrono::NaiveDate;
 
 impl Loader<'_> {
     pub(super) fn table<'a, 'i>(
@@ -61,8 +62,12 @@ impl Loader<'_> {
     }
 
     pub(super) fn string(&mut self, value: &Value<'_>, what: &dyn Display) -> Option<String> {
-        let text = value.get_ref().as_str().map(str::to_owned);
-        self.expect(text, value, &format_args!("{what} must be a string"))
+        self.text(value, what).map(str::to_owned)
+    }
+
+    /// [`Self::string`], borrowed from the plan's text.
+    fn text<'v>(&mut self, value: &'v Value<'_>, what: &dyn Display) -> Option<&'v str> {
+        self.expect(value.get_ref().as_str(), value, &format_args!("{what} must be a string"))
     }
 
     /// A string or a list of strings, each passing `check`.
@@ -74,8 +79,7 @@ impl Loader<'_> {
         items
             .iter()
             .filter_map(|v| {
-                let expected = format_args!("{what} (or each item of it) must be a string");
-                let s = self.expect(v.get_ref().as_str(), v, &expected)?;
+                let s = self.text(v, &format_args!("{what} (or each item of it)"))?;
                 self.checked_name(s, v.span(), check)
             })
             .collect()
