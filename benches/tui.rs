@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dmarc_rollout::advice::{self, Inputs, LiveDmarc};
 use dmarc_rollout::assess::assess_each;
-use dmarc_rollout::dns::{DEFAULT_MAX_INFLIGHT, DnsOptions, Paced, ResolverSource, Target};
+use dmarc_rollout::dns::{DnsOptions, Paced, ResolverSource, Target};
 use dmarc_rollout::plan;
 use dmarc_rollout::summary::Order;
 use dmarc_rollout::tui::model::from_standing;
@@ -194,9 +194,9 @@ fn drain(app: &mut App, rx: &mut UnboundedReceiver<Msg>) -> usize {
 async fn keys_while_looking_up(plan: plan::Plan, server: SocketAddr) -> Looked {
     let domains = plan.domains.len();
     let target = Target::Nameservers(vec![server]);
-    let options = DnsOptions { target, timeout: Duration::from_secs(5), attempts: 2 };
+    let options = DnsOptions { target, ..DnsOptions::default() };
     let resolver = ResolverSource::nameservers(&[server], &options).expect("resolver");
-    let source = Arc::new(Paced::new(Arc::new(resolver), DEFAULT_MAX_INFLIGHT));
+    let source = Arc::new(Paced::new(Arc::new(resolver), options.max_inflight));
     let mut app = new_app(initial_views(&plan.domains));
     update(&mut app, key(KeyCode::Char('s')));
     update(&mut app, key(KeyCode::Char('s')));

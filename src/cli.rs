@@ -21,7 +21,7 @@ mod validate;
 mod verify;
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::Path;
 
 pub use self::args::{
@@ -34,7 +34,7 @@ pub use self::paint::{ColorChoice, Paint, Streams};
 
 use crate::advice;
 use crate::plan::{self, Domain, Plan, PlanError};
-use crate::text::{escape, escape_json};
+use crate::text::escape;
 
 /// Parses the command line as clap does, but a first word that names no file and is near a
 /// command's name (two edits away, or its start) gets "did you mean" (clap would take it for the terminal UI's plan).
@@ -361,36 +361,44 @@ fn select<'p>(plan: &'p Plan, only: Option<&str>) -> Result<Vec<&'p Domain>, Cli
     })
 }
 
-/// Pretty JSON for scripts; serializing our own plain data cannot fail. Text from DNS keeps its
-/// value but shows no raw control or bidi character when the JSON lands on a terminal.
-fn to_json(value: &impl serde::Serialize) -> String {
-    let json = serde_json::to_string_pretty(value).unwrap_or_default();
-    escape_json(&json).into_owned()
+/// Pretty JSON for scripts, then a newline; serializing our own plain data cannot fail, so an
+/// error is the output's. Text from DNS keeps its value but shows no raw control or bidi
+/// character when the JSON lands on a terminal ([`crate::text::write_json`]).
+fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
+    // serde writes a few bytes at a time; stdout would flush at every line.
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+    crate::text::write_json(&mut buffered, value)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
-/// `{"<key>": [items]}` as [`to_json`] writes it, each item's keys sorted as in a
-/// `serde_json::Value` (the order scripts and the README have always seen), but each item turned
-/// into a `Value` only while it is written: a run over 10,000 domains never holds the tree of
-/// all of them at once.
-fn list_json<T: serde::Serialize>(key: &str, items: &[T]) -> String {
-    to_json(&std::collections::BTreeMap::from([(key, Listed(items))]))
+/// `{"<key>": [items]}` as [`write_json`] writes it, each item's keys sorted as in a
+/// `serde_json::Value` (the order scripts and the README have always seen), but each item
+/// turned into a `Value` only while it is written: a run over 10,000 domains never holds the
+/// tree of all of them at once.
+fn write_list_json<T: serde::Serialize>(
+    out: &mut impl Write,
+    key: &str,
+    items: impl IntoIterator<Item = T> + Clone,
+) -> io::Result<()> {
+    write_json(out, &std::collections::BTreeMap::from([(key, Listed(items))]))
 }
 
-/// Items written one `Value` at a time; see [`list_json`].
-struct Listed<'a, T>(&'a [T]);
+/// Items written one `Value` at a time; see [`write_list_json`].
+struct Listed<I>(I);
 
-impl<T: serde::Serialize> serde::Serialize for Listed<'_, T> {
+impl<T: serde::Serialize, I: IntoIterator<Item = T> + Clone> serde::Serialize for Listed<I> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(KeysSorted))
+        serializer.collect_seq(self.0.clone().into_iter().map(KeysSorted))
     }
 }
 
 /// An item as its `serde_json::Value`, whose objects keep their keys sorted.
-struct KeysSorted<'a, T>(&'a T);
+struct KeysSorted<T>(T);
 
-impl<T: serde::Serialize> serde::Serialize for KeysSorted<'_, T> {
+impl<T: serde::Serialize> serde::Serialize for KeysSorted<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let value = serde_json::to_value(self.0).map_err(serde::ser::Error::custom)?;
+        let value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
         value.serialize(serializer)
     }
 }

@@ -73,11 +73,19 @@ pub struct DnsOptions {
     pub timeout: Duration,
     /// Tries per server within `timeout` (at least 1).
     pub attempts: usize,
+    /// Queries in flight at most, all lookups together ([`Paced`]); as many UDP sockets are
+    /// kept open between queries.
+    pub max_inflight: usize,
 }
 
 impl Default for DnsOptions {
     fn default() -> Self {
-        Self { target: Target::System, timeout: Duration::from_secs(5), attempts: 2 }
+        Self {
+            target: Target::System,
+            timeout: Duration::from_secs(5),
+            attempts: 2,
+            max_inflight: DEFAULT_MAX_INFLIGHT,
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! sequences and bidi controls are shown escaped, as `dig` does (`\027`). Pure.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
+use std::io;
 
 /// Escapes everything that could move the cursor, change colours, reorder text or hide
 /// characters. Each byte of such a character is written as `\DDD` (decimal, like `dig`);
@@ -49,27 +49,80 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
     out
 }
 
-/// JSON text whose strings a terminal can show: every character [`escape`] would escape (bar
-/// the backslash, already JSON's own escape) is written as `\uXXXX`. `serde_json` escapes C0
-/// controls itself but writes DEL, C1 controls and bidi controls raw; this keeps the value a
-/// JSON parser reads while nothing raw reaches a terminal. Structural JSON is ASCII without
-/// controls but `\n`, so only characters inside strings change.
-pub fn escape_json(json: &str) -> Cow<'_, str> {
-    let raw = |c: char| c != '\\' && c != '\n' && needs_escape(c);
-    if !json.chars().any(raw) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if raw(c) {
-            // Every such character is in the Basic Multilingual Plane: one `\uXXXX`.
-            // Writing to a String cannot fail.
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
-        } else {
-            out.push(c);
+/// Writes `value` as pretty JSON whose strings a terminal can show: every character
+/// [`escape`] would escape is written as `\uXXXX`. `serde_json` escapes C0 controls, quotes and
+/// backslashes itself but writes DEL, C1 controls and bidi controls raw; this keeps the value a
+/// JSON parser reads while nothing raw reaches a terminal. Streams into `out` as it goes, so a
+/// report of thousands of domains is never held as one text.
+pub fn write_json<W: io::Write>(out: W, value: &impl serde::Serialize) -> serde_json::Result<()> {
+    let formatter = TerminalSafe(serde_json::ser::PrettyFormatter::new());
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+}
+
+/// `serde_json`'s pretty layout, with the unsafe characters of strings escaped.
+struct TerminalSafe(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for TerminalSafe {
+    /// A run of characters `serde_json` writes raw; every other character of a string has
+    /// already gone through its own escapes.
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_unsafe(c)) {
+            out.write_all(&rest.as_bytes()[..at])?;
+            // Every unsafe character is in the Basic Multilingual Plane: one `\uXXXX`.
+            write!(out, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[at + c.len_utf8()..];
         }
+        out.write_all(rest.as_bytes())
     }
-    Cow::Owned(out)
+
+    fn begin_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.begin_array(out)
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_array(out)
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_array_value(out)
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.begin_object(out)
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_object(out)
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(out)
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.0.end_object_value(out)
+    }
 }
 
 /// `\DDD`, the byte in three decimal digits, as `dig` writes it.
@@ -138,12 +191,15 @@ mod tests {
 
     #[test]
     fn json_keeps_its_value_with_del_c1_and_bidi_as_unicode_escapes() {
-        let json = serde_json::to_string(&["a\u{7f}\u{9b}31m\u{202E}b\\", "\u{1b}"]).expect("json");
-        let safe = escape_json(&json);
-        assert_eq!(safe, r#"["a\u007f\u009b31m\u202eb\\","\u001b"]"#);
+        let value = ["a\u{7f}\u{9b}31m\u{202E}b\\", "\u{1b}", "\u{200B}x\u{2066}"];
+        let mut json = Vec::new();
+        write_json(&mut json, &value).expect("json");
+        let safe = String::from_utf8(json).expect("UTF-8");
+        let expected =
+            "[\n  \"a\\u007f\\u009b31m\\u202eb\\\\\",\n  \"\\u001b\",\n  \"\\u200bx\\u2066\"\n]";
+        assert_eq!(safe, expected);
         let back: Vec<String> = serde_json::from_str(&safe).expect("parses");
-        assert_eq!(back, ["a\u{7f}\u{9b}31m\u{202E}b\\", "\u{1b}"]);
-        assert!(matches!(escape_json("{\n  \"a\": 1\n}"), Cow::Borrowed(_)));
+        assert_eq!(back, value);
     }
 
     #[test]

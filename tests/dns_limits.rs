@@ -93,6 +93,7 @@ async fn a_deadline_ends_a_slow_lookup_and_every_later_one_as_a_timeout() {
         target: Target::Nameservers(vec![silent.addr]),
         timeout: Duration::from_secs(30),
         attempts: 1,
+        ..DnsOptions::default()
     };
     let slow = ResolverSource::nameservers(&[silent.addr], &options).expect("resolver");
     let bounded = Deadline::after(&slow, Duration::from_millis(300));

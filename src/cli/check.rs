@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::list_json;
 use super::status::is_readiness;
+use super::write_list_json;
 use crate::advice::{BlockKind, TagDiff};
 use crate::exits;
 use crate::readiness::Readiness;
@@ -38,7 +38,7 @@ pub fn run(
 ) -> io::Result<u8> {
     let problems: Vec<Problem<'_>> = standings.iter().flat_map(problems).collect();
     if json {
-        writeln!(out, "{}", list_json("problems", &problems))?;
+        write_list_json(out, "problems", &problems)?;
     } else {
         for p in &problems {
             writeln!(err, "{}: {}", p.domain, escape(&p.line))?;

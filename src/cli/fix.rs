@@ -10,7 +10,7 @@ use clap::builder::PossibleValue;
 use serde::Serialize;
 
 use super::args::export_value;
-use super::{CliError, Outcome, list_json};
+use super::{CliError, Outcome, write_list_json};
 use crate::exits;
 use crate::export;
 use crate::fix::{Fixes, render};
@@ -86,9 +86,8 @@ pub fn run(
             }
         }
         FixFormat::Json => {
-            let domains: Vec<DomainJson<'_>> =
-                standings.iter().map(|s| DomainJson { domain: &s.name, fixes: &s.fixes }).collect();
-            writeln!(out, "{}", list_json("domains", &domains))?;
+            let domains = standings.iter().map(|s| DomainJson { domain: &s.name, fixes: &s.fixes });
+            write_list_json(out, "domains", domains)?;
         }
         FixFormat::Powershell => {
             let domains: Vec<(&str, &Fixes)> =

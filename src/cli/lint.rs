@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Paint, to_json};
+use super::{Paint, write_json};
 use crate::exits;
 use crate::record::finding::has_errors;
 use crate::record::spf::parse_spf;
@@ -57,7 +57,7 @@ pub fn run(
             findings: &parsed.findings,
             effective,
         };
-        writeln!(out, "{}", to_json(&report))?;
+        write_json(out, &report)?;
     } else {
         write_marked(text, &parsed.findings, paint, out)?;
         writeln!(out, "RFC 7489 receivers: {}", effective.rfc7489.summary())?;
@@ -72,7 +72,7 @@ fn run_spf(text: &str, json: bool, paint: Paint, out: &mut impl Write) -> io::Re
     let lookups = parsed.own_lookups();
     if json {
         let report = SpfReport { record: text, valid, findings: &parsed.findings, lookups };
-        writeln!(out, "{}", to_json(&report))?;
+        write_json(out, &report)?;
     } else {
         write_marked(text, &parsed.findings, paint, out)?;
         writeln!(

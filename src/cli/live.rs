@@ -51,7 +51,8 @@ pub struct DnsArgs {
 impl DnsArgs {
     /// The source the options ask for, with the one limit on queries in flight.
     pub fn connect(&self) -> Result<Arc<Paced>, DnsSetupError> {
-        Ok(Arc::new(Paced::new(dns::connect(&self.options())?, self.max_inflight)))
+        let options = self.options();
+        Ok(Arc::new(Paced::new(dns::connect(&options)?, options.max_inflight)))
     }
 
     /// The overall deadline per domain.
@@ -69,7 +70,12 @@ impl DnsArgs {
         } else {
             Target::Nameservers(self.nameservers.clone())
         };
-        DnsOptions { target, timeout: Duration::from_secs_f64(self.timeout), attempts: 2 }
+        DnsOptions {
+            target,
+            timeout: Duration::from_secs_f64(self.timeout),
+            attempts: 2,
+            max_inflight: self.max_inflight,
+        }
     }
 }
 

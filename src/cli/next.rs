@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{CliError, Format, Outcome, Paint, days, to_json};
+use super::{CliError, Format, Outcome, Paint, days, write_json};
 use crate::advice::{Advice, Block, BlockKind, Change, Overrides, Verdict};
 use crate::exits;
 use crate::export::{self, DnsChange, Op, RrType};
@@ -85,8 +85,8 @@ pub fn run(
     if format == Format::Json {
         let items: Vec<Json<'_>> = planned.iter().map(|p| json(p, overrides)).collect();
         match items.as_slice() {
-            [one] if !several => writeln!(out, "{}", to_json(one))?,
-            _ => writeln!(out, "{}", to_json(&items))?,
+            [one] if !several => write_json(out, one)?,
+            _ => write_json(out, &items)?,
         }
         return Ok(code);
     }

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::error::warn;
-use super::{CliError, Outcome, to_json};
+use super::{CliError, Outcome, write_json};
 use crate::exits;
 use crate::name::DnsName;
 use crate::plan::{Domain, Plan};
@@ -52,7 +52,7 @@ pub fn run(
     let corpus = read_paths_for(&options.paths, &options.window, focus(options, plan));
     let view = View::new(&corpus, plan, options.domain.as_deref());
     if options.json {
-        writeln!(out, "{}", to_json(&view))?;
+        write_json(out, &view)?;
     } else {
         human::write(&view, out)?;
     }

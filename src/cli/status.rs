@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Paint, days, list_json};
+use super::{Paint, days, write_list_json};
 use crate::advice::{Block, BlockKind, Change, Repair, Verdict};
 use crate::exits;
 use crate::fix::Action;
@@ -54,8 +54,8 @@ pub fn run(
     paint: Paint,
     out: &mut impl Write,
 ) -> io::Result<u8> {
-    let shown: Vec<Standing> =
-        standings.iter().filter(|s| summary::wanted(&s.advice, only)).cloned().collect();
+    let shown: Vec<&Standing> =
+        standings.iter().filter(|s| summary::wanted(&s.advice, only)).collect();
     if json {
         write_json(&shown, out)?;
     } else {
@@ -66,43 +66,40 @@ pub fn run(
     Ok(exit_code(standings))
 }
 
-pub fn write_json(standings: &[Standing], out: &mut impl Write) -> io::Result<()> {
-    let domains: Vec<DomainJson<'_>> = standings
-        .iter()
-        .map(|s| {
-            let a = &s.advice;
-            DomainJson {
-                name: &s.name,
-                dmarc: &s.dmarc,
-                position: &a.position,
-                phase: s.phase(),
-                phase_name: s.phase_name.as_deref(),
-                drift: s.is_drift(),
-                next: a.step.as_ref(),
-                verdict: a.verdict,
-                why: &a.why,
-                weakens: &a.weakens,
-                live_stricter: &a.live_stricter,
-                repairs: a.repairs,
-                due: a.due.map(|d| d.date),
-                due_in_days: a.due.map(|d| d.in_days),
-                findings: &s.findings,
-                advice_warnings: &a.warnings,
-                readiness: s.readiness.as_ref(),
-                evidence: a.evidence.as_ref(),
-                fixes: &s.fixes.actions,
-            }
-        })
-        .collect();
-    writeln!(out, "{}", list_json("domains", &domains))
+pub fn write_json(standings: &[&Standing], out: &mut impl Write) -> io::Result<()> {
+    let domains = standings.iter().map(|s| {
+        let a = &s.advice;
+        DomainJson {
+            name: &s.name,
+            dmarc: &s.dmarc,
+            position: &a.position,
+            phase: s.phase(),
+            phase_name: s.phase_name.as_deref(),
+            drift: s.is_drift(),
+            next: a.step.as_ref(),
+            verdict: a.verdict,
+            why: &a.why,
+            weakens: &a.weakens,
+            live_stricter: &a.live_stricter,
+            repairs: a.repairs,
+            due: a.due.map(|d| d.date),
+            due_in_days: a.due.map(|d| d.in_days),
+            findings: &s.findings,
+            advice_warnings: &a.warnings,
+            readiness: s.readiness.as_ref(),
+            evidence: a.evidence.as_ref(),
+            fixes: &s.fixes.actions,
+        }
+    });
+    write_list_json(out, "domains", domains)
 }
 
 /// One line per domain: what is live, which phase, what comes next, when, readiness and the
 /// verdict; below it what is wrong and what stands in the way.
-pub fn write_table(standings: &[Standing], paint: Paint, out: &mut impl Write) -> io::Result<()> {
+pub fn write_table(standings: &[&Standing], paint: Paint, out: &mut impl Write) -> io::Result<()> {
     const COLUMNS: usize = 7;
     const READINESS_COLUMN: usize = 5;
-    let rows: Vec<[String; COLUMNS]> = standings.iter().map(row).collect();
+    let rows: Vec<[String; COLUMNS]> = standings.iter().copied().map(row).collect();
     let header =
         ["DOMAIN", "LIVE", "PHASE", "NEXT", "DUE", "READINESS", "VERDICT"].map(str::to_owned);
     let widths: Vec<usize> = (0..COLUMNS)

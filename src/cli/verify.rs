@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{CliError, Outcome, to_json};
+use super::{CliError, Outcome, write_json};
 use crate::exits;
 use crate::message::plan::{PlanView, judge};
 use crate::message::{Aligned, MAX_HEADER_BYTES, Method, Results, Verdict, Verification, verify};
@@ -74,7 +74,7 @@ pub fn run(request: &Request<'_>, out: &mut impl Write) -> Outcome {
             notes: &v.notes,
             plan: view.as_ref(),
         };
-        writeln!(out, "{}", to_json(&json))?;
+        write_json(out, &json)?;
     } else {
         write_text(&v, request.plan.is_some(), view.as_ref(), out)?;
     }

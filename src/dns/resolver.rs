@@ -84,7 +84,7 @@ impl ResolverSource {
             return Err(DnsSetupError::NoNameservers);
         }
         let attempts = u32::try_from(options.attempts.max(1)).unwrap_or(u32::MAX);
-        let servers = servers.into_iter().map(UdpPool::new).collect();
+        let servers = servers.into_iter().map(|s| UdpPool::new(s, options.max_inflight)).collect();
         Ok(Self { servers, recursion, label, timeout: options.timeout, attempts })
     }
 

@@ -30,9 +30,9 @@ pub(super) enum Failure {
 /// the source port still changes every few queries (RFC 5452 §10), and a run of thousands of
 /// domains does not pay a socket's opening and closing for each of its queries.
 const QUERIES_PER_SOCKET: u32 = 16;
-/// Idle sockets kept at most, all servers together: each holds a file descriptor, and a run
-/// asking thousands of authoritative servers must not keep one per server it ever asked.
-/// Queries waiting for a socket find one as soon as another query ends, so a few suffice.
+/// Idle sockets kept at least, all servers together, whatever the pools ask for. Each holds a
+/// file descriptor, so the limit is the process's, not a pool's: a run asking thousands of
+/// authoritative servers must not keep one per server it ever asked.
 const IDLE_SOCKETS: usize = 64;
 /// Idle sockets held now, across every pool of the process.
 static IDLE_NOW: AtomicUsize = AtomicUsize::new(0);
@@ -41,16 +41,23 @@ static IDLE_NOW: AtomicUsize = AtomicUsize::new(0);
 pub(super) struct UdpPool {
     server: SocketAddr,
     idle: Mutex<Vec<Idle>>,
+    /// Idle sockets this pool keeps while the process holds fewer (at least [`IDLE_SOCKETS`]).
+    idle_limit: usize,
 }
 
+/// A socket and the room its replies are read into, reused together.
 struct Idle {
     socket: UdpSocket,
     used: u32,
+    room: Vec<u8>,
 }
 
 impl UdpPool {
-    pub(super) fn new(server: SocketAddr) -> Self {
-        Self { server, idle: Mutex::new(Vec::new()) }
+    /// A pool for `server` that keeps up to `idle_limit` sockets idle, process-wide: as many
+    /// as queries may be in flight. Replies come in bursts (hundreds sent together come back
+    /// together), and each socket closed for want of room is opened again for the next query.
+    pub(super) fn new(server: SocketAddr, idle_limit: usize) -> Self {
+        Self { server, idle: Mutex::new(Vec::new()), idle_limit: idle_limit.max(IDLE_SOCKETS) }
     }
 
     pub(super) fn server(&self) -> SocketAddr {
@@ -68,15 +75,15 @@ impl UdpPool {
         deadline: Instant,
     ) -> Result<Message, Failure> {
         let bytes = query.to_vec().map_err(|e| Failure::Unreachable(e.to_string()))?;
-        let Idle { socket, used } = match self.take() {
+        let Idle { socket, used, mut room } = match self.take() {
             Some(idle) => idle,
-            None => Idle { socket: self.open().await?, used: 0 },
+            None => Idle { socket: self.open().await?, used: 0, room: vec![0; DATAGRAM_ROOM] },
         };
         socket.send(&bytes).await.map_err(|e| Failure::Unreachable(e.to_string()))?;
-        let reply = timeout_at(deadline, reply_to(&socket, query)).await;
+        let reply = timeout_at(deadline, reply_to(&socket, query, &mut room)).await;
         let reply = reply.unwrap_or(Err(Failure::Timeout));
         if reply.is_ok() && used + 1 < QUERIES_PER_SOCKET {
-            self.give_back(Idle { socket, used: used + 1 });
+            self.give_back(Idle { socket, used: used + 1, room });
         }
         reply
     }
@@ -89,11 +96,11 @@ impl UdpPool {
         idle
     }
 
-    /// Keeps the socket for another query while the process holds fewer than [`IDLE_SOCKETS`];
-    /// else it is closed.
+    /// Keeps the socket for another query while the process holds fewer idle sockets than
+    /// the pool's limit; else it is closed.
     fn give_back(&self, idle: Idle) {
         let kept = IDLE_NOW.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
-            (n < IDLE_SOCKETS).then_some(n + 1)
+            (n < self.idle_limit).then_some(n + 1)
         });
         if kept.is_ok() {
             self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(idle);
@@ -122,11 +129,14 @@ impl Drop for UdpPool {
     }
 }
 
-/// The first datagram on `socket` that replies to `query`.
-async fn reply_to(socket: &UdpSocket, query: &Message) -> Result<Message, Failure> {
-    let mut room = vec![0u8; DATAGRAM_ROOM];
+/// The first datagram on `socket` that replies to `query`, read into `room`.
+async fn reply_to(
+    socket: &UdpSocket,
+    query: &Message,
+    room: &mut [u8],
+) -> Result<Message, Failure> {
     loop {
-        let length = socket.recv(&mut room).await.map_err(|e| Failure::Lost(e.to_string()))?;
+        let length = socket.recv(room).await.map_err(|e| Failure::Lost(e.to_string()))?;
         match Message::from_vec(&room[..length]) {
             Ok(reply) if replies_to(&reply, query) => return Ok(reply),
             _ => {}
@@ -222,7 +232,7 @@ mod tests {
     #[tokio::test]
     async fn a_socket_serves_a_few_queries_then_the_source_port_changes() {
         let (server, ports) = echo_server();
-        let pool = UdpPool::new(server);
+        let pool = UdpPool::new(server, IDLE_SOCKETS);
         for i in 0..40 {
             let reply = pool.exchange(&query(&format!("q{i}.test.")), soon()).await;
             assert!(reply.is_ok(), "query {i}: {reply:?}");
@@ -236,7 +246,7 @@ mod tests {
     #[tokio::test]
     async fn a_socket_whose_query_went_unanswered_is_never_used_again() {
         let (server, ports) = echo_server();
-        let pool = UdpPool::new(server);
+        let pool = UdpPool::new(server, IDLE_SOCKETS);
         assert!(pool.exchange(&query("first.test."), soon()).await.is_ok());
         let silent = pool.exchange(&query("silent.test."), soon()).await;
         assert!(matches!(silent, Err(Failure::Timeout)), "{silent:?}");
@@ -249,7 +259,7 @@ mod tests {
     #[tokio::test]
     async fn pools_of_many_servers_keep_few_idle_sockets_between_them() {
         let (server, _) = echo_server();
-        let pools: Vec<UdpPool> = (0..100).map(|_| UdpPool::new(server)).collect();
+        let pools: Vec<UdpPool> = (0..100).map(|_| UdpPool::new(server, IDLE_SOCKETS)).collect();
         for (i, pool) in pools.iter().enumerate() {
             assert!(pool.exchange(&query(&format!("p{i}.test.")), soon()).await.is_ok());
         }

@@ -88,6 +88,7 @@ impl TestDns {
             target: Target::Nameservers(vec![self.addr]),
             timeout: Duration::from_secs(1),
             attempts: 1,
+            ..DnsOptions::default()
         }
     }
 
