@@ -5,7 +5,8 @@
 //! server runs on threads of its own), the queries the server received, the distinct questions
 //! (name and type) among them, and the most it was answering at once.
 //! Run with `cargo bench --bench round_trips` (`-- --max-inflight N` passes the flag on;
-//! `-- --quick` leaves out the 10,000-domain runs).
+//! `-- --quick` leaves out the 10,000-domain runs; `-- --domains N` and `-- --delay MS` run
+//! that size or delay alone).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -159,9 +160,12 @@ fn status(server: &TestDns, plan: &std::path::Path, extra: &[String]) -> Took {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let extra: Vec<String> = args.into_iter().filter(|a| a != "--quick").collect();
+    args.retain(|a| a != "--quick");
+    let domains = take_number(&mut args, "--domains");
+    let delay = take_number(&mut args, "--delay");
+    let extra = args;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name(SERVER_THREAD)
         .enable_all()
@@ -179,13 +183,18 @@ fn main() {
         "distinct",
         "peak in fl"
     );
-    let sizes: &[usize] = if quick { &[1_000] } else { &[1_000, 10_000] };
-    for &domains in sizes {
+    let sizes = match domains {
+        Some(n) => vec![n],
+        None if quick => vec![1_000],
+        None => vec![1_000, 10_000],
+    };
+    let delays = delay.map_or(vec![0, 50], |ms| vec![u64::try_from(ms).expect("a delay")]);
+    for domains in sizes {
         let dir = tempfile::tempdir().expect("tempdir");
         let plan = plan(domains, dir.path());
         let zones = zones(domains);
         let zones: Vec<&str> = zones.iter().map(String::as_str).collect();
-        for delay_ms in [0, 50] {
+        for &delay_ms in &delays {
             let delay = Duration::from_millis(delay_ms);
             let server = runtime.block_on(TestDns::start_delayed(&zones, delay));
             let took = status(&server, &plan, &extra);
@@ -202,4 +211,12 @@ fn main() {
             );
         }
     }
+}
+
+/// The number after `flag`, taken out of `args` with it.
+fn take_number(args: &mut Vec<String>, flag: &str) -> Option<usize> {
+    let at = args.iter().position(|a| a == flag)?;
+    let number = args.get(at + 1).and_then(|n| n.parse().ok()).expect("a number after the flag");
+    args.drain(at..=at + 1);
+    Some(number)
 }

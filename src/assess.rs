@@ -138,14 +138,28 @@ pub async fn assess_each(
     let run = &run;
     let mut waiting = domains.iter().enumerate();
     let mut running = FuturesUnordered::new();
-    loop {
-        while running.len() < source.limit() {
-            let Some((index, domain)) = waiting.next() else { break };
-            running.push(async move {
-                (index, assess_within(run, domain, today, reports, deadline).await)
-            });
+    // Every lookup of the run is polled by this one task. Tokio's budget for a task's turn
+    // (128 operations on sockets, timers and semaphores) would end the turn after a score of
+    // queries and have every other domain that is ready polled for nothing, so the run opts
+    // out of it and yields on its own every few domains instead (where a refresh of the UI
+    // aborts it).
+    let run_all = async {
+        for done in 1.. {
+            while running.len() < source.limit() {
+                let Some((index, domain)) = waiting.next() else { break };
+                running.push(async move {
+                    (index, assess_within(run, domain, today, reports, deadline).await)
+                });
+            }
+            let Some((index, standing)) = running.next().await else { break };
+            each(index, standing);
+            if done % YIELD_EVERY == 0 {
+                tokio::task::yield_now().await;
+            }
         }
-        let Some((index, standing)) = running.next().await else { break };
-        each(index, standing);
-    }
+    };
+    tokio::task::unconstrained(run_all).await;
 }
+
+/// Domains assessed between two yields of [`assess_each`] to the runtime.
+const YIELD_EVERY: usize = 64;

@@ -55,7 +55,22 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
 /// JSON parser reads while nothing raw reaches a terminal. Streams into `out` as it goes, so a
 /// report of thousands of domains is never held as one text.
 pub fn write_json<W: io::Write>(out: W, value: &impl serde::Serialize) -> serde_json::Result<()> {
-    let formatter = TerminalSafe(serde_json::ser::PrettyFormatter::new());
+    write_json_at(out, value, 0)
+}
+
+/// [`write_json`] for a value that sits `depth` arrays or objects deep in a larger document:
+/// its lines are indented as they are there.
+pub fn write_json_at<W: io::Write>(
+    out: W,
+    value: &impl serde::Serialize,
+    depth: usize,
+) -> serde_json::Result<()> {
+    let mut formatter = TerminalSafe(serde_json::ser::PrettyFormatter::new());
+    for _ in 0..depth {
+        // Opening an array is what moves the pretty printer's indent one level in.
+        serde_json::ser::Formatter::begin_array(&mut formatter, &mut io::sink())
+            .map_err(serde_json::Error::io)?;
+    }
     value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
 }
 

@@ -86,8 +86,9 @@ pub fn run(
             }
         }
         FixFormat::Json => {
-            let domains = standings.iter().map(|s| DomainJson { domain: &s.name, fixes: &s.fixes });
-            write_list_json(out, "domains", domains)?;
+            let domains: Vec<DomainJson<'_>> =
+                standings.iter().map(|s| DomainJson { domain: &s.name, fixes: &s.fixes }).collect();
+            write_list_json(out, "domains", &domains)?;
         }
         FixFormat::Powershell => {
             let domains: Vec<(&str, &Fixes)> =

@@ -67,31 +67,34 @@ pub fn run(
 }
 
 pub fn write_json(standings: &[&Standing], out: &mut impl Write) -> io::Result<()> {
-    let domains = standings.iter().map(|s| {
-        let a = &s.advice;
-        DomainJson {
-            name: &s.name,
-            dmarc: &s.dmarc,
-            position: &a.position,
-            phase: s.phase(),
-            phase_name: s.phase_name.as_deref(),
-            drift: s.is_drift(),
-            next: a.step.as_ref(),
-            verdict: a.verdict,
-            why: &a.why,
-            weakens: &a.weakens,
-            live_stricter: &a.live_stricter,
-            repairs: a.repairs,
-            due: a.due.map(|d| d.date),
-            due_in_days: a.due.map(|d| d.in_days),
-            findings: &s.findings,
-            advice_warnings: &a.warnings,
-            readiness: s.readiness.as_ref(),
-            evidence: a.evidence.as_ref(),
-            fixes: &s.fixes.actions,
-        }
-    });
-    write_list_json(out, "domains", domains)
+    let domains: Vec<DomainJson<'_>> = standings
+        .iter()
+        .map(|s| {
+            let a = &s.advice;
+            DomainJson {
+                name: &s.name,
+                dmarc: &s.dmarc,
+                position: &a.position,
+                phase: s.phase(),
+                phase_name: s.phase_name.as_deref(),
+                drift: s.is_drift(),
+                next: a.step.as_ref(),
+                verdict: a.verdict,
+                why: &a.why,
+                weakens: &a.weakens,
+                live_stricter: &a.live_stricter,
+                repairs: a.repairs,
+                due: a.due.map(|d| d.date),
+                due_in_days: a.due.map(|d| d.in_days),
+                findings: &s.findings,
+                advice_warnings: &a.warnings,
+                readiness: s.readiness.as_ref(),
+                evidence: a.evidence.as_ref(),
+                fixes: &s.fixes.actions,
+            }
+        })
+        .collect();
+    write_list_json(out, "domains", &domains)
 }
 
 /// One line per domain: what is live, which phase, what comes next, when, readiness and the

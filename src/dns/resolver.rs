@@ -95,10 +95,9 @@ impl ResolverSource {
             let state = LookupState::Error("not a DNS name".to_owned());
             return Answer::now(name, kind, state, self.label.clone());
         };
-        let resolving = self.resolve(query_name, record_type(kind));
-        let (state, chain) = tokio::time::timeout(self.timeout, resolving)
-            .await
-            .unwrap_or((LookupState::Timeout, Vec::new()));
+        // Every wait below ends by this instant: no timer of its own for the whole lookup.
+        let until = Instant::now() + self.timeout;
+        let (state, chain) = self.resolve(query_name, record_type(kind), until).await;
         let mut answer = Answer::now(name, kind, state, self.label.clone());
         answer.cname_chain = chain;
         answer
@@ -107,12 +106,17 @@ impl ResolverSource {
     /// The state of `name`'s records of type `wanted`, and the CNAME chain followed to them
     /// (only when they were found). A reply whose CNAME chain ends at a name it has nothing
     /// for, and no SOA to say that name is empty, came from a server that does not hold the
-    /// target's zone: the target is asked next.
-    async fn resolve(&self, name: Name, wanted: RecordType) -> (LookupState, Vec<String>) {
+    /// target's zone: the target is asked next. Nothing is asked after `until`.
+    async fn resolve(
+        &self,
+        name: Name,
+        wanted: RecordType,
+        until: Instant,
+    ) -> (LookupState, Vec<String>) {
         let first = name_text(&name);
         let (mut chain, mut asked) = (Vec::new(), name);
         for _ in 0..MAX_CHASES {
-            let reply = match self.exchange(&asked, wanted).await {
+            let reply = match self.exchange(&asked, wanted, until).await {
                 Ok(reply) => reply,
                 Err(state) => return (state, Vec::new()),
             };
@@ -135,13 +139,22 @@ impl ResolverSource {
     }
 
     /// One reply to the question, from the servers in turn, each try within its share of the
-    /// timeout; a timeout or a server error (SERVFAIL, REFUSED…) is tried again while tries
-    /// are left, and the last failure is the state.
-    async fn exchange(&self, name: &Name, wanted: RecordType) -> Result<Message, LookupState> {
+    /// timeout and before `until`; a timeout or a server error (SERVFAIL, REFUSED…) is tried
+    /// again while tries and time are left, and the last failure is the state.
+    async fn exchange(
+        &self,
+        name: &Name,
+        wanted: RecordType,
+        until: Instant,
+    ) -> Result<Message, LookupState> {
         let per_try = self.timeout / self.attempts;
         let mut failure = LookupState::Timeout;
         for (_, server) in (0..self.attempts).zip(self.servers.iter().cycle()) {
-            let deadline = Instant::now() + per_try;
+            let now = Instant::now();
+            if now >= until {
+                break;
+            }
+            let deadline = (now + per_try).min(until);
             match self.ask_once(server, name, wanted, deadline).await {
                 Ok(reply) => match reply.metadata.response_code {
                     ResponseCode::NoError | ResponseCode::NXDomain => return Ok(reply),

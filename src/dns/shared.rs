@@ -1,13 +1,15 @@
 //! The lookups of one run, shared: a question (name and type) asked while the same one is in
 //! flight, or after it was answered, gets that answer instead of a query of its own, so 1,000
-//! domains that include `spf.protection.outlook.com` ask it once. Each question runs as a task
-//! of its own, so a domain that stops waiting (its `--deadline`) does not stop it for the
-//! others, and it always ends (the lookup's own timeout). Async; wraps any [`DnsSource`].
+//! domains that include `spf.protection.outlook.com` ask it once. The first asker's lookup
+//! answers everyone; should that asker stop waiting (its domain's `--deadline`), the next one
+//! waiting asks in its place, so nobody waits on a lookup that no one is driving. Async; wraps
+//! any [`DnsSource`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use futures::future::{BoxFuture, FutureExt, Shared};
+use futures::future::{BoxFuture, FutureExt};
+use tokio::sync::OnceCell;
 
 use super::DnsSource;
 use crate::answers::{Answer, LookupState, Rdata, RecordKind};
@@ -18,55 +20,51 @@ use crate::answers::{Answer, LookupState, Rdata, RecordKind};
 pub const REMEMBERED_BYTES: usize = 64 << 20;
 
 type Question = (String, RecordKind);
-type Pending = Shared<BoxFuture<'static, Answer>>;
+/// A question's answer: being looked up until it is set.
+type Cell = Arc<OnceCell<Answer>>;
 
 /// `inner`, each question asked once per run.
 pub struct SharedLookups {
     inner: Arc<dyn DnsSource>,
-    book: Arc<Mutex<Book>>,
+    book: Mutex<Book>,
 }
 
 /// The questions asked so far (answered or not) and the bytes their answers take.
 #[derive(Default)]
 struct Book {
-    asked: HashMap<Question, Pending>,
+    asked: HashMap<Question, Cell>,
     bytes: usize,
 }
 
 impl SharedLookups {
     pub fn new(inner: Arc<dyn DnsSource>) -> Self {
-        Self { inner, book: Arc::default() }
+        Self { inner, book: Mutex::default() }
     }
 
-    /// The answer to the question, in flight or in hand; asked now when it is neither.
-    fn pending(&self, name: &str, kind: RecordKind) -> Pending {
+    fn book(&self) -> std::sync::MutexGuard<'_, Book> {
+        self.book.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The cell of the question, in flight or answered; a new one when it is neither.
+    fn cell(&self, name: &str, kind: RecordKind) -> Cell {
+        let mut book = self.book();
         let question = (name.to_owned(), kind);
-        let mut book = self.book.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(pending) = book.asked.get(&question) {
-            return pending.clone();
-        }
-        let pending = self.ask(question.clone());
-        book.asked.insert(question, pending.clone());
-        pending
+        Arc::clone(book.asked.entry(question).or_default())
     }
 
-    fn ask(&self, question: Question) -> Pending {
-        let (inner, book) = (Arc::clone(&self.inner), Arc::clone(&self.book));
-        let (name, kind) = question.clone();
-        let task = tokio::spawn(async move {
-            let answer = inner.lookup(&question.0, question.1).await;
-            book.lock().unwrap_or_else(PoisonError::into_inner).keep(&question, &answer);
-            answer
-        });
-        let server = self.inner.describe();
-        async move {
-            task.await.unwrap_or_else(|e| {
-                let state = LookupState::Error(format!("the lookup stopped: {e}"));
-                Answer::now(&name, kind, state, server)
+    async fn ask(&self, name: &str, kind: RecordKind) -> Answer {
+        let cell = self.cell(name, kind);
+        let mut asked_here = false;
+        let answer = cell
+            .get_or_init(|| {
+                asked_here = true;
+                self.inner.lookup(name, kind)
             })
+            .await;
+        if asked_here {
+            self.book().keep(&(name.to_owned(), kind), answer);
         }
-        .boxed()
-        .shared()
+        answer.clone()
     }
 }
 
@@ -104,8 +102,7 @@ fn size_of_answer(answer: &Answer) -> usize {
 
 impl DnsSource for SharedLookups {
     fn lookup<'a>(&'a self, name: &'a str, kind: RecordKind) -> BoxFuture<'a, Answer> {
-        // Looked up in the book on the first poll, inside the runtime the task is spawned on.
-        async move { self.pending(name, kind).await }.boxed()
+        self.ask(name, kind).boxed()
     }
 
     fn describe(&self) -> String {
@@ -153,28 +150,24 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_question_whose_only_asker_gave_up_is_still_answered_for_the_next() {
+    async fn when_the_asker_gives_up_the_next_one_waiting_asks_in_its_place() {
         let counting = Arc::new(Counting::default());
         let shared = SharedLookups::new(counting.clone());
-        let gave_up = shared.lookup("a.example.test", RecordKind::Txt);
-        assert!(gave_up.now_or_never().is_none());
-        let answer = shared.lookup("a.example.test", RecordKind::Txt).await;
-        assert_eq!((answer.state, counting.0.load(Ordering::SeqCst)), (LookupState::NoData, 1));
+        let mut first = shared.lookup("a.example.test", RecordKind::Txt);
+        assert!((&mut first).now_or_never().is_none());
+        let waiting = shared.lookup("a.example.test", RecordKind::Txt);
+        drop(first);
+        let answer = waiting.await;
+        assert_eq!((answer.state, counting.0.load(Ordering::SeqCst)), (LookupState::NoData, 2));
+        shared.lookup("a.example.test", RecordKind::Txt).await;
+        assert_eq!(counting.0.load(Ordering::SeqCst), 2, "answered: not asked again");
     }
 
     #[test]
     fn answers_past_the_budget_are_not_kept() {
         let mut book = Book { bytes: REMEMBERED_BYTES - 10, ..Book::default() };
         let question = ("big.example.test".to_owned(), RecordKind::Txt);
-        let pending = futures::future::ready(Answer::now(
-            &question.0,
-            question.1,
-            LookupState::NoData,
-            "x".into(),
-        ))
-        .boxed()
-        .shared();
-        book.asked.insert(question.clone(), pending);
+        book.asked.insert(question.clone(), Cell::default());
         let answer = Answer::now(&question.0, question.1, LookupState::NoData, "x".into());
         book.keep(&question, &answer);
         assert!(book.asked.is_empty());

@@ -79,9 +79,11 @@ impl UdpPool {
             Some(idle) => idle,
             None => Idle { socket: self.open().await?, used: 0, room: vec![0; DATAGRAM_ROOM] },
         };
-        socket.send(&bytes).await.map_err(|e| Failure::Unreachable(e.to_string()))?;
-        let reply = timeout_at(deadline, reply_to(&socket, query, &mut room)).await;
-        let reply = reply.unwrap_or(Err(Failure::Timeout));
+        let sent_and_answered = async {
+            socket.send(&bytes).await.map_err(|e| Failure::Unreachable(e.to_string()))?;
+            reply_to(&socket, query, &mut room).await
+        };
+        let reply = timeout_at(deadline, sent_and_answered).await.unwrap_or(Err(Failure::Timeout));
         if reply.is_ok() && used + 1 < QUERIES_PER_SOCKET {
             self.give_back(Idle { socket, used: used + 1, room });
         }
