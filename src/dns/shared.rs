@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::future::{BoxFuture, FutureExt};
+use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::sync::OnceCell;
 
 use super::DnsSource;
@@ -58,13 +59,31 @@ impl SharedLookups {
         let answer = cell
             .get_or_init(|| {
                 asked_here = true;
-                self.inner.lookup(name, kind)
+                self.look_up(name, kind)
             })
             .await;
         if asked_here {
             self.book().keep(&(name.to_owned(), kind), answer);
         }
         answer.clone()
+    }
+
+    /// The lookup itself. On a runtime of several workers (the UI's) it runs as a task of its
+    /// own, so that every worker sends and parses; on one thread (the CLI's) it runs where it
+    /// is asked, and a task would only add its cost.
+    fn look_up<'a>(&'a self, name: &'a str, kind: RecordKind) -> BoxFuture<'a, Answer> {
+        if Handle::current().runtime_flavor() != RuntimeFlavor::MultiThread {
+            return self.inner.lookup(name, kind);
+        }
+        let (inner, owned) = (Arc::clone(&self.inner), name.to_owned());
+        let task = tokio::spawn(async move { inner.lookup(&owned, kind).await });
+        async move {
+            task.await.unwrap_or_else(|e| {
+                let state = LookupState::Error(format!("the lookup stopped: {e}"));
+                Answer::now(name, kind, state, self.inner.describe())
+            })
+        }
+        .boxed()
     }
 }
 
@@ -147,6 +166,16 @@ mod tests {
         shared.lookup("spf.example.test", RecordKind::Mx).await;
         shared.lookup("SPF.example.test", RecordKind::Txt).await;
         assert_eq!(counting.0.load(Ordering::SeqCst), 3, "another type or spelling is asked");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_several_workers_too_a_question_reaches_the_server_once() {
+        let counting = Arc::new(Counting::default());
+        let shared = SharedLookups::new(counting.clone());
+        let many = (0..100).map(|_| shared.lookup("spf.example.test", RecordKind::Txt));
+        let answers = futures::future::join_all(many).await;
+        assert!(answers.iter().all(|a| a.state == LookupState::NoData));
+        assert_eq!(counting.0.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
