@@ -154,13 +154,20 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_question_asked_by_many_at_once_and_later_reaches_the_server_once() {
+    /// A run whose first question was asked by a hundred at once, each answered, one lookup.
+    async fn asked_by_a_hundred() -> (Arc<Counting>, SharedLookups) {
         let counting = Arc::new(Counting::default());
         let shared = SharedLookups::new(counting.clone());
         let many = (0..100).map(|_| shared.lookup("spf.example.test", RecordKind::Txt));
         let answers = futures::future::join_all(many).await;
         assert!(answers.iter().all(|a| a.state == LookupState::NoData));
+        assert_eq!(counting.0.load(Ordering::SeqCst), 1);
+        (counting, shared)
+    }
+
+    #[tokio::test]
+    async fn a_question_asked_by_many_at_once_and_later_reaches_the_server_once() {
+        let (counting, shared) = asked_by_a_hundred().await;
         shared.lookup("spf.example.test", RecordKind::Txt).await;
         assert_eq!(counting.0.load(Ordering::SeqCst), 1);
         shared.lookup("spf.example.test", RecordKind::Mx).await;
@@ -170,12 +177,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn on_several_workers_too_a_question_reaches_the_server_once() {
-        let counting = Arc::new(Counting::default());
-        let shared = SharedLookups::new(counting.clone());
-        let many = (0..100).map(|_| shared.lookup("spf.example.test", RecordKind::Txt));
-        let answers = futures::future::join_all(many).await;
-        assert!(answers.iter().all(|a| a.state == LookupState::NoData));
-        assert_eq!(counting.0.load(Ordering::SeqCst), 1);
+        asked_by_a_hundred().await;
     }
 
     #[tokio::test]
