@@ -5,6 +5,7 @@
 //! [`DnsSource`], so the CLI, the TUI and the benchmarks share it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -12,7 +13,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
 use crate::answers::{DmarcAt, DomainDns, DomainQuery, ReadinessDns};
-use crate::dns::{self, Deadline, DnsSource, Paced, ReadinessQuery, SharedLookups};
+use crate::dns::{self, Deadline, DnsSetupError, DnsSource, Paced, ReadinessQuery, SharedLookups};
 use crate::fix::{self, Fixes};
 use crate::plan::Domain;
 use crate::readiness::{self, live_destinations_at, report_destinations};
@@ -122,33 +123,128 @@ pub async fn assess_all(
 }
 
 /// [`assess_within`] for every domain, handing each standing to `each` with its index as it
-/// lands. All lookups of the run go through one [`SharedLookups`] (a question is asked once)
-/// and `source`'s one limit on the queries in flight. A domain starts while fewer domains run
-/// than that limit allows queries, so its deadline runs while its lookups do, not while it
-/// waits behind the whole plan.
+/// lands, all lookups as one run ([`RunLookups`]).
 pub async fn assess_each(
     source: &Arc<Paced>,
     domains: &[&Domain],
     today: NaiveDate,
     reports: Option<&Corpus>,
     deadline: Option<Duration>,
+    each: impl FnMut(usize, Standing),
+) {
+    let handout = Handout::new(domains, 1);
+    assess_handed_out(&RunLookups::new(source), &handout, today, reports, deadline, each).await;
+}
+
+/// [`assess_within`] for every domain, in plan order, on `threads` threads. Each runs a
+/// runtime of one thread, which does not pay for handing tasks and wake-ups between threads (a
+/// quarter less CPU per query than a runtime of two workers, `cargo bench --bench
+/// round_trips`), and asks through a source of its own (the first `source`, the others one
+/// from `connect`: a runtime drives only the sockets it opened); all share `source`'s limit on
+/// queries in flight, and each question is asked once.
+pub fn assess_on_threads(
+    threads: usize,
+    source: &Arc<Paced>,
+    connect: impl Fn() -> Result<Arc<dyn DnsSource>, DnsSetupError> + Sync,
+    domains: &[&Domain],
+    today: NaiveDate,
+    reports: Option<&Corpus>,
+    deadline: Option<Duration>,
+) -> Result<Vec<Standing>, DnsSetupError> {
+    let first = RunLookups::new(source);
+    let others: Vec<RunLookups> =
+        (1..threads).map(|_| Ok(first.alongside(connect()?))).collect::<Result<_, _>>()?;
+    let handout = Handout::new(domains, threads);
+    let assess = |run: &RunLookups| -> Result<Vec<(usize, Standing)>, DnsSetupError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| DnsSetupError::Resolver(Box::new(e)))?;
+        let mut mine = Vec::new();
+        runtime.block_on(assess_handed_out(run, &handout, today, reports, deadline, |i, s| {
+            mine.push((i, s));
+        }));
+        Ok(mine)
+    };
+    let mut all = std::thread::scope(|scope| {
+        let others: Vec<_> = others.iter().map(|run| scope.spawn(|| assess(run))).collect();
+        let mut all = assess(&first)?;
+        for other in others {
+            all.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
+        }
+        Ok::<_, DnsSetupError>(all)
+    })?;
+    all.sort_unstable_by_key(|(index, _)| *index);
+    Ok(all.into_iter().map(|(_, standing)| standing).collect())
+}
+
+/// The lookups of one run: a question is asked once ([`SharedLookups`]), and the queries in
+/// flight stay under one limit ([`Paced`]).
+struct RunLookups {
+    shared: SharedLookups,
+    paced: Arc<Paced>,
+}
+
+impl RunLookups {
+    fn new(source: &Arc<Paced>) -> Self {
+        let shared = SharedLookups::new(Arc::clone(source) as Arc<dyn DnsSource>);
+        Self { shared, paced: Arc::clone(source) }
+    }
+
+    /// The same run, asking through `inner`: for another thread, whose runtime cannot drive
+    /// the sockets of this one's.
+    fn alongside(&self, inner: Arc<dyn DnsSource>) -> Self {
+        let paced = Arc::new(self.paced.alongside(inner));
+        let shared = self.shared.alongside(Arc::clone(&paced) as Arc<dyn DnsSource>);
+        Self { shared, paced }
+    }
+}
+
+/// A plan's domains, handed out one at a time to the threads that assess them, so a thread
+/// whose domains answer slowly holds up only itself.
+struct Handout<'d> {
+    domains: &'d [&'d Domain],
+    next: AtomicUsize,
+    takers: usize,
+}
+
+impl<'d> Handout<'d> {
+    /// `domains`, for `takers` threads.
+    fn new(domains: &'d [&'d Domain], takers: usize) -> Self {
+        Self { domains, next: AtomicUsize::new(0), takers: takers.max(1) }
+    }
+
+    fn take(&self) -> Option<(usize, &'d Domain)> {
+        let index = self.next.fetch_add(1, Ordering::Relaxed);
+        self.domains.get(index).map(|domain| (index, *domain))
+    }
+}
+
+/// [`assess_within`] for each domain this thread takes from `handout`, handing each standing
+/// to `each` with its index as it lands. A domain starts while this thread's share of the
+/// run's limit on queries in flight would still have room for it, so its deadline runs while
+/// its lookups do, not while it waits behind the whole plan.
+async fn assess_handed_out(
+    run: &RunLookups,
+    handout: &Handout<'_>,
+    today: NaiveDate,
+    reports: Option<&Corpus>,
+    deadline: Option<Duration>,
     mut each: impl FnMut(usize, Standing),
 ) {
-    let run = SharedLookups::new(Arc::clone(source) as Arc<dyn DnsSource>);
-    let run = &run;
-    let mut waiting = domains.iter().enumerate();
+    let shared = &run.shared;
     let mut running = FuturesUnordered::new();
-    // Every lookup of the run is polled by this one task. Tokio's budget for a task's turn
+    // Every lookup of the thread is polled by this one task. Tokio's budget for a task's turn
     // (128 operations on sockets, timers and semaphores) would end the turn after a score of
     // queries and have every other domain that is ready polled for nothing, so the run opts
     // out of it and yields on its own every few domains instead (where a refresh of the UI
     // aborts it).
     let run_all = async {
         for done in 1.. {
-            while running.len() < source.limit() {
-                let Some((index, domain)) = waiting.next() else { break };
+            while running.len() < run.paced.limit().div_ceil(handout.takers) {
+                let Some((index, domain)) = handout.take() else { break };
                 running.push(async move {
-                    (index, assess_within(run, domain, today, reports, deadline).await)
+                    (index, assess_within(shared, domain, today, reports, deadline).await)
                 });
             }
             let Some((index, standing)) = running.next().await else { break };

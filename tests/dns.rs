@@ -3,14 +3,17 @@
 
 mod support;
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use RecordKind::{Cname, Mx, Txt};
+use dmarc_rollout::assess::assess_on_threads;
 use dmarc_rollout::dns::{
     AuthoritativeSource, DkimLookup, DkimStatus, DnsOptions, DnsSource, DomainQuery, Existence,
-    LookupState, RecordKind, ReportAuth, ResolverSource, Target, ZoneFileSource, gather,
+    LookupState, Paced, RecordKind, ReportAuth, ResolverSource, Target, ZoneFileSource, connect,
+    gather,
 };
 use futures::StreamExt;
 use hickory_server::proto::rr::rdata::{CNAME, TXT};
@@ -400,4 +403,47 @@ async fn a_selector_cname_to_a_hostile_name_that_does_not_exist_is_dangling() {
     let key = &got.dkim[0].key;
     assert_eq!(key.state, LookupState::NxDomain, "chain {:?}", key.cname_chain);
     assert_eq!(got.dkim[0].status(), DkimStatus::KeyMissing);
+}
+
+/// A plan of `domains` domains under many.test, each publishing its first phase and an SPF
+/// record that includes one record they all share.
+fn many_domains(domains: usize) -> (String, String) {
+    let mut zone = String::from("spf TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n");
+    let mut plan = String::from(
+        "[defaults]\nrua = \"mailto:dmarc@many.test\"\n\n\
+         [[phase]]\nname = \"monitor\"\np = \"none\"\nsoak_days = 14\n",
+    );
+    for i in 0..domains {
+        let _ = writeln!(zone, "d{i} TXT \"v=spf1 include:spf.many.test -all\"");
+        let _ = writeln!(zone, "_dmarc.d{i} TXT \"v=DMARC1; p=none; rua=mailto:dmarc@many.test\"");
+        let _ = write!(plan, "\n[[domain]]\nname = \"d{i}.many.test\"\n");
+    }
+    (zone_text("many.test", &zone), plan)
+}
+
+/// What the CLI does with a large plan on a machine of several cores: threads of their own
+/// runtime and sockets, sharing one limit and one answer per question.
+#[test]
+fn three_lookup_threads_stand_every_domain_in_plan_order_asking_each_question_once() {
+    let (zone, text) = many_domains(300);
+    let server_runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dns = server_runtime.block_on(TestDns::start(&[&zone]));
+    let plan = dmarc_rollout::plan::load("many.toml", &text).expect("plan loads");
+    let domains: Vec<&dmarc_rollout::plan::Domain> = plan.domains.iter().collect();
+    let options = dns.options();
+    let source = Arc::new(Paced::new(connect(&options).expect("source"), 64));
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
+    let deadline = Some(Duration::from_secs(20));
+    let standings =
+        assess_on_threads(3, &source, || connect(&options), &domains, today, None, deadline)
+            .expect("assessed");
+    let names: Vec<&str> = standings.iter().map(|s| s.name.as_str()).collect();
+    let planned: Vec<&str> = domains.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, planned);
+    let unanswered: Vec<&str> =
+        standings.iter().filter(|s| s.phase() != Some(1)).map(|s| s.name.as_str()).collect();
+    assert!(unanswered.is_empty(), "{unanswered:?}");
+    let distinct = u64::try_from(dns.traffic.distinct_questions()).expect("a count");
+    assert_eq!(dns.traffic.queries(), distinct);
+    assert!(distinct > 600, "{distinct} questions: the threads' lookups were not all asked");
 }

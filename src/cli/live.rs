@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use clap::Args;
 
-use crate::assess::assess_all;
+use crate::assess::assess_on_threads;
 use crate::dns::{
     self, DEFAULT_MAX_INFLIGHT, DnsOptions, DnsSetupError, MAX_INFLIGHT_CEILING, Paced, Target,
 };
@@ -159,22 +159,35 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, DnsSetupError> {
         .map_err(|e| DnsSetupError::Resolver(Box::new(e)))
 }
 
-/// Gathers and stands each domain beside its plan, readiness and evidence included. On the
-/// calling thread alone: the run waits on DNS, and one thread does not pay for handing tasks
-/// and wake-ups between threads (a quarter less CPU per query than two workers,
-/// `cargo bench --bench round_trips`).
+/// Gathers and stands each domain beside its plan, readiness and evidence included, in plan
+/// order, on [`lookup_threads`] threads.
 pub fn standings(
     args: &DnsArgs,
     domains: &[&Domain],
     today: NaiveDate,
     reports: Option<&Corpus>,
 ) -> Result<Vec<Standing>, DnsSetupError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| DnsSetupError::Resolver(Box::new(e)))?;
-    runtime.block_on(async {
-        let source = args.connect()?;
-        Ok(assess_all(&source, domains, today, reports, Some(args.deadline())).await)
-    })
+    let options = args.options();
+    let threads = lookup_threads(&options.target, domains.len());
+    let deadline = Some(args.deadline());
+    let connect = || dns::connect(&options);
+    assess_on_threads(threads, &args.connect()?, connect, domains, today, reports, deadline)
+}
+
+/// Most threads that look up for one run: past a few, the server or the network is what
+/// the run waits on.
+const MAX_LOOKUP_THREADS: usize = 4;
+/// Domains that keep a lookup thread busy enough to pay for starting it.
+const DOMAINS_PER_THREAD: usize = 64;
+
+/// Threads that look up for one run of `domains` domains: one per core (up to
+/// [`MAX_LOOKUP_THREADS`]) when DNS is a server asked over sockets and the plan is large; one
+/// otherwise. A zone file answers from memory, and the authoritative servers are found once
+/// per source: a thread of their own would ask for them again.
+fn lookup_threads(target: &Target, domains: usize) -> usize {
+    if !matches!(target, Target::System | Target::Nameservers(_)) {
+        return 1;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    cores.min(MAX_LOOKUP_THREADS).min(domains / DOMAINS_PER_THREAD).max(1)
 }

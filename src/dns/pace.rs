@@ -24,6 +24,11 @@ const STRAIN_ONE_IN: usize = 10;
 /// `inner`, with at most [`Paced::limit`] queries in flight.
 pub struct Paced {
     inner: Arc<dyn DnsSource>,
+    pacer: Arc<Pacer>,
+}
+
+/// The limit itself, which several sources may share ([`Paced::alongside`]).
+struct Pacer {
     permits: Semaphore,
     control: Mutex<Control>,
 }
@@ -45,7 +50,14 @@ impl Paced {
         let max = max_inflight.max(1);
         let control =
             Control { max, floor: FLOOR.min(max), limit: max, answered: 0, strained: 0, owed: 0 };
-        Self { inner, permits: Semaphore::new(max), control: Mutex::new(control) }
+        let pacer = Pacer { permits: Semaphore::new(max), control: Mutex::new(control) };
+        Self { inner, pacer: Arc::new(pacer) }
+    }
+
+    /// `inner` under this limit, its queries in flight counted with this source's: for a
+    /// thread of the same run that asks through sockets of its own.
+    pub fn alongside(&self, inner: Arc<dyn DnsSource>) -> Self {
+        Self { inner, pacer: Arc::clone(&self.pacer) }
     }
 
     /// Queries allowed in flight now.
@@ -54,12 +66,12 @@ impl Paced {
     }
 
     fn control(&self) -> MutexGuard<'_, Control> {
-        self.control.lock().unwrap_or_else(PoisonError::into_inner)
+        self.pacer.control.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     async fn ask(&self, name: &str, kind: RecordKind) -> Answer {
         // The semaphore is never closed, so a permit always comes.
-        let permit = self.permits.acquire().await.ok();
+        let permit = self.pacer.permits.acquire().await.ok();
         let slot = Slot { paced: self, permit };
         let answer = self.inner.lookup(name, kind).await;
         self.judge(strains(&answer.state));
@@ -90,12 +102,12 @@ impl Paced {
     fn resize(&self, c: &mut Control, limit: usize) {
         if limit < c.limit {
             let cut = c.limit - limit;
-            c.owed += cut - self.permits.forget_permits(cut);
+            c.owed += cut - self.pacer.permits.forget_permits(cut);
         } else {
             let grow = limit - c.limit;
             let repaid = grow.min(c.owed);
             c.owed -= repaid;
-            self.permits.add_permits(grow - repaid);
+            self.pacer.permits.add_permits(grow - repaid);
         }
         c.limit = limit;
     }
@@ -174,7 +186,7 @@ mod tests {
         assert_eq!(refusing.limit(), 32);
         ask_times(&refusing, 1_000).await;
         assert_eq!(refusing.limit(), FLOOR);
-        assert_eq!(refusing.permits.available_permits(), FLOOR);
+        assert_eq!(refusing.pacer.permits.available_permits(), FLOOR);
     }
 
     #[tokio::test]
@@ -183,7 +195,7 @@ mod tests {
         paced.resize(&mut paced.control(), FLOOR);
         ask_times(&paced, 1_000).await;
         assert_eq!(paced.limit(), 64);
-        assert_eq!(paced.permits.available_permits(), 64);
+        assert_eq!(paced.pacer.permits.available_permits(), 64);
     }
 
     #[tokio::test]
@@ -199,12 +211,23 @@ mod tests {
     async fn a_limit_cut_below_the_queries_in_flight_is_kept_as_they_come_back() {
         let paced = paced(LookupState::NoData, 8);
         let held: Vec<SemaphorePermit<'_>> =
-            (0..8).filter_map(|_| paced.permits.try_acquire().ok()).collect();
+            (0..8).filter_map(|_| paced.pacer.permits.try_acquire().ok()).collect();
         paced.resize(&mut paced.control(), FLOOR);
         assert_eq!(paced.control().owed, 4);
         for permit in held {
             drop(Slot { paced: &paced, permit: Some(permit) });
         }
-        assert_eq!((paced.permits.available_permits(), paced.control().owed), (FLOOR, 0));
+        assert_eq!((paced.pacer.permits.available_permits(), paced.control().owed), (FLOOR, 0));
+    }
+
+    #[tokio::test]
+    async fn sources_alongside_one_another_count_their_queries_against_one_limit() {
+        let first = paced(LookupState::NoData, 2);
+        let second = first.alongside(Arc::new(Fixed(LookupState::NoData)));
+        let held: Vec<SemaphorePermit<'_>> =
+            (0..2).filter_map(|_| first.pacer.permits.try_acquire().ok()).collect();
+        assert!(second.lookup("example.test", RecordKind::Txt).now_or_never().is_none());
+        drop(held);
+        assert!(second.lookup("example.test", RecordKind::Txt).now_or_never().is_some());
     }
 }

@@ -27,7 +27,7 @@ type Cell = Arc<OnceCell<Answer>>;
 /// `inner`, each question asked once per run.
 pub struct SharedLookups {
     inner: Arc<dyn DnsSource>,
-    book: Mutex<Book>,
+    book: Arc<Mutex<Book>>,
 }
 
 /// The questions asked so far (answered or not) and the bytes their answers take.
@@ -39,7 +39,14 @@ struct Book {
 
 impl SharedLookups {
     pub fn new(inner: Arc<dyn DnsSource>) -> Self {
-        Self { inner, book: Mutex::default() }
+        Self { inner, book: Arc::default() }
+    }
+
+    /// The same run's questions, asked (when nobody has yet) through `inner`: for a thread
+    /// of the run that asks through sockets of its own. A question one thread is asking is
+    /// answered to the other's askers too.
+    pub fn alongside(&self, inner: Arc<dyn DnsSource>) -> Self {
+        Self { inner, book: Arc::clone(&self.book) }
     }
 
     fn book(&self) -> std::sync::MutexGuard<'_, Book> {
@@ -178,6 +185,18 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn on_several_workers_too_a_question_reaches_the_server_once() {
         asked_by_a_hundred().await;
+    }
+
+    #[tokio::test]
+    async fn lookups_alongside_get_the_answers_in_and_ask_the_rest_through_their_own_source() {
+        let (counting, shared) = asked_by_a_hundred().await;
+        let own = Arc::new(Counting::default());
+        let alongside = shared.alongside(own.clone());
+        alongside.lookup("spf.example.test", RecordKind::Txt).await;
+        alongside.lookup("mx.example.test", RecordKind::Mx).await;
+        shared.lookup("mx.example.test", RecordKind::Mx).await;
+        let asked = (counting.0.load(Ordering::SeqCst), own.0.load(Ordering::SeqCst));
+        assert_eq!(asked, (1, 1));
     }
 
     #[tokio::test]
