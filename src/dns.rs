@@ -6,6 +6,7 @@ mod apply;
 mod authoritative;
 mod convert;
 mod deadline;
+mod descriptors;
 mod gather;
 mod pace;
 mod readiness;
@@ -33,6 +34,7 @@ pub use crate::answers::{
 pub use apply::{FIRST_PAUSE, POLL_INTERVAL, WaitError, prepare, wait_for_servers};
 pub use authoritative::{AuthoritativeSource, MAX_SERVERS_PER_ZONE, pick_servers};
 pub use deadline::Deadline;
+pub use descriptors::inflight_that_fits;
 pub use gather::{ReadinessQuery, gather, gather_with_readiness};
 pub use pace::{DEFAULT_MAX_INFLIGHT, MAX_INFLIGHT_CEILING, Paced};
 pub use readiness::{gather_readiness, mail_domain, walk_spf};

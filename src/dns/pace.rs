@@ -1,6 +1,8 @@
-//! One limit on the queries in flight for a whole run, shared by every domain's lookups, that
-//! backs off when the server shows strain (SERVFAIL, REFUSED, timeouts: what a rate-limiting
-//! resolver sends) and comes back as it recovers. Async; wraps any [`DnsSource`].
+//! One limit on the queries in flight for a whole run, shared by every domain's lookups. As a
+//! TCP sender finds a path's capacity, it starts low and doubles while answers come clean,
+//! halves when the server shows strain (SERVFAIL, REFUSED, timeouts: what a rate-limiting
+//! resolver sends) and from then on climbs back by a quarter at a time. Async; wraps any
+//! [`DnsSource`].
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -10,8 +12,12 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use super::DnsSource;
 use crate::answers::{Answer, LookupState, RecordKind};
 
-/// Queries in flight at most, unless `--max-inflight` says otherwise.
-pub const DEFAULT_MAX_INFLIGHT: usize = 256;
+/// Queries in flight at most, unless `--max-inflight` says otherwise: at a round trip of
+/// 50 ms, a thousand domains (8,000 questions) are asked in under a second.
+pub const DEFAULT_MAX_INFLIGHT: usize = 2048;
+/// Queries in flight when a run starts (or the maximum, when lower); more only once the
+/// server has answered as many cleanly.
+pub const START_INFLIGHT: usize = 256;
 /// The most `--max-inflight` may ask for: each query in flight holds a socket.
 pub const MAX_INFLIGHT_CEILING: usize = 4096;
 /// The limit never backs off below this (or the maximum, when that is lower).
@@ -42,15 +48,25 @@ struct Control {
     strained: usize,
     /// Permits to take out of use as they come back: the limit fell below what was in flight.
     owed: usize,
+    /// Doubling at each clean window, until the server first strains.
+    climbing: bool,
 }
 
 impl Paced {
     /// At most `max_inflight` (at least 1) queries in flight, fewer while the server strains.
     pub fn new(inner: Arc<dyn DnsSource>, max_inflight: usize) -> Self {
         let max = max_inflight.max(1);
-        let control =
-            Control { max, floor: FLOOR.min(max), limit: max, answered: 0, strained: 0, owed: 0 };
-        let pacer = Pacer { permits: Semaphore::new(max), control: Mutex::new(control) };
+        let limit = START_INFLIGHT.min(max);
+        let control = Control {
+            max,
+            floor: FLOOR.min(max),
+            limit,
+            answered: 0,
+            strained: 0,
+            owed: 0,
+            climbing: true,
+        };
+        let pacer = Pacer { permits: Semaphore::new(limit), control: Mutex::new(control) };
         Self { inner, pacer: Arc::new(pacer) }
     }
 
@@ -79,8 +95,8 @@ impl Paced {
         answer
     }
 
-    /// Counts one answer; at the end of a window, halves the limit when the server strained and
-    /// raises it by a quarter when it did not at all.
+    /// Counts one answer; at the end of a window, halves the limit when the server strained, and
+    /// when it did not at all doubles it (until the first strain) or raises it by a quarter.
     fn judge(&self, strained: bool) {
         let mut c = self.control();
         c.answered += 1;
@@ -89,9 +105,11 @@ impl Paced {
             return;
         }
         let limit = if c.strained * STRAIN_ONE_IN >= c.answered {
+            c.climbing = false;
             (c.limit / 2).max(c.floor)
         } else if c.strained == 0 {
-            (c.limit + c.limit.div_ceil(4)).min(c.max)
+            let step = if c.climbing { c.limit } else { c.limit.div_ceil(4) };
+            (c.limit + step).min(c.max)
         } else {
             c.limit
         };
@@ -156,12 +174,23 @@ impl DnsSource for Paced {
 mod tests {
     use super::*;
 
-    /// Answers every question at once with the state it was built with.
-    struct Fixed(LookupState);
+    /// Answers every question at once with the state it is set to.
+    struct Fixed(Mutex<LookupState>);
+
+    impl Fixed {
+        fn new(state: LookupState) -> Self {
+            Self(Mutex::new(state))
+        }
+
+        fn set(&self, state: LookupState) {
+            *self.0.lock().unwrap_or_else(PoisonError::into_inner) = state;
+        }
+    }
 
     impl DnsSource for Fixed {
         fn lookup<'a>(&'a self, name: &'a str, kind: RecordKind) -> BoxFuture<'a, Answer> {
-            futures::future::ready(Answer::now(name, kind, self.0.clone(), "fixed".into())).boxed()
+            let state = self.0.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            futures::future::ready(Answer::now(name, kind, state, "fixed".into())).boxed()
         }
 
         fn describe(&self) -> String {
@@ -170,7 +199,7 @@ mod tests {
     }
 
     fn paced(state: LookupState, max: usize) -> Paced {
-        Paced::new(Arc::new(Fixed(state)), max)
+        Paced::new(Arc::new(Fixed::new(state)), max)
     }
 
     async fn ask_times(paced: &Paced, times: usize) {
@@ -223,11 +252,30 @@ mod tests {
     #[tokio::test]
     async fn sources_alongside_one_another_count_their_queries_against_one_limit() {
         let first = paced(LookupState::NoData, 2);
-        let second = first.alongside(Arc::new(Fixed(LookupState::NoData)));
+        let second = first.alongside(Arc::new(Fixed::new(LookupState::NoData)));
         let held: Vec<SemaphorePermit<'_>> =
             (0..2).filter_map(|_| first.pacer.permits.try_acquire().ok()).collect();
         assert!(second.lookup("example.test", RecordKind::Txt).now_or_never().is_none());
         drop(held);
         assert!(second.lookup("example.test", RecordKind::Txt).now_or_never().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_run_starts_low_and_doubles_while_clean_then_climbs_by_quarters_after_a_strain() {
+        let server = Arc::new(Fixed::new(LookupState::NoData));
+        let paced = Paced::new(server.clone(), 2048);
+        let mut limits = vec![paced.limit()];
+        for answers in [256, 512] {
+            ask_times(&paced, answers).await;
+            limits.push(paced.limit());
+        }
+        server.set(LookupState::Timeout);
+        ask_times(&paced, 1024).await;
+        limits.push(paced.limit());
+        server.set(LookupState::NoData);
+        ask_times(&paced, 512).await;
+        limits.push(paced.limit());
+        assert_eq!(limits, [START_INFLIGHT, 512, 1024, 512, 640]);
+        assert_eq!(paced.pacer.permits.available_permits(), 640);
     }
 }
