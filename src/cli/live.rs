@@ -44,8 +44,8 @@ pub struct DnsArgs {
     /// limit halves (down to 4), then climbs back a quarter at a time. At the default, a plan
     /// of a thousand domains or more sends a public resolver that answers in 20 ms up to about
     /// 100,000 queries a second at its peak; lower it for a small or rate-limited resolver (a
-    /// home router's dnsmasq forwards 150 at once). Each query holds a socket: the soft limit on open files
-    /// is raised to fit them, or this lowered to what fits.
+    /// home router's dnsmasq forwards 150 at once). Each query holds a socket: the soft limit
+    /// on open files is raised to fit them, or this lowered to what fits.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_INFLIGHT, value_parser = parse_max_inflight)]
     pub max_inflight: usize,
 }

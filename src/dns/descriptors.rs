@@ -20,7 +20,7 @@ pub fn inflight_that_fits(wanted: usize) -> usize {
         let now = getrlimit(Resource::Nofile);
         let soft = soft_limit_for(wanted, now.maximum);
         if now.current.is_some_and(|current| soft > current) {
-            // Refused (a sandbox), the limit stays as it was, and the queries are fitted to it.
+            // When refused (a sandbox), the limit stays as it was and the queries are fitted to it.
             let raised = Rlimit { current: Some(soft), maximum: now.maximum };
             let _ = setrlimit(Resource::Nofile, raised);
         }
