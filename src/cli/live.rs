@@ -53,8 +53,7 @@ pub struct DnsArgs {
 impl DnsArgs {
     /// The source the options ask for, with the one limit on queries in flight.
     pub fn connect(&self) -> Result<Arc<Paced>, DnsSetupError> {
-        let options = self.options();
-        Ok(Arc::new(Paced::new(dns::connect(&options)?, options.max_inflight)))
+        paced(&self.options())
     }
 
     /// The overall deadline per domain.
@@ -173,7 +172,12 @@ pub fn standings(
     let threads = lookup_threads(&options.target, domains.len());
     let deadline = Some(args.deadline());
     let connect = || dns::connect(&options);
-    assess_on_threads(threads, &args.connect()?, connect, domains, today, reports, deadline)
+    assess_on_threads(threads, &paced(&options)?, connect, domains, today, reports, deadline)
+}
+
+/// The source `options` ask for, with the one limit on queries in flight.
+fn paced(options: &DnsOptions) -> Result<Arc<Paced>, DnsSetupError> {
+    Ok(Arc::new(Paced::new(dns::connect(options)?, options.max_inflight)))
 }
 
 /// Most threads that look up for one run: past a few, the server or the network is what
